@@ -1,0 +1,47 @@
+# Meridian: the two commands people need are `make demo` and `make test`.
+# Both install missing Debian packages first (scripts/install-deps.sh), then build with
+# CMake + Ninja (+ ccache) in ./build.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+BUILD_TYPE ?= RelWithDebInfo
+CTEST_J    ?= 2
+
+.PHONY: all deps configure build test demo test-asan soak bench format clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD)
+
+# Every test except the long soak runs; ctest prints the closing summary.
+test: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(CTEST_J) -LE soak
+
+# The embedded default: the most complete real program so far (see README).
+demo: build
+	@./$(BUILD)/cmd/meridian demo
+
+test-asan: deps
+	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMERIDIAN_SANITIZE=ON >/dev/null
+	@cmake --build $(ASAN_BUILD)
+	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(CTEST_J) -LE soak
+
+soak: build
+	@cd $(BUILD) && ctest --output-on-failure -L soak
+
+bench: build
+	@bash bench/run.sh $(BUILD)
+
+format:
+	@git ls-files '*.h' '*.cc' | grep -v '^build' | xargs clang-format -i
+
+clean:
+	@rm -rf $(BUILD) $(ASAN_BUILD)

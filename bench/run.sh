@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs every benchmark binary in the build directory and prints Google Benchmark's table.
+# Usage: bench/run.sh [BUILD_DIR]
+set -euo pipefail
+build=${1:-build}
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
+for b in "$build"/bench/*_bench; do
+  [ -x "$b" ] || continue
+  echo "== $(basename "$b")"
+  TMPDIR=${TMPDIR:-/tmp} "$b" --benchmark_min_time=1
+done
