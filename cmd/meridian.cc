@@ -1,7 +1,8 @@
 // The one `meridian` binary. Subcommands:
 //   meridian demo [--data-dir=DIR] [--epsilon-ms=N]   shell over a local MVCC store
 //   meridian help
-// More (start, sql, workload) arrive with the layers that implement them.
+//   meridian start ...   run a node;  meridian kv ...   talk to a cluster
+// More (sql, workload) arrive with the layers that implement them.
 #include <editline/readline.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 
 #include "absl/strings/numbers.h"
 #include "cmd/kv_shell.h"
+#include "cmd/node_commands.h"
 #include "common/clock/hlc.h"
 #include "common/clock/physical_clock.h"
 #include "common/clock/true_time.h"
@@ -25,6 +27,8 @@ namespace {
 constexpr char kUsage[] = R"(usage: meridian <command> [flags]
 
 commands:
+  start   run one node of a replicated cluster (see meridian start --help)
+  kv      read and write a cluster's ranges, inspect status, inject faults
   demo    open a shell over a local, durable MVCC store (LevelDB)
             --data-dir=DIR     where the store lives (default: $TMPDIR/meridian-demo)
             --epsilon-ms=N     TrueTime uncertainty bound in milliseconds (default 2)
@@ -112,6 +116,8 @@ int main(int argc, char** argv) {
   }
   std::string command = argv[1];
   if (command == "demo") return meridian::cmd::Demo(argc - 2, argv + 2);
+  if (command == "start") return meridian::cmd::StartCommand(argc - 2, argv + 2);
+  if (command == "kv") return meridian::cmd::KvCommand(argc - 2, argv + 2);
   std::fprintf(stderr, "meridian: unknown command '%s'\n\n%s", command.c_str(),
                meridian::cmd::kUsage);
   return 2;

@@ -1,0 +1,57 @@
+#include "cmd/flags.h"
+
+#include <algorithm>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace meridian::cmd {
+
+absl::StatusOr<ParsedArgs> ParseArgs(int argc, char** argv, const std::vector<std::string>& known) {
+  ParsedArgs out;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    if (!a.starts_with("--")) {
+      out.positional.push_back(a);
+      continue;
+    }
+    size_t eq = a.find('=');
+    std::string name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name));
+    }
+    out.flags[name] = eq == std::string::npos ? "true" : a.substr(eq + 1);
+  }
+  return out;
+}
+
+absl::StatusOr<int64_t> IntFlag(const ParsedArgs& args, const std::string& name, int64_t fallback) {
+  auto it = args.flags.find(name);
+  if (it == args.flags.end()) return fallback;
+  int64_t v = 0;
+  if (!absl::SimpleAtoi(it->second, &v)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", name, " needs an integer, got '", it->second, "'"));
+  }
+  return v;
+}
+
+absl::StatusOr<std::map<uint64_t, std::string>> ParsePeers(const std::string& spec) {
+  std::map<uint64_t, std::string> peers;
+  for (absl::string_view part : absl::StrSplit(spec, ',', absl::SkipEmpty())) {
+    std::vector<std::string> kv = absl::StrSplit(part, absl::MaxSplits('=', 1));
+    uint64_t id = 0;
+    if (kv.size() != 2 || !absl::SimpleAtoi(kv[0], &id) || id == 0 || kv[1].empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("bad peer '", std::string(part), "': want ID=HOST:PORT with ID >= 1"));
+    }
+    if (!peers.emplace(id, kv[1]).second) {
+      return absl::InvalidArgumentError(absl::StrCat("node ", id, " is listed twice"));
+    }
+  }
+  if (peers.empty()) return absl::InvalidArgumentError("--peers is empty");
+  return peers;
+}
+
+}  // namespace meridian::cmd

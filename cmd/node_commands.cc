@@ -1,0 +1,248 @@
+#include "cmd/node_commands.h"
+
+#include <signal.h>
+
+#include <cstdio>
+#include <string>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "cmd/flags.h"
+#include "server/grpc_server.h"
+#include "server/node.h"
+
+namespace meridian::cmd {
+namespace {
+
+constexpr char kStartUsage[] =
+    R"(usage: meridian start --node-id=N --listen=HOST:PORT --peers=1=HOST:PORT,2=... \
+                      --data-dir=DIR [--ranges=1] [--lease-ms=1500] [--tick-ms=10]
+                      [--election-ticks=30] [--epsilon-us=1000] [--no-sync]
+Runs one node until SIGTERM or SIGINT. Every node of the cluster gets the same --peers.
+)";
+
+constexpr char kKvUsage[] = R"(usage: meridian kv --peers=1=HOST:PORT,... [--range=N] COMMAND
+commands:
+  put KEY VALUE | get KEY | del KEY | scan START [END] [LIMIT]
+  status                      every node's view of its ranges
+  fault NODE TO [--blocked] [--delay-ms=D] [--jitter-ms=J] [--loss=P]
+                              make NODE's traffic to TO slow, lossy or cut (TO=0: clear all)
+Requests go to the leaseholder, following leader hints.
+)";
+
+int Fail(const absl::Status& s, const char* usage) {
+  std::fprintf(stderr, "meridian: %s\n\n%s", std::string(s.message()).c_str(), usage);
+  return 2;
+}
+
+}  // namespace
+
+int StartCommand(int argc, char** argv) {
+  auto args = ParseArgs(argc, argv,
+                        {"node-id", "listen", "peers", "data-dir", "ranges", "lease-ms", "tick-ms",
+                         "election-ticks", "epsilon-us", "no-sync"});
+  if (!args.ok()) return Fail(args.status(), kStartUsage);
+  server::NodeOptions o;
+  auto id = IntFlag(*args, "node-id", 0);
+  auto ranges = IntFlag(*args, "ranges", 1);
+  auto lease = IntFlag(*args, "lease-ms", 1500);
+  auto tick = IntFlag(*args, "tick-ms", 10);
+  auto election = IntFlag(*args, "election-ticks", 30);
+  auto eps = IntFlag(*args, "epsilon-us", 1000);
+  for (const auto* s : {&id, &ranges, &lease, &tick, &election, &eps}) {
+    if (!s->ok()) return Fail(s->status(), kStartUsage);
+  }
+  if (!args->flags.count("listen") || !args->flags.count("peers") ||
+      !args->flags.count("data-dir")) {
+    return Fail(absl::InvalidArgumentError("--listen, --peers and --data-dir are required"),
+                kStartUsage);
+  }
+  auto peers = ParsePeers(args->flags["peers"]);
+  if (!peers.ok()) return Fail(peers.status(), kStartUsage);
+  if (*tick < 1 || *election < 3 || *lease < 10 * *tick || *eps < 0) {
+    return Fail(absl::InvalidArgumentError(
+                    "need --tick-ms >= 1, --election-ticks >= 3, --lease-ms >= 10 ticks, "
+                    "--epsilon-us >= 0"),
+                kStartUsage);
+  }
+  o.node_id = static_cast<uint64_t>(*id);
+  o.listen_address = args->flags["listen"];
+  o.peers = *peers;
+  o.data_dir = args->flags["data-dir"];
+  o.ranges = static_cast<int>(*ranges);
+  o.lease_ms = *lease;
+  o.tick_ms = *tick;
+  o.election_timeout_ticks = static_cast<int>(*election);
+  o.heartbeat_ticks = std::max<int>(1, static_cast<int>(*election) / 6);
+  o.epsilon_us = *eps;
+  o.sync_writes = args->flags.count("no-sync") == 0;
+
+  // Block the stop signals before any thread starts, then wait for one.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  auto node = server::Node::Start(o);
+  if (!node.ok()) {
+    std::fprintf(stderr, "meridian start: %s\n", node.status().ToString().c_str());
+    return 1;
+  }
+  std::printf("node %llu listening on port %d\n", static_cast<unsigned long long>(o.node_id),
+              (*node)->port());
+  std::fflush(stdout);
+  int sig = 0;
+  sigwait(&stop, &sig);
+  (*node)->Stop();
+  return 0;
+}
+
+namespace {
+
+// Sends `req` to the leaseholder of its range, following hints; tries every node.
+absl::StatusOr<proto::KvResponse> Route(const std::map<uint64_t, std::string>& peers,
+                                        const proto::KvRequest& req) {
+  std::map<uint64_t, std::unique_ptr<server::NodeClient>> clients;
+  uint64_t target = peers.begin()->first;
+  absl::Status last = absl::UnavailableError("no node answered");
+  absl::Time deadline = absl::Now() + absl::Seconds(15);
+  size_t rotate = 0;
+  while (absl::Now() < deadline) {
+    auto& client = clients[target];
+    if (client == nullptr) {
+      auto c = server::NodeClient::Connect(peers.at(target));
+      if (!c.ok()) return c.status();
+      client = std::move(*c);
+    }
+    auto resp = client->Kv(req, absl::Seconds(6));
+    if (resp.ok() && resp->code() == static_cast<int>(absl::StatusCode::kUnavailable) &&
+        resp->leader_hint() != 0 && resp->leader_hint() != target &&
+        peers.count(resp->leader_hint())) {
+      target = resp->leader_hint();
+      continue;
+    }
+    if (resp.ok() && resp->code() != static_cast<int>(absl::StatusCode::kUnavailable)) {
+      return resp;
+    }
+    last = resp.ok() ? absl::UnavailableError(resp->message()) : resp.status();
+    auto it = peers.begin();
+    std::advance(it, ++rotate % peers.size());
+    target = it->first;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return last;
+}
+
+}  // namespace
+
+int KvCommand(int argc, char** argv) {
+  auto args = ParseArgs(argc, argv, {"peers", "range", "blocked", "delay-ms", "jitter-ms", "loss"});
+  if (!args.ok()) return Fail(args.status(), kKvUsage);
+  if (!args->flags.count("peers") || args->positional.empty()) {
+    return Fail(absl::InvalidArgumentError("--peers and a command are required"), kKvUsage);
+  }
+  auto peers = ParsePeers(args->flags["peers"]);
+  if (!peers.ok()) return Fail(peers.status(), kKvUsage);
+  auto range = IntFlag(*args, "range", 1);
+  if (!range.ok()) return Fail(range.status(), kKvUsage);
+  const std::vector<std::string>& p = args->positional;
+  const std::string& cmd = p[0];
+
+  if (cmd == "status") {
+    for (const auto& [id, addr] : *peers) {
+      auto c = server::NodeClient::Connect(addr);
+      auto s = c.ok() ? (*c)->Status(absl::Seconds(2)) : c.status();
+      if (!s.ok()) {
+        std::printf("node %llu (%s): unreachable: %s\n", static_cast<unsigned long long>(id),
+                    addr.c_str(), std::string(s.status().message()).c_str());
+        continue;
+      }
+      for (const auto& r : s->ranges()) {
+        std::printf("node %llu range %llu: %s%s ballot=%llu.%llu applied=%llu learned=%llu\n",
+                    static_cast<unsigned long long>(id),
+                    static_cast<unsigned long long>(r.range_id()), r.role().c_str(),
+                    r.has_lease() ? " (leaseholder)" : "",
+                    static_cast<unsigned long long>(r.ballot().round()),
+                    static_cast<unsigned long long>(r.ballot().node()),
+                    static_cast<unsigned long long>(r.applied_index()),
+                    static_cast<unsigned long long>(r.learned_index()));
+      }
+    }
+    return 0;
+  }
+  if (cmd == "fault") {
+    uint64_t node = 0, to = 0;
+    if (p.size() != 3 || !absl::SimpleAtoi(p[1], &node) || !absl::SimpleAtoi(p[2], &to) ||
+        !peers->count(node)) {
+      return Fail(absl::InvalidArgumentError("fault NODE TO"), kKvUsage);
+    }
+    proto::FaultSpec spec;
+    if (to != 0) {
+      proto::LinkFault* f = spec.add_links();
+      f->set_to(to);
+      f->set_blocked(args->flags.count("blocked") > 0);
+      f->set_delay_us(*IntFlag(*args, "delay-ms", 0) * 1000);
+      f->set_jitter_us(*IntFlag(*args, "jitter-ms", 0) * 1000);
+      double loss = 0;
+      if (args->flags.count("loss") && !absl::SimpleAtod(args->flags["loss"], &loss)) {
+        return Fail(absl::InvalidArgumentError("--loss needs a number"), kKvUsage);
+      }
+      f->set_loss(loss);
+    }
+    auto c = server::NodeClient::Connect(peers->at(node));
+    absl::Status s = c.ok() ? (*c)->SetFaults(spec, absl::Seconds(2)) : c.status();
+    if (!s.ok()) return Fail(s, kKvUsage);
+    std::printf("OK\n");
+    return 0;
+  }
+  proto::KvRequest req;
+  req.set_range_id(static_cast<uint64_t>(*range));
+  if (cmd == "put" && p.size() == 3) {
+    req.set_op(proto::KvRequest::PUT);
+    req.set_key(p[1]);
+    req.set_value(p[2]);
+  } else if (cmd == "get" && p.size() == 2) {
+    req.set_op(proto::KvRequest::GET);
+    req.set_key(p[1]);
+  } else if (cmd == "del" && p.size() == 2) {
+    req.set_op(proto::KvRequest::DELETE);
+    req.set_key(p[1]);
+  } else if (cmd == "scan" && p.size() >= 2 && p.size() <= 4) {
+    req.set_op(proto::KvRequest::SCAN);
+    req.set_key(p[1]);
+    if (p.size() >= 3) req.set_end_key(p[2]);
+    int64_t limit = 0;
+    if (p.size() == 4 && !absl::SimpleAtoi(p[3], &limit)) {
+      return Fail(absl::InvalidArgumentError("LIMIT must be an integer"), kKvUsage);
+    }
+    req.set_limit(limit);
+  } else {
+    return Fail(absl::InvalidArgumentError(absl::StrCat("bad command: ", cmd)), kKvUsage);
+  }
+  auto resp = Route(*peers, req);
+  if (!resp.ok()) {
+    std::fprintf(stderr, "ERROR: %s\n", resp.status().ToString().c_str());
+    return 1;
+  }
+  if (resp->code() != 0) {
+    std::fprintf(stderr, "ERROR: %s: %s\n",
+                 absl::StatusCodeToString(static_cast<absl::StatusCode>(resp->code())).c_str(),
+                 resp->message().c_str());
+    return 1;
+  }
+  Timestamp ts{resp->timestamp().wall_ns(), resp->timestamp().logical()};
+  if (cmd == "get") {
+    std::printf("%s\n", resp->found() ? resp->value().c_str() : "(not found)");
+  } else if (cmd == "scan") {
+    for (int i = 0; i < resp->keys_size(); ++i) {
+      std::printf("%s = %s\n", resp->keys(i).c_str(), resp->values(i).c_str());
+    }
+    std::printf("(%d rows at %s)\n", resp->keys_size(), ts.ToString().c_str());
+  } else {
+    std::printf("OK %s\n", ts.ToString().c_str());
+  }
+  return 0;
+}
+
+}  // namespace meridian::cmd

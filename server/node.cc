@@ -1,0 +1,303 @@
+#include "server/node.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/clock/physical_clock.h"
+#include "common/logging.h"
+#include "common/status.h"
+#include "storage/engine/leveldb_engine.h"
+
+namespace meridian::server {
+namespace {
+
+proto::HybridTimestamp ToProto(Timestamp t) {
+  proto::HybridTimestamp p;
+  p.set_wall_ns(t.wall_ns);
+  p.set_logical(t.logical);
+  return p;
+}
+
+proto::KvResponse ErrorResponse(const absl::Status& s, NodeId leader_hint = 0) {
+  proto::KvResponse r;
+  r.set_code(static_cast<int>(s.code()));
+  r.set_message(std::string(s.message()));
+  r.set_leader_hint(leader_hint);
+  return r;
+}
+
+}  // namespace
+
+Node::Node(NodeOptions options) : options_(std::move(options)) {}
+
+absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
+  if (options.node_id == 0) return absl::InvalidArgumentError("--node-id must be >= 1");
+  if (options.peers.count(options.node_id) == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the peer list does not include this node (", options.node_id, ")"));
+  }
+  if (options.ranges < 1) return absl::InvalidArgumentError("--ranges must be >= 1");
+  std::unique_ptr<Node> node(new Node(std::move(options)));
+  RETURN_IF_ERROR(node->Init());
+  return node;
+}
+
+absl::Status Node::Init() {
+  ASSIGN_OR_RETURN(engine_, storage::OpenLevelDbEngine(options_.data_dir));
+  true_time_ = std::make_unique<clock::TrueTime>(
+      clock::SystemClock::Default(),
+      clock::TrueTimeOptions{.epsilon_ns = options_.epsilon_us * 1000, .max_drift_ppm = 0});
+  hlc_ = std::make_unique<clock::Hlc>(clock::SystemClock::Default());
+  std::vector<storage::paxos::NodeId> voters;
+  for (const auto& [id, addr] : options_.peers) voters.push_back(id);
+  {
+    absl::MutexLock lock(&mu_);
+    for (int r = 1; r <= options_.ranges; ++r) {
+      storage::RangeReplicaOptions ro;
+      ro.range_id = static_cast<uint64_t>(r);
+      ro.paxos.self = options_.node_id;
+      ro.paxos.initial_voters = voters;
+      ro.paxos.heartbeat_ticks = options_.heartbeat_ticks;
+      ro.paxos.election_timeout_ticks = options_.election_timeout_ticks;
+      ro.paxos.retransmit_ticks = options_.heartbeat_ticks;
+      ro.paxos.lease_duration_ns = options_.lease_ms * 1'000'000;
+      ro.paxos.seed = options_.node_id * 1'000'003 + static_cast<uint64_t>(r) +
+                      static_cast<uint64_t>(absl::ToUnixNanos(absl::Now()));
+      ASSIGN_OR_RETURN(ranges_[ro.range_id], storage::RangeReplica::Open(
+                                                 ro, engine_.get(), true_time_.get(), hlc_.get()));
+    }
+  }
+  AddressBook others = options_.peers;
+  others.erase(options_.node_id);
+  ASSIGN_OR_RETURN(transport_, Transport::Create(options_.node_id, others, options_.node_id));
+  ASSIGN_OR_RETURN(server_, GrpcServer::Start(options_.listen_address, this));
+  driver_ = std::thread([this] { DriverLoop(); });
+  LOG(INFO) << "node " << options_.node_id << " serving " << options_.ranges << " range(s) on port "
+            << server_->port() << ", data in " << options_.data_dir;
+  return absl::OkStatus();
+}
+
+Node::~Node() { Stop(); }
+
+void Node::Stop() {
+  if (stopped_.exchange(true)) return;
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (server_ != nullptr) server_->Shutdown();
+  if (driver_.joinable()) driver_.join();
+  transport_.reset();
+}
+
+int Node::port() const { return server_->port(); }
+
+void Node::OnPaxosBatch(const proto::PaxosBatch& batch) {
+  absl::MutexLock lock(&mu_);
+  for (const proto::PaxosMessage& m : batch.messages()) inbox_.push_back(m);
+  work_pending_ = true;
+}
+
+absl::Status Node::OnSetFaults(const proto::FaultSpec& spec) {
+  ASSIGN_OR_RETURN(FaultTable faults, FaultTableFromProto(spec));
+  transport_->SetFaults(std::move(faults));
+  return absl::OkStatus();
+}
+
+proto::NodeStatusResponse Node::OnStatus() {
+  absl::MutexLock lock(&mu_);
+  proto::NodeStatusResponse out;
+  out.set_node_id(options_.node_id);
+  for (auto& [id, range] : ranges_) {
+    storage::paxos::PaxosStatus s = range->core().Status();
+    proto::RangeStatus* rs = out.add_ranges();
+    rs->set_range_id(id);
+    rs->set_role(storage::paxos::RoleName(s.role));
+    rs->set_leader_hint(s.leader_hint);
+    rs->set_has_lease(s.has_lease);
+    rs->set_learned_index(s.learned_index);
+    rs->set_applied_index(range->applied_index());
+    *rs->mutable_ballot() = s.promised;
+    for (auto v : s.voters) rs->add_voters(v);
+  }
+  return out;
+}
+
+storage::RangeReplica* Node::FindRange(uint64_t range_id) {
+  auto it = ranges_.find(range_id);
+  return it == ranges_.end() ? nullptr : it->second.get();
+}
+
+proto::KvResponse Node::OnKv(const proto::KvRequest& request) {
+  storage::RangeReplica* range;
+  {
+    absl::MutexLock lock(&mu_);
+    range = FindRange(request.range_id() == 0 ? 1 : request.range_id());
+  }
+  if (range == nullptr) {
+    return ErrorResponse(absl::NotFoundError(
+        absl::StrCat("range ", request.range_id(), " is not served by node ", options_.node_id)));
+  }
+  switch (request.op()) {
+    case proto::KvRequest::PUT:
+    case proto::KvRequest::DELETE: {
+      if (request.key().empty()) return ErrorResponse(absl::InvalidArgumentError("empty key"));
+      proto::KvWrite w;
+      w.set_key(request.key());
+      w.set_value(request.value());
+      w.set_is_delete(request.op() == proto::KvRequest::DELETE);
+      return Write(range, {std::move(w)});
+    }
+    case proto::KvRequest::GET:
+    case proto::KvRequest::SCAN:
+      return Read(range, request);
+    default:
+      return ErrorResponse(absl::InvalidArgumentError("unknown KV operation"));
+  }
+}
+
+proto::KvResponse Node::Write(storage::RangeReplica* range, std::vector<proto::KvWrite> writes) {
+  Timestamp ts;
+  absl::Status outcome;
+  {
+    absl::MutexLock lock(&mu_);
+    absl::StatusOr<storage::Proposal> p = range->ProposeWrites(std::move(writes));
+    if (!p.ok()) return ErrorResponse(p.status(), range->core().leader_hint());
+    ts = p->timestamp;
+    uint64_t id = p->proposal_id;
+    waiters_[id] = std::nullopt;
+    work_pending_ = true;
+    auto done = [this, id]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return waiters_[id].has_value() || stopping_;
+    };
+    bool finished = mu_.AwaitWithTimeout(absl::Condition(&done),
+                                         absl::Milliseconds(options_.request_timeout_ms));
+    std::optional<absl::Status> result = waiters_[id];
+    waiters_.erase(id);
+    if (!finished || !result.has_value()) {
+      return ErrorResponse(
+          absl::DeadlineExceededError("the write did not commit in time; its outcome is unknown"));
+    }
+    outcome = *result;
+  }
+  if (!outcome.ok()) return ErrorResponse(outcome);
+  // Commit wait: acknowledge only once the commit timestamp has certainly passed.
+  true_time_->CommitWait(ts);
+  proto::KvResponse r;
+  r.set_code(0);
+  *r.mutable_timestamp() = ToProto(ts);
+  return r;
+}
+
+proto::KvResponse Node::Read(storage::RangeReplica* range, const proto::KvRequest& request) {
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<storage::ReadPlan> plan = range->PlanStrongRead();
+  if (!plan.ok()) return ErrorResponse(plan.status(), range->core().leader_hint());
+  auto ready = [this, range, &plan]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return range->ReadReady(*plan) || stopping_;
+  };
+  if (!mu_.AwaitWithTimeout(absl::Condition(&ready),
+                            absl::Milliseconds(options_.request_timeout_ms)) ||
+      !range->ReadReady(*plan)) {
+    return ErrorResponse(absl::UnavailableError("lost the lease while waiting to read"),
+                         range->core().leader_hint());
+  }
+  proto::KvResponse r;
+  *r.mutable_timestamp() = ToProto(plan->read_timestamp);
+  if (request.op() == proto::KvRequest::GET) {
+    absl::StatusOr<storage::MvccGetResult> g =
+        range->mvcc().Get(request.key(), plan->read_timestamp);
+    if (!g.ok()) return ErrorResponse(g.status());
+    if (g->row.has_value()) {
+      r.set_found(true);
+      r.set_value(g->row->value);
+    }
+    return r;
+  }
+  absl::StatusOr<storage::ScanResult> s = range->mvcc().Scan(
+      storage::ScanRequest{.start = request.key(),
+                           .end = request.end_key(),
+                           .timestamp = plan->read_timestamp,
+                           .max_rows = request.limit() > 0 ? request.limit() : 1000});
+  if (!s.ok()) return ErrorResponse(s.status());
+  for (const storage::MvccRow& row : s->rows) {
+    r.add_keys(row.key);
+    r.add_values(row.value);
+  }
+  r.set_found(!s->rows.empty());
+  return r;
+}
+
+void Node::DriverLoop() {
+  const absl::Duration tick = absl::Milliseconds(options_.tick_ms);
+  absl::Time next_tick = absl::Now() + tick;
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      auto wake = [this]()
+                      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return work_pending_ || stopping_; };
+      mu_.AwaitWithDeadline(absl::Condition(&wake), next_tick);
+      if (stopping_) return;
+      work_pending_ = false;
+      for (const proto::PaxosMessage& m : inbox_) {
+        storage::RangeReplica* r = FindRange(m.group());
+        if (r != nullptr) r->core().Step(m);
+      }
+      inbox_.clear();
+      if (absl::Now() >= next_tick) {
+        for (auto& [id, r] : ranges_) r->core().Tick();
+        next_tick = absl::Now() + tick;
+      }
+    }
+    while (ProcessReadies()) {
+    }
+  }
+}
+
+bool Node::ProcessReadies() {
+  std::vector<std::pair<storage::RangeReplica*, storage::paxos::Ready>> readies;
+  storage::WriteBatch batch;
+  {
+    absl::MutexLock lock(&mu_);
+    for (auto& [id, r] : ranges_) {
+      if (!r->core().HasReady()) continue;
+      storage::paxos::Ready rd = r->core().GetReady();
+      r->StageDurable(rd, &batch);
+      readies.emplace_back(r.get(), std::move(rd));
+    }
+  }
+  if (readies.empty()) return false;
+  // Group commit: one synced write for every range's acceptor state.
+  if (!batch.empty()) {
+    CHECK_OK(engine_->Write(batch, storage::WriteOptions{.sync = options_.sync_writes}));
+  }
+  for (auto& [r, rd] : readies) {
+    for (proto::PaxosMessage& m : rd.messages) transport_->Send(std::move(m));
+  }
+  absl::MutexLock lock(&mu_);
+  for (auto& [r, rd] : readies) {
+    absl::StatusOr<std::vector<storage::AppliedProposal>> applied = r->ApplyCommitted(rd);
+    CHECK(applied.ok()) << "range " << r->range_id() << " failed to apply: " << applied.status();
+    for (const storage::AppliedProposal& a : *applied) {
+      auto it = waiters_.find(a.proposal_id);
+      if (it != waiters_.end()) it->second = a.status;
+    }
+    r->core().Advance(rd);
+    for (storage::paxos::NodeId peer : rd.snapshot_needed_by) {
+      absl::StatusOr<std::string> snap = r->TakeSnapshot();
+      if (snap.ok()) {
+        r->core().SendSnapshot(peer, r->applied_index(), std::move(*snap));
+      } else {
+        LOG(ERROR) << "snapshot of range " << r->range_id() << " failed: " << snap.status();
+      }
+    }
+    // Keep the log short: the MVCC state is the snapshot.
+    storage::paxos::PaxosStatus s = r->core().Status();
+    if (r->applied_index() > s.log_start + 20000) r->core().Compact(r->applied_index() - 5000);
+  }
+  return true;
+}
+
+}  // namespace meridian::server
