@@ -9,3 +9,5 @@ for b in "$build"/bench/*_bench; do
   echo "== $(basename "$b")"
   TMPDIR=${TMPDIR:-/tmp} "$b" --benchmark_min_time=1
 done
+echo "== replication_bench (real processes on loopback)"
+bash "$(dirname "$0")/replication.sh" "$build" 10

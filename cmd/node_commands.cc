@@ -159,7 +159,7 @@ int KvCommand(int argc, char** argv) {
         continue;
       }
       for (const auto& r : s->ranges()) {
-        std::printf("node %llu range %llu: %s%s ballot=%llu.%llu applied=%llu learned=%llu\n",
+        std::printf("node %llu range %llu: %s%s ballot=%llu.%llu applied=%llu learned=%llu",
                     static_cast<unsigned long long>(id),
                     static_cast<unsigned long long>(r.range_id()), r.role().c_str(),
                     r.has_lease() ? " (leaseholder)" : "",
@@ -167,6 +167,13 @@ int KvCommand(int argc, char** argv) {
                     static_cast<unsigned long long>(r.ballot().node()),
                     static_cast<unsigned long long>(r.applied_index()),
                     static_cast<unsigned long long>(r.learned_index()));
+        if (r.role() == "leader") {
+          std::printf(" next=%llu queued=%llu inflight=%llu",
+                      static_cast<unsigned long long>(r.next_slot()),
+                      static_cast<unsigned long long>(r.queued()),
+                      static_cast<unsigned long long>(r.inflight()));
+        }
+        std::printf("\n");
       }
     }
     return 0;

@@ -72,7 +72,9 @@ absl::Status Node::Init() {
   AddressBook others = options_.peers;
   others.erase(options_.node_id);
   ASSIGN_OR_RETURN(transport_, Transport::Create(options_.node_id, others, options_.node_id));
-  ASSIGN_OR_RETURN(server_, GrpcServer::Start(options_.listen_address, this));
+  // Writes hold a worker through commit and commit wait: size the pool for many in flight.
+  ASSIGN_OR_RETURN(server_, GrpcServer::Start(options_.listen_address, this,
+                                              GrpcServerOptions{.kv_threads = 256}));
   driver_ = std::thread([this] { DriverLoop(); });
   LOG(INFO) << "node " << options_.node_id << " serving " << options_.ranges << " range(s) on port "
             << server_->port() << ", data in " << options_.data_dir;
@@ -121,6 +123,9 @@ proto::NodeStatusResponse Node::OnStatus() {
     rs->set_applied_index(range->applied_index());
     *rs->mutable_ballot() = s.promised;
     for (auto v : s.voters) rs->add_voters(v);
+    rs->set_next_slot(s.next_slot);
+    rs->set_queued(s.queued);
+    rs->set_inflight(s.inflight);
   }
   return out;
 }
@@ -150,6 +155,16 @@ proto::KvResponse Node::OnKv(const proto::KvRequest& request) {
       w.set_is_delete(request.op() == proto::KvRequest::DELETE);
       return Write(range, {std::move(w)});
     }
+    case proto::KvRequest::BATCH: {
+      if (request.writes_size() == 0 || request.writes_size() > 10000) {
+        return ErrorResponse(absl::InvalidArgumentError("a batch holds 1 to 10000 writes"));
+      }
+      std::vector<proto::KvWrite> writes(request.writes().begin(), request.writes().end());
+      for (const proto::KvWrite& w : writes) {
+        if (w.key().empty()) return ErrorResponse(absl::InvalidArgumentError("empty key"));
+      }
+      return Write(range, std::move(writes));
+    }
     case proto::KvRequest::GET:
     case proto::KvRequest::SCAN:
       return Read(range, request);
@@ -166,7 +181,8 @@ proto::KvResponse Node::Write(storage::RangeReplica* range, std::vector<proto::K
     absl::StatusOr<storage::Proposal> p = range->ProposeWrites(std::move(writes));
     if (!p.ok()) return ErrorResponse(p.status(), range->core().leader_hint());
     ts = p->timestamp;
-    uint64_t id = p->proposal_id;
+    const std::pair<uint64_t, uint64_t> id{range->range_id(), p->proposal_id};
+    uint64_t slot = p->slot;
     waiters_[id] = std::nullopt;
     work_pending_ = true;
     auto done = [this, id]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -177,6 +193,11 @@ proto::KvResponse Node::Write(storage::RangeReplica* range, std::vector<proto::K
     std::optional<absl::Status> result = waiters_[id];
     waiters_.erase(id);
     if (!finished || !result.has_value()) {
+      storage::paxos::PaxosStatus st = range->core().Status();
+      LOG(WARNING) << "write to range " << range->range_id() << " timed out: proposal slot " << slot
+                   << " role " << storage::paxos::RoleName(st.role) << " learned "
+                   << st.learned_index << " applied " << range->applied_index() << " next "
+                   << st.next_slot << " inflight " << st.inflight << " lease " << st.has_lease;
       return ErrorResponse(
           absl::DeadlineExceededError("the write did not commit in time; its outcome is unknown"));
     }
@@ -259,19 +280,22 @@ void Node::DriverLoop() {
 bool Node::ProcessReadies() {
   std::vector<std::pair<storage::RangeReplica*, storage::paxos::Ready>> readies;
   storage::WriteBatch batch;
+  bool must_sync = false;
   {
     absl::MutexLock lock(&mu_);
     for (auto& [id, r] : ranges_) {
       if (!r->core().HasReady()) continue;
       storage::paxos::Ready rd = r->core().GetReady();
       r->StageDurable(rd, &batch);
+      must_sync |= rd.must_sync;
       readies.emplace_back(r.get(), std::move(rd));
     }
   }
   if (readies.empty()) return false;
-  // Group commit: one synced write for every range's acceptor state.
+  // Group commit: one write, synced once, for every range's acceptor state.
   if (!batch.empty()) {
-    CHECK_OK(engine_->Write(batch, storage::WriteOptions{.sync = options_.sync_writes}));
+    CHECK_OK(
+        engine_->Write(batch, storage::WriteOptions{.sync = options_.sync_writes && must_sync}));
   }
   for (auto& [r, rd] : readies) {
     for (proto::PaxosMessage& m : rd.messages) transport_->Send(std::move(m));
@@ -281,7 +305,7 @@ bool Node::ProcessReadies() {
     absl::StatusOr<std::vector<storage::AppliedProposal>> applied = r->ApplyCommitted(rd);
     CHECK(applied.ok()) << "range " << r->range_id() << " failed to apply: " << applied.status();
     for (const storage::AppliedProposal& a : *applied) {
-      auto it = waiters_.find(a.proposal_id);
+      auto it = waiters_.find({r->range_id(), a.proposal_id});
       if (it != waiters_.end()) it->second = a.status;
     }
     r->core().Advance(rd);

@@ -88,8 +88,10 @@ class Node : public NodeServiceHandler {
   absl::Mutex mu_;
   std::map<uint64_t, std::unique_ptr<storage::RangeReplica>> ranges_ ABSL_GUARDED_BY(mu_);
   std::vector<proto::PaxosMessage> inbox_ ABSL_GUARDED_BY(mu_);
-  // proposal id -> outcome, filled when the proposal is applied.
-  std::map<uint64_t, std::optional<absl::Status>> waiters_ ABSL_GUARDED_BY(mu_);
+  // (range id, proposal id) -> outcome, filled when the proposal is applied. Proposal ids
+  // are unique within a range only.
+  std::map<std::pair<uint64_t, uint64_t>, std::optional<absl::Status>> waiters_
+      ABSL_GUARDED_BY(mu_);
   bool work_pending_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 

@@ -119,6 +119,7 @@ Ready PaxosCore::GetReady() {
     }
   }
   Ready rd;
+  rd.must_sync = promise_dirty_ || !unpersisted_.empty() || snapshot_.has_value();
   if (hard_state_dirty_) rd.hard_state = MakeHardState();
   for (auto& [slot, e] : unpersisted_) rd.entries.push_back(std::move(e));
   rd.compact_to = compact_to_;
@@ -133,6 +134,7 @@ Ready PaxosCore::GetReady() {
     rd.committed.push_back(it->second);
   }
   hard_state_dirty_ = false;
+  promise_dirty_ = false;
   unpersisted_.clear();
   compact_to_.reset();
   snapshot_.reset();
@@ -244,7 +246,7 @@ bool PaxosCore::Campaign() {
   ballot.set_node(options_.self);
   ObserveRound(ballot.round());
   promised_ = ballot;
-  MarkHardStateDirty();
+  MarkPromiseDirty();
   if (role_ == Role::kLeader) BecomeFollower(0);
   role_ = Role::kCandidate;
   leader_hint_ = 0;
@@ -392,6 +394,9 @@ absl::StatusOr<uint64_t> PaxosCore::Propose(std::string command) {
   uint64_t slot = next_slot_ + queued_.size();
   queued_.push_back(std::move(e));
   ProposeQueued();
+  // The leader's own acceptance may already be a quorum (a single-voter group). It is
+  // persisted by the same Ready that reports the slot committed, before it is applied.
+  AdvanceCommit();
   return slot;
 }
 
@@ -424,6 +429,9 @@ absl::StatusOr<uint64_t> PaxosCore::ProposeConfigChange(const proto::ConfigChang
   uint64_t slot = next_slot_ + queued_.size();
   queued_.push_back(std::move(e));
   ProposeQueued();
+  // The leader's own acceptance may already be a quorum (a single-voter group). It is
+  // persisted by the same Ready that reports the slot committed, before it is applied.
+  AdvanceCommit();
   return slot;
 }
 
@@ -606,7 +614,7 @@ void PaxosCore::HandlePrepare(const PaxosMessage& m) {
       return;
     }
     promised_ = m.ballot();
-    MarkHardStateDirty();
+    MarkPromiseDirty();
     if (role_ != Role::kFollower) BecomeFollower(0);
     last_heard_tick_ = tick_;
     ResetElectionTimer();
@@ -671,7 +679,7 @@ void PaxosCore::HandleAccept(const PaxosMessage& m) {
   }
   if (!BallotEq(m.ballot(), promised_)) {
     promised_ = m.ballot();
-    MarkHardStateDirty();
+    MarkPromiseDirty();
   }
   if (m.from() != options_.self && role_ != Role::kFollower) BecomeFollower(m.from());
   leader_hint_ = m.from();
@@ -846,6 +854,8 @@ PaxosStatus PaxosCore::Status() {
   s.voters.assign(voters_.begin(), voters_.end());
   s.has_lease = HasLease();
   s.lease_expiry_ns = lease_expiry_ns_;
+  s.queued = queued_.size();
+  s.inflight = inflight_.size();
   return s;
 }
 

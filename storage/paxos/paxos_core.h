@@ -93,6 +93,11 @@ struct SnapshotToInstall {
 };
 
 struct Ready {
+  // True if the write must be synced before any message is sent: it changes the promise or
+  // accepted entries (or installs a snapshot). Otherwise it only records progress (learned
+  // index, compaction) that is recomputed or re-learned after a crash, and may be written
+  // without fsync.
+  bool must_sync = false;
   std::optional<proto::HardState> hard_state;
   std::vector<proto::Entry> entries;   // write (overwrite by slot)
   std::optional<uint64_t> compact_to;  // delete log entries with slot <= this
@@ -114,6 +119,8 @@ struct PaxosStatus {
   std::vector<NodeId> voters;
   bool has_lease = false;
   int64_t lease_expiry_ns = 0;
+  size_t queued = 0;    // leader only
+  size_t inflight = 0;  // leader only
 };
 
 class PaxosCore {
@@ -220,6 +227,11 @@ class PaxosCore {
   void OnLearned(const proto::Entry& entry);
   std::set<NodeId> ConfigAt(uint64_t slot) const;
   void MarkHardStateDirty() { hard_state_dirty_ = true; }
+  // The promise changed: the next Ready must be synced.
+  void MarkPromiseDirty() {
+    hard_state_dirty_ = true;
+    promise_dirty_ = true;
+  }
   proto::HardState MakeHardState() const;
   proto::PaxosMessage NewMessage(proto::PaxosMessage::Type type, NodeId to) const;
   void Send(proto::PaxosMessage m);
@@ -270,6 +282,7 @@ class PaxosCore {
 
   // Ready accumulation.
   bool hard_state_dirty_ = false;
+  bool promise_dirty_ = false;
   std::map<uint64_t, proto::Entry> unpersisted_;
   std::optional<uint64_t> compact_to_;
   std::optional<SnapshotToInstall> snapshot_;

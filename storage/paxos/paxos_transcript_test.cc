@@ -233,7 +233,7 @@ class Harness {
       PaxosLog log(&n->disk, 1);
       CHECK(log.Load().ok());
       log.Stage(rd, &batch);
-      CHECK(n->disk.Write(batch, WriteOptions{.sync = true}).ok());
+      CHECK(n->disk.Write(batch, WriteOptions{.sync = rd.must_sync}).ok());
       for (auto& m : rd.messages) inflight_.push_back(std::move(m));
       for (const proto::Entry& e : rd.committed) {
         if (e.type() == proto::Entry::NORMAL) n->applied.push_back(e.command());

@@ -81,6 +81,8 @@ absl::StatusOr<Proposal> RangeReplica::ProposeWrites(std::vector<proto::KvWrite>
   for (proto::KvWrite& w : writes) *cmd.add_writes() = std::move(w);
   ASSIGN_OR_RETURN(uint64_t slot, core_->Propose(cmd.SerializeAsString()));
   Proposal p{id, slot, ts};
+  CHECK(pending_.count(slot) == 0)
+      << "range " << options_.range_id << " slot " << slot << " predicted twice";
   pending_[slot] = p;
   return p;
 }

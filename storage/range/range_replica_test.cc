@@ -60,7 +60,7 @@ class Cluster {
           paxos::Ready rd = n->replica->core().GetReady();
           WriteBatch batch;
           n->replica->StageDurable(rd, &batch);
-          CHECK_OK(n->disk.Write(batch, WriteOptions{.sync = true}));
+          CHECK_OK(n->disk.Write(batch, WriteOptions{.sync = rd.must_sync}));
           for (auto& m : rd.messages) inflight_.push_back(m);
           auto applied = n->replica->ApplyCommitted(rd);
           CHECK(applied.ok()) << applied.status();

@@ -222,7 +222,7 @@ class Cluster {
         n->sm->Install(rd.snapshot->index, rd.snapshot->data, &batch);
         ++result_.snapshots_installed;
       }
-      CHECK_OK(n->disk.Write(batch, storage::WriteOptions{.sync = true}));
+      CHECK_OK(n->disk.Write(batch, storage::WriteOptions{.sync = rd.must_sync}));
       for (proto::PaxosMessage& m : rd.messages) {
         NodeId to = m.to();
         uint64_t incarnation = node(to)->incarnation;
