@@ -1,5 +1,5 @@
 // The one `meridian` binary. Subcommands:
-//   meridian demo [--data-dir=DIR] [--epsilon-ms=N]   shell over a local MVCC store
+//   meridian demo [...]   a local replicated cluster with a shell (or --local: one store)
 //   meridian help
 //   meridian start ...   run a node;  meridian kv ...   talk to a cluster
 // More (sql, workload) arrive with the layers that implement them.
@@ -12,7 +12,9 @@
 #include <string>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
+#include "cmd/cluster_demo.h"
 #include "cmd/kv_shell.h"
 #include "cmd/node_commands.h"
 #include "common/clock/hlc.h"
@@ -28,30 +30,52 @@ namespace {
 constexpr char kUsage[] = R"(usage: meridian <command> [flags]
 
 commands:
+  demo    the embedded default: a local replicated cluster in simulated regions, shell attached
+            --data-dir=DIR     where the nodes keep their data (default: $TMPDIR/meridian-demo)
+            --nodes=N          cluster size (default 3)
+            --no-wan           no simulated inter-region delays
+            --local            instead: a shell over one local MVCC store (no replication)
+          commands are read from stdin when it is not a terminal (for scripts)
   start   run one node of a replicated cluster (see meridian start --help)
   kv      read and write a cluster's ranges, inspect status, inject faults
-  demo    open a shell over a local, durable MVCC store (LevelDB)
-            --data-dir=DIR     where the store lives (default: $TMPDIR/meridian-demo)
-            --epsilon-ms=N     TrueTime uncertainty bound in milliseconds (default 2)
-          commands are read from stdin when it is not a terminal (for scripts)
   help    this text
 )";
 
-int Demo(int argc, char** argv) {
-  const char* tmp = std::getenv("TMPDIR");
-  std::string data_dir = std::string(tmp != nullptr ? tmp : "/tmp") + "/meridian-demo";
-  double epsilon_ms = 2;
-  for (int i = 0; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg.starts_with("--data-dir=")) {
-      data_dir = arg.substr(11);
-    } else if (arg.starts_with("--epsilon-ms=") && absl::SimpleAtod(arg.substr(13), &epsilon_ms) &&
-               epsilon_ms >= 0 && epsilon_ms <= 1000) {
-    } else {
-      std::fprintf(stderr, "meridian demo: bad flag %s\n\n%s", arg.c_str(), kUsage);
-      return 2;
+// Runs a shell: line editing and history on a terminal, plain lines from a pipe. Returns the
+// exit code: non-zero if a scripted command failed.
+template <typename Shell>
+int RunShell(Shell* shell, const std::string& history_file, const std::string& banner) {
+  const bool interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+  if (interactive) {
+    std::printf("%s\n", banner.c_str());
+    using_history();
+    read_history(history_file.c_str());
+    while (!shell->done()) {
+      char* raw = readline("meridian> ");
+      if (raw == nullptr) break;
+      std::string line(raw);
+      std::free(raw);
+      if (!line.empty()) {
+        add_history(line.c_str());
+        write_history(history_file.c_str());
+      }
+      std::string out = shell->Execute(line);
+      if (!out.empty()) std::printf("%s\n", out.c_str());
     }
+    return 0;
   }
+  std::string line;
+  int errors = 0;
+  while (!shell->done() && std::getline(std::cin, line)) {
+    std::string out = shell->Execute(line);
+    if (out.starts_with("ERROR")) ++errors;
+    if (!out.empty()) std::printf("%s\n", out.c_str());
+    std::fflush(stdout);
+  }
+  return errors == 0 ? 0 : 1;
+}
+
+int LocalDemo(const std::string& data_dir, double epsilon_ms) {
   auto engine = storage::OpenLevelDbEngine(data_dir);
   if (!engine.ok()) {
     std::fprintf(stderr, "meridian demo: cannot open %s: %s\n", data_dir.c_str(),
@@ -63,48 +87,55 @@ int Demo(int argc, char** argv) {
     std::fprintf(stderr, "meridian demo: %s\n", store.status().ToString().c_str());
     return 1;
   }
-  // The system clock is disciplined by the host's NTP; epsilon must cover its error. The
-  // clock-discipline layer (peer offset checks) tightens this once nodes talk to each other.
+  // The system clock is disciplined by the host's NTP; epsilon must cover its error.
   clock::TrueTime true_time(
       clock::SystemClock::Default(),
       clock::TrueTimeOptions{.epsilon_ns = static_cast<int64_t>(epsilon_ms * 1e6),
                              .max_drift_ppm = 0});
   clock::Hlc hlc(clock::SystemClock::Default());
   KvShell shell(store->get(), &hlc, &true_time);
+  std::string banner = absl::StrFormat(
+      "Meridian local demo: a durable MVCC store at %s\n"
+      "Writes are stamped by the HLC and commit-wait out TrueTime's uncertainty (%.1f ms).\n"
+      "Type help for commands, quit to leave.",
+      data_dir, epsilon_ms);
+  return RunShell(&shell, data_dir + "/.shell_history", banner);
+}
 
-  const bool interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
-  if (interactive) {
-    std::printf(
-        "Meridian demo: a durable MVCC store at %s\n"
-        "Writes are stamped by the HLC and commit-wait out TrueTime's uncertainty (%.1f ms).\n"
-        "Type help for commands, quit to leave.\n",
-        data_dir.c_str(), epsilon_ms);
-    std::string history = data_dir + "/.shell_history";
-    using_history();
-    read_history(history.c_str());
-    while (!shell.done()) {
-      char* raw = readline("meridian> ");
-      if (raw == nullptr) break;
-      std::string line(raw);
-      std::free(raw);
-      if (!line.empty()) {
-        add_history(line.c_str());
-        write_history(history.c_str());
-      }
-      std::string out = shell.Execute(line);
-      if (!out.empty()) std::printf("%s\n", out.c_str());
+int Demo(int argc, char** argv) {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string data_dir = std::string(tmp != nullptr ? tmp : "/tmp") + "/meridian-demo";
+  double epsilon_ms = 2;
+  int64_t nodes = 3;
+  bool local = false, wan = true;
+  for (int i = 0; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.starts_with("--data-dir=")) {
+      data_dir = arg.substr(11);
+    } else if (arg.starts_with("--epsilon-ms=") && absl::SimpleAtod(arg.substr(13), &epsilon_ms) &&
+               epsilon_ms >= 0 && epsilon_ms <= 1000) {
+    } else if (arg.starts_with("--nodes=") && absl::SimpleAtoi(arg.substr(8), &nodes)) {
+    } else if (arg == "--local") {
+      local = true;
+    } else if (arg == "--no-wan") {
+      wan = false;
+    } else {
+      std::fprintf(stderr, "meridian demo: bad flag %s\n\n%s", arg.c_str(), kUsage);
+      return 2;
     }
-    return 0;
   }
-  std::string line;
-  int errors = 0;
-  while (!shell.done() && std::getline(std::cin, line)) {
-    std::string out = shell.Execute(line);
-    if (out.starts_with("ERROR")) ++errors;
-    if (!out.empty()) std::printf("%s\n", out.c_str());
-    std::fflush(stdout);
+  if (local) return LocalDemo(data_dir, epsilon_ms);
+  std::fprintf(stderr, "starting %lld nodes...\n", static_cast<long long>(nodes));
+  auto demo =
+      ClusterDemo::Start(ClusterDemoOptions{.data_dir = data_dir + "/cluster",
+                                            .nodes = static_cast<int>(nodes),
+                                            .wan = wan,
+                                            .epsilon_us = static_cast<int64_t>(epsilon_ms * 1000)});
+  if (!demo.ok()) {
+    std::fprintf(stderr, "meridian demo: %s\n", demo.status().ToString().c_str());
+    return 1;
   }
-  return errors == 0 ? 0 : 1;
+  return RunShell(demo->get(), data_dir + "/.shell_history", (*demo)->Banner());
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "cmd/flags.h"
+#include "cmd/router.h"
 #include "server/grpc_server.h"
 #include "server/node.h"
 
@@ -97,44 +98,6 @@ int StartCommand(int argc, char** argv) {
   (*node)->Stop();
   return 0;
 }
-
-namespace {
-
-// Sends `req` to the leaseholder of its range, following hints; tries every node.
-absl::StatusOr<proto::KvResponse> Route(const std::map<uint64_t, std::string>& peers,
-                                        const proto::KvRequest& req) {
-  std::map<uint64_t, std::unique_ptr<server::NodeClient>> clients;
-  uint64_t target = peers.begin()->first;
-  absl::Status last = absl::UnavailableError("no node answered");
-  absl::Time deadline = absl::Now() + absl::Seconds(15);
-  size_t rotate = 0;
-  while (absl::Now() < deadline) {
-    auto& client = clients[target];
-    if (client == nullptr) {
-      auto c = server::NodeClient::Connect(peers.at(target));
-      if (!c.ok()) return c.status();
-      client = std::move(*c);
-    }
-    auto resp = client->Kv(req, absl::Seconds(6));
-    if (resp.ok() && resp->code() == static_cast<int>(absl::StatusCode::kUnavailable) &&
-        resp->leader_hint() != 0 && resp->leader_hint() != target &&
-        peers.count(resp->leader_hint())) {
-      target = resp->leader_hint();
-      continue;
-    }
-    if (resp.ok() && resp->code() != static_cast<int>(absl::StatusCode::kUnavailable)) {
-      return resp;
-    }
-    last = resp.ok() ? absl::UnavailableError(resp->message()) : resp.status();
-    auto it = peers.begin();
-    std::advance(it, ++rotate % peers.size());
-    target = it->first;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return last;
-}
-
-}  // namespace
 
 int KvCommand(int argc, char** argv) {
   auto args = ParseArgs(argc, argv, {"peers", "range", "blocked", "delay-ms", "jitter-ms", "loss"});
@@ -227,7 +190,8 @@ int KvCommand(int argc, char** argv) {
   } else {
     return Fail(absl::InvalidArgumentError(absl::StrCat("bad command: ", cmd)), kKvUsage);
   }
-  auto resp = Route(*peers, req);
+  Router router(*peers);
+  auto resp = router.Send(req, absl::Seconds(15));
   if (!resp.ok()) {
     std::fprintf(stderr, "ERROR: %s\n", resp.status().ToString().c_str());
     return 1;

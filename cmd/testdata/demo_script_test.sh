@@ -7,7 +7,7 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
 out=$(printf 'put city Zurich\nput city Tokyo\nget city\nscan a z\nprepare t1 lock 1\n' |
-  "$bin" demo --data-dir="$dir/db" --epsilon-ms=1)
+  "$bin" demo --local --data-dir="$dir/db" --epsilon-ms=1)
 echo "$out"
 grep -q '^"Tokyo" @ ' <<<"$out"
 grep -q '(1 row)' <<<"$out"
@@ -15,7 +15,7 @@ grep -q '^PREPARED ' <<<"$out"
 
 # A second process sees the committed data and the prepared write.
 out=$(printf 'get city\nhistory city\nget lock\nabort t1 lock\nget lock\n' |
-  "$bin" demo --data-dir="$dir/db")
+  "$bin" demo --local --data-dir="$dir/db")
 echo "$out"
 grep -q '^"Tokyo" @ ' <<<"$out"
 grep -q '(2 versions)' <<<"$out"
@@ -24,7 +24,7 @@ grep -q '^ABORTED$' <<<"$out"
 grep -q '^(not found)$' <<<"$out"
 
 # Errors are reported and make the script's exit status non-zero.
-if printf 'put x\n' | "$bin" demo --data-dir="$dir/db" >"$dir/err.txt"; then
+if printf 'put x\n' | "$bin" demo --local --data-dir="$dir/db" >"$dir/err.txt"; then
   echo "expected a non-zero exit for a bad command"; exit 1
 fi
 grep -q 'usage: put KEY VALUE' "$dir/err.txt"

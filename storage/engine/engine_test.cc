@@ -242,6 +242,13 @@ TEST(LevelDbEngineTest, DataSurvivesReopen) {
   EXPECT_EQ(**v, "me");
 }
 
+TEST(LevelDbEngineTest, CreatesNestedDataDirectories) {
+  TempDir dir;
+  auto engine = OpenLevelDbEngine(dir.path() + "/a/b/c");
+  ASSERT_TRUE(engine.ok()) << engine.status();
+  EXPECT_TRUE((*engine)->Put("k", "v").ok());
+}
+
 TEST(LevelDbEngineTest, OpenErrorsAreStatuses) {
   TempDir dir;
   LevelDbOptions opts;

@@ -1,5 +1,6 @@
 #include "storage/engine/leveldb_engine.h"
 
+#include <filesystem>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -109,6 +110,15 @@ class LevelDbEngine : public Engine {
 
 absl::StatusOr<std::unique_ptr<Engine>> OpenLevelDbEngine(const std::string& path,
                                                           const LevelDbOptions& options) {
+  if (options.create_if_missing) {
+    // LevelDB creates only the last path component.
+    std::error_code ec;
+    std::filesystem::create_directories(path, ec);
+    if (ec) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot create data directory ", path, ": ", ec.message()));
+    }
+  }
   auto cache = std::unique_ptr<leveldb::Cache>(leveldb::NewLRUCache(options.block_cache_bytes));
   leveldb::Options lo;
   lo.create_if_missing = options.create_if_missing;

@@ -1,0 +1,277 @@
+#include "cmd/cluster_demo.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "cmd/kv_shell.h"
+#include "common/status.h"
+
+namespace meridian::cmd {
+namespace {
+
+constexpr const char* kRegions[] = {"us-east1", "europe-west1", "asia-south1"};
+// One-way delays between the regions above, in ms (about half the public cloud RTTs).
+constexpr int64_t kDelayMs[3][3] = {{0, 38, 105}, {38, 0, 65}, {105, 65, 0}};
+
+absl::StatusOr<int> FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return absl::InternalError("socket() failed");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  int rc = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  if (rc == 0) rc = getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  if (rc != 0) return absl::InternalError("no free loopback port");
+  return ntohs(addr.sin_port);
+}
+
+std::string Quoted(const std::string& s) { return absl::StrCat("\"", s, "\""); }
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ClusterDemo>> ClusterDemo::Start(ClusterDemoOptions options) {
+  if (options.nodes < 1 || options.nodes > 9) {
+    return absl::InvalidArgumentError("--nodes must be 1..9");
+  }
+  std::unique_ptr<ClusterDemo> demo(new ClusterDemo(std::move(options)));
+  for (int i = 1; i <= demo->options_.nodes; ++i) {
+    ASSIGN_OR_RETURN(int port, FreePort());
+    demo->addresses_[i] = absl::StrCat("127.0.0.1:", port);
+  }
+  for (const auto& [id, addr] : demo->addresses_) RETURN_IF_ERROR(demo->StartNode(id));
+  demo->ApplyFaults();
+  demo->router_ = std::make_unique<Router>(demo->addresses_);
+  // Wait for the first leaseholder so the first command does not race the election.
+  for (absl::Time deadline = absl::Now() + absl::Seconds(20);
+       absl::Now() < deadline && demo->Leaseholder(1) == 0;) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return demo;
+}
+
+ClusterDemo::~ClusterDemo() {
+  router_.reset();
+  for (auto& [id, node] : nodes_) node->Stop();
+}
+
+std::string ClusterDemo::Region(uint64_t id) const { return kRegions[(id - 1) % 3]; }
+
+int64_t ClusterDemo::OneWayDelayMs(uint64_t a, uint64_t b) const {
+  if (!options_.wan) return 0;
+  return kDelayMs[(a - 1) % 3][(b - 1) % 3];
+}
+
+absl::Status ClusterDemo::StartNode(uint64_t id) {
+  server::NodeOptions o;
+  o.node_id = id;
+  o.listen_address = addresses_.at(id);
+  o.peers = addresses_;
+  o.data_dir = absl::StrCat(options_.data_dir, "/n", id);
+  o.epsilon_us = options_.epsilon_us;
+  // WAN round trips reach ~210 ms: heartbeat every 80 ms, elect after 0.8-1.6 s.
+  o.tick_ms = 10;
+  o.heartbeat_ticks = 8;
+  o.election_timeout_ticks = 80;
+  o.lease_ms = 2000;
+  ASSIGN_OR_RETURN(nodes_[id], server::Node::Start(o));
+  return absl::OkStatus();
+}
+
+void ClusterDemo::StopNode(uint64_t id) {
+  auto it = nodes_.find(id);
+  if (it == nodes_.end()) return;
+  it->second->Stop();
+  nodes_.erase(it);
+  router_->Forget(id);
+}
+
+void ClusterDemo::ApplyFaults() {
+  for (auto& [id, node] : nodes_) {
+    proto::FaultSpec spec;
+    for (const auto& [other, addr] : addresses_) {
+      if (other == id) continue;
+      proto::LinkFault* f = spec.add_links();
+      f->set_to(other);
+      f->set_delay_us(OneWayDelayMs(id, other) * 1000);
+      f->set_jitter_us(options_.wan ? 1000 : 0);
+      f->set_blocked(partitioned_.count(id) > 0 || partitioned_.count(other) > 0);
+    }
+    (void)node->OnSetFaults(spec);
+  }
+}
+
+uint64_t ClusterDemo::Leaseholder(uint64_t range) {
+  for (auto& [id, node] : nodes_) {
+    const proto::NodeStatusResponse status = node->OnStatus();
+    for (const proto::RangeStatus& r : status.ranges()) {
+      if (r.range_id() == range && r.has_lease()) return id;
+    }
+  }
+  return 0;
+}
+
+std::string ClusterDemo::Banner() const {
+  std::string out =
+      absl::StrFormat("Meridian demo: %d replicated nodes in this process, data in %s\n",
+                      options_.nodes, options_.data_dir);
+  for (const auto& [id, addr] : addresses_) {
+    absl::StrAppendFormat(&out, "  node %d  %-13s %s\n", id, Region(id), addr);
+  }
+  if (options_.wan) {
+    out +=
+        "One-way WAN delays: us-east1<->europe-west1 38 ms, us-east1<->asia-south1 105 ms,\n"
+        "europe-west1<->asia-south1 65 ms. A write commits at the leaseholder after a\n"
+        "majority accepts it (one round trip to the nearest other region) and commit wait.\n";
+  }
+  out += "Type help for commands.";
+  return out;
+}
+
+std::string ClusterDemo::Help() {
+  return R"(commands:
+  put KEY VALUE | get KEY | del KEY | scan START [END]   (routed to the leaseholder)
+  status                 each node's region, role, lease and applied index
+  stop N | stop leader   stop node N (its data stays on disk)
+  start N | start all    restart stopped nodes; they catch up from the others
+  partition N | heal     cut node N off from every other node / undo
+  help | quit)";
+}
+
+std::string ClusterDemo::Execute(std::string_view line) {
+  absl::StatusOr<std::vector<std::string>> args = SplitCommandLine(line);
+  if (!args.ok()) return absl::StrCat("ERROR: ", args.status().message());
+  if (args->empty() || (*args)[0].starts_with("#")) return "";
+  absl::StatusOr<std::string> out = Run(*args);
+  if (!out.ok()) {
+    return absl::StrCat("ERROR: ", absl::StatusCodeToString(out.status().code()), ": ",
+                        out.status().message());
+  }
+  return *out;
+}
+
+absl::StatusOr<std::string> ClusterDemo::Kv(proto::KvRequest req) {
+  absl::Time start = absl::Now();
+  uint64_t served_by = 0;
+  ASSIGN_OR_RETURN(proto::KvResponse r, router_->Send(req, absl::Seconds(20), &served_by));
+  double ms = absl::ToDoubleMilliseconds(absl::Now() - start);
+  if (r.code() != 0) {
+    return absl::Status(static_cast<absl::StatusCode>(r.code()), r.message());
+  }
+  std::string where = absl::StrFormat("(node %d, %s, %.1f ms)", served_by, Region(served_by), ms);
+  Timestamp ts{r.timestamp().wall_ns(), r.timestamp().logical()};
+  switch (req.op()) {
+    case proto::KvRequest::GET:
+      return absl::StrCat(r.found() ? Quoted(r.value()) : "(not found)", " ", where);
+    case proto::KvRequest::SCAN: {
+      std::string out;
+      for (int i = 0; i < r.keys_size(); ++i) {
+        absl::StrAppend(&out, Quoted(r.keys(i)), " = ", Quoted(r.values(i)), "\n");
+      }
+      return absl::StrCat(out, "(", r.keys_size(), " rows) ", where);
+    }
+    default:
+      return absl::StrCat("OK ", ts.ToString(), " ", where);
+  }
+}
+
+absl::StatusOr<std::string> ClusterDemo::Run(const std::vector<std::string>& a) {
+  const std::string cmd = absl::AsciiStrToLower(a[0]);
+  proto::KvRequest req;
+  req.set_range_id(1);
+  if (cmd == "help" || cmd == "\\?") return Help();
+  if (cmd == "quit" || cmd == "exit" || cmd == "\\q") {
+    done_ = true;
+    return std::string();
+  }
+  if (cmd == "put" && a.size() == 3) {
+    req.set_op(proto::KvRequest::PUT);
+    req.set_key(a[1]);
+    req.set_value(a[2]);
+    return Kv(req);
+  }
+  if (cmd == "get" && a.size() == 2) {
+    req.set_op(proto::KvRequest::GET);
+    req.set_key(a[1]);
+    return Kv(req);
+  }
+  if (cmd == "del" && a.size() == 2) {
+    req.set_op(proto::KvRequest::DELETE);
+    req.set_key(a[1]);
+    return Kv(req);
+  }
+  if (cmd == "scan" && (a.size() == 2 || a.size() == 3)) {
+    req.set_op(proto::KvRequest::SCAN);
+    req.set_key(a[1]);
+    if (a.size() == 3) req.set_end_key(a[2]);
+    return Kv(req);
+  }
+  if (cmd == "status" && a.size() == 1) {
+    std::string out;
+    for (const auto& [id, addr] : addresses_) {
+      auto it = nodes_.find(id);
+      if (it == nodes_.end()) {
+        absl::StrAppendFormat(&out, "node %d %-13s stopped\n", id, Region(id));
+        continue;
+      }
+      const proto::NodeStatusResponse status = it->second->OnStatus();
+      for (const proto::RangeStatus& r : status.ranges()) {
+        absl::StrAppendFormat(&out, "node %d %-13s range %d %-9s%s applied=%d%s\n", id, Region(id),
+                              r.range_id(), r.role(), r.has_lease() ? " leaseholder" : "",
+                              r.applied_index(), partitioned_.count(id) ? " (partitioned)" : "");
+      }
+    }
+    if (!out.empty()) out.pop_back();
+    return out;
+  }
+  if ((cmd == "stop" || cmd == "start" || cmd == "partition") && a.size() == 2) {
+    std::vector<uint64_t> targets;
+    if (a[1] == "leader") {
+      uint64_t l = Leaseholder(1);
+      if (l == 0) return absl::FailedPreconditionError("no node holds the lease right now");
+      targets.push_back(l);
+    } else if (a[1] == "all") {
+      for (const auto& [id, addr] : addresses_) targets.push_back(id);
+    } else {
+      uint64_t id = 0;
+      if (!absl::SimpleAtoi(a[1], &id) || addresses_.count(id) == 0) {
+        return absl::InvalidArgumentError(absl::StrCat("no node ", a[1]));
+      }
+      targets.push_back(id);
+    }
+    std::string out;
+    for (uint64_t id : targets) {
+      if (cmd == "stop") {
+        if (!nodes_.count(id)) continue;
+        StopNode(id);
+        absl::StrAppend(&out, "stopped node ", id, " (", Region(id), ")\n");
+      } else if (cmd == "start") {
+        if (nodes_.count(id)) continue;
+        RETURN_IF_ERROR(StartNode(id));
+        absl::StrAppend(&out, "started node ", id, " (", Region(id), ")\n");
+      } else {
+        partitioned_.insert(id);
+        absl::StrAppend(&out, "node ", id, " (", Region(id), ") is cut off\n");
+      }
+    }
+    ApplyFaults();
+    if (!out.empty()) out.pop_back();
+    return out.empty() ? std::string("nothing to do") : out;
+  }
+  if (cmd == "heal" && a.size() == 1) {
+    partitioned_.clear();
+    ApplyFaults();
+    return std::string("all links restored");
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown or malformed command \"", a[0], "\"; type help"));
+}
+
+}  // namespace meridian::cmd
