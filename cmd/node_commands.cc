@@ -19,7 +19,8 @@ namespace {
 constexpr char kStartUsage[] =
     R"(usage: meridian start --node-id=N --listen=HOST:PORT --peers=1=HOST:PORT,2=... \
                       --data-dir=DIR [--ranges=1] [--lease-ms=1500] [--tick-ms=10]
-                      [--election-ticks=30] [--epsilon-us=1000] [--no-sync]
+                      [--election-ticks=30] [--epsilon-us=1000] [--max-offset-us=EPSILON]
+                      [--no-sync] [--clock-skew-ms=N (testing: a deliberately wrong clock)]
 Runs one node until SIGTERM or SIGINT. Every node of the cluster gets the same --peers.
 )";
 
@@ -42,7 +43,8 @@ int Fail(const absl::Status& s, const char* usage) {
 int StartCommand(int argc, char** argv) {
   auto args = ParseArgs(argc, argv,
                         {"node-id", "listen", "peers", "data-dir", "ranges", "lease-ms", "tick-ms",
-                         "election-ticks", "epsilon-us", "no-sync"});
+                         "election-ticks", "epsilon-us", "no-sync", "max-offset-us",
+                         "clock-skew-ms"});
   if (!args.ok()) return Fail(args.status(), kStartUsage);
   server::NodeOptions o;
   auto id = IntFlag(*args, "node-id", 0);
@@ -51,7 +53,9 @@ int StartCommand(int argc, char** argv) {
   auto tick = IntFlag(*args, "tick-ms", 10);
   auto election = IntFlag(*args, "election-ticks", 30);
   auto eps = IntFlag(*args, "epsilon-us", 1000);
-  for (const auto* s : {&id, &ranges, &lease, &tick, &election, &eps}) {
+  auto max_offset = IntFlag(*args, "max-offset-us", 0);
+  auto skew = IntFlag(*args, "clock-skew-ms", 0);
+  for (const auto* s : {&id, &ranges, &lease, &tick, &election, &eps, &max_offset, &skew}) {
     if (!s->ok()) return Fail(s->status(), kStartUsage);
   }
   if (!args->flags.count("listen") || !args->flags.count("peers") ||
@@ -78,6 +82,8 @@ int StartCommand(int argc, char** argv) {
   o.heartbeat_ticks = std::max<int>(1, static_cast<int>(*election) / 6);
   o.epsilon_us = *eps;
   o.sync_writes = args->flags.count("no-sync") == 0;
+  o.max_clock_offset_us = *max_offset;
+  o.clock_skew_ms = *skew;
 
   // Block the stop signals before any thread starts, then wait for one.
   sigset_t stop;
@@ -120,6 +126,10 @@ int KvCommand(int argc, char** argv) {
         std::printf("node %llu (%s): unreachable: %s\n", static_cast<unsigned long long>(id),
                     addr.c_str(), std::string(s.status().message()).c_str());
         continue;
+      }
+      if (!s->clock_problem().empty()) {
+        std::printf("node %llu: NOT SERVING: %s\n", static_cast<unsigned long long>(id),
+                    s->clock_problem().c_str());
       }
       for (const auto& r : s->ranges()) {
         std::printf("node %llu range %llu: %s%s ballot=%llu.%llu applied=%llu learned=%llu",

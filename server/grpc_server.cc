@@ -138,8 +138,10 @@ class NodeService final : public proto::MeridianNode::CallbackService {
         admin_pool_(/*threads=*/2, /*max_queued=*/1000) {}
 
   grpc::ServerUnaryReactor* Paxos(grpc::CallbackServerContext* context,
-                                  const proto::PaxosBatch* request, proto::Empty*) override {
+                                  const proto::PaxosBatch* request,
+                                  proto::PaxosAck* response) override {
     handler_->OnPaxosBatch(*request);
+    response->set_receiver_wall_ns(handler_->WallClockNanos());
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
     reactor->Finish(grpc::Status::OK);
     return reactor;
@@ -312,7 +314,7 @@ absl::Status NodeClient::SetFaults(const proto::FaultSpec& spec, absl::Duration 
 absl::Status NodeClient::Paxos(const proto::PaxosBatch& batch, absl::Duration timeout) {
   grpc::ClientContext context;
   SetDeadline(&context, timeout);
-  proto::Empty response;
+  proto::PaxosAck response;
   return FromGrpc(impl_->stub->Paxos(&context, batch, &response));
 }
 

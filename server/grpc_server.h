@@ -44,6 +44,8 @@ class NodeServiceHandler {
   // May block until the request completes; should apply its own timeout.
   virtual proto::KvResponse OnKv(const proto::KvRequest& request) = 0;
   virtual proto::NodeStatusResponse OnStatus() = 0;
+  // This node's wall clock reading, returned with every Paxos batch for clock discipline.
+  virtual int64_t WallClockNanos() = 0;
   // A bad spec is an error returned to the caller; nothing changes then.
   virtual absl::Status OnSetFaults(const proto::FaultSpec& spec) = 0;
 };

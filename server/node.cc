@@ -8,6 +8,7 @@
 #include "common/clock/physical_clock.h"
 #include "common/logging.h"
 #include "common/status.h"
+#include "server/clock_monitor.h"
 #include "storage/engine/leveldb_engine.h"
 
 namespace meridian::server {
@@ -46,10 +47,12 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
 
 absl::Status Node::Init() {
   ASSIGN_OR_RETURN(engine_, storage::OpenLevelDbEngine(options_.data_dir));
+  clock_ = std::make_unique<clock::OffsetClock>(clock::SystemClock::Default(),
+                                                options_.clock_skew_ms * 1'000'000);
   true_time_ = std::make_unique<clock::TrueTime>(
-      clock::SystemClock::Default(),
+      clock_.get(),
       clock::TrueTimeOptions{.epsilon_ns = options_.epsilon_us * 1000, .max_drift_ppm = 0});
-  hlc_ = std::make_unique<clock::Hlc>(clock::SystemClock::Default());
+  hlc_ = std::make_unique<clock::Hlc>(clock_.get());
   std::vector<storage::paxos::NodeId> voters;
   for (const auto& [id, addr] : options_.peers) voters.push_back(id);
   {
@@ -71,7 +74,9 @@ absl::Status Node::Init() {
   }
   AddressBook others = options_.peers;
   others.erase(options_.node_id);
-  ASSIGN_OR_RETURN(transport_, Transport::Create(options_.node_id, others, options_.node_id));
+  TransportOptions to;
+  to.wall_clock_ns = [clock = clock_.get()] { return clock->NowNanos(); };
+  ASSIGN_OR_RETURN(transport_, Transport::Create(options_.node_id, others, options_.node_id, to));
   // Writes hold a worker through commit and commit wait: size the pool for many in flight.
   ASSIGN_OR_RETURN(server_, GrpcServer::Start(options_.listen_address, this,
                                               GrpcServerOptions{.kv_threads = 256}));
@@ -112,6 +117,7 @@ proto::NodeStatusResponse Node::OnStatus() {
   absl::MutexLock lock(&mu_);
   proto::NodeStatusResponse out;
   out.set_node_id(options_.node_id);
+  out.set_clock_problem(clock_problem_);
   for (auto& [id, range] : ranges_) {
     storage::paxos::PaxosStatus s = range->core().Status();
     proto::RangeStatus* rs = out.add_ranges();
@@ -139,6 +145,10 @@ proto::KvResponse Node::OnKv(const proto::KvRequest& request) {
   storage::RangeReplica* range;
   {
     absl::MutexLock lock(&mu_);
+    if (!clock_problem_.empty()) {
+      return ErrorResponse(absl::UnavailableError(
+          absl::StrCat("node ", options_.node_id, " refuses to serve: ", clock_problem_)));
+    }
     range = FindRange(request.range_id() == 0 ? 1 : request.range_id());
   }
   if (range == nullptr) {
@@ -262,19 +272,43 @@ void Node::DriverLoop() {
       mu_.AwaitWithDeadline(absl::Condition(&wake), next_tick);
       if (stopping_) return;
       work_pending_ = false;
-      for (const proto::PaxosMessage& m : inbox_) {
-        storage::RangeReplica* r = FindRange(m.group());
-        if (r != nullptr) r->core().Step(m);
+      const bool tick_due = absl::Now() >= next_tick;
+      if (tick_due) {
+        next_tick = absl::Now() + tick;
+        CheckClock();
+      }
+      // A node whose clock is not trusted must not vote, lead or grant leases: it behaves as
+      // if it were down until its clock agrees with the cluster again.
+      if (clock_problem_.empty()) {
+        for (const proto::PaxosMessage& m : inbox_) {
+          storage::RangeReplica* r = FindRange(m.group());
+          if (r != nullptr) r->core().Step(m);
+        }
+        if (tick_due) {
+          for (auto& [id, r] : ranges_) r->core().Tick();
+        }
       }
       inbox_.clear();
-      if (absl::Now() >= next_tick) {
-        for (auto& [id, r] : ranges_) r->core().Tick();
-        next_tick = absl::Now() + tick;
-      }
     }
     while (ProcessReadies()) {
     }
   }
+}
+
+void Node::CheckClock() {
+  const int64_t max_offset_ns =
+      (options_.max_clock_offset_us > 0 ? options_.max_clock_offset_us : options_.epsilon_us) *
+      1000;
+  ClockHealth health =
+      EvaluateClock(transport_->ClockSamples(), options_.peers.size() - 1, clock_->NowNanos(),
+                    max_offset_ns, /*max_sample_age_ns=*/2'000'000'000);
+  if (health.healthy && !clock_problem_.empty()) {
+    LOG(INFO) << "node " << options_.node_id << ": clock agrees with the cluster; serving";
+  } else if (!health.healthy && health.problem != clock_problem_ &&
+             health.problem.find("cannot verify") == std::string::npos) {
+    LOG(ERROR) << "node " << options_.node_id << " stops serving: " << health.problem;
+  }
+  clock_problem_ = health.healthy ? "" : health.problem;
 }
 
 bool Node::ProcessReadies() {

@@ -30,6 +30,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "common/clock/hlc.h"
+#include "common/clock/physical_clock.h"
 #include "common/clock/true_time.h"
 #include "proto/node.pb.h"
 #include "server/grpc_server.h"
@@ -51,6 +52,11 @@ struct NodeOptions {
   int64_t lease_ms = 1500;
   int64_t epsilon_us = 1000;  // TrueTime uncertainty bound
   bool sync_writes = true;    // fsync the Paxos log (only benchmarks of the gap turn it off)
+  // Clock discipline: stop serving when this node's clock is more than this far from a
+  // majority of its peers (0: use epsilon_us). See server/clock_monitor.h.
+  int64_t max_clock_offset_us = 0;
+  // Testing only: add this to the host clock, to simulate a bad clock.
+  int64_t clock_skew_ms = 0;
   int64_t request_timeout_ms = 5000;
 };
 
@@ -67,6 +73,7 @@ class Node : public NodeServiceHandler {
   proto::KvResponse OnKv(const proto::KvRequest& request) override;
   proto::NodeStatusResponse OnStatus() override;
   absl::Status OnSetFaults(const proto::FaultSpec& spec) override;
+  int64_t WallClockNanos() override { return clock_->NowNanos(); }
 
  private:
   explicit Node(NodeOptions options);
@@ -77,9 +84,12 @@ class Node : public NodeServiceHandler {
   proto::KvResponse Write(storage::RangeReplica* range, std::vector<proto::KvWrite> writes);
   proto::KvResponse Read(storage::RangeReplica* range, const proto::KvRequest& request);
   storage::RangeReplica* FindRange(uint64_t range_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Re-evaluates clock_problem_ from the transport's peer clock measurements.
+  void CheckClock() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const NodeOptions options_;
   std::unique_ptr<storage::Engine> engine_;
+  std::unique_ptr<clock::PhysicalClock> clock_;  // the host clock (plus any test skew)
   std::unique_ptr<clock::TrueTime> true_time_;
   std::unique_ptr<clock::Hlc> hlc_;
   std::unique_ptr<Transport> transport_;
@@ -93,6 +103,8 @@ class Node : public NodeServiceHandler {
   std::map<std::pair<uint64_t, uint64_t>, std::optional<absl::Status>> waiters_
       ABSL_GUARDED_BY(mu_);
   bool work_pending_ ABSL_GUARDED_BY(mu_) = false;
+  // Non-empty while the clock is not trusted: the node neither serves nor takes part in Paxos.
+  std::string clock_problem_ ABSL_GUARDED_BY(mu_) = "clock not yet compared with peers";
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 
   std::thread driver_;

@@ -4,7 +4,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <ctime>
 #include <deque>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
@@ -168,6 +170,22 @@ class Transport::Impl {
     return faults_;
   }
 
+  std::map<NodeId, ClockSample> ClockSamples() const {
+    std::map<NodeId, ClockSample> out;
+    for (const auto& [id, peer] : peers_) {
+      absl::MutexLock lock(&peer->mu);
+      if (peer->clock.has_value()) out[id] = *peer->clock;
+    }
+    return out;
+  }
+
+  int64_t WallNanos() const {
+    if (options_.wall_clock_ns) return options_.wall_clock_ns();
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+  }
+
   Stats stats() const {
     Stats s;
     s.sent_messages = sent_messages_.load(std::memory_order_relaxed);
@@ -192,6 +210,7 @@ class Transport::Impl {
     std::deque<proto::PaxosMessage> queue ABSL_GUARDED_BY(mu);
     bool stopping ABSL_GUARDED_BY(mu) = false;
     grpc::ClientContext* in_flight ABSL_GUARDED_BY(mu) = nullptr;  // to cancel on shutdown
+    std::optional<ClockSample> clock ABSL_GUARDED_BY(mu);
     bool reachable = true;  // sender thread only: for logging state changes
   };
 
@@ -224,10 +243,13 @@ class Transport::Impl {
       size_t bytes = 0;
       {
         absl::MutexLock lock(&peer->mu);
-        peer->mu.Await(absl::Condition(
-            +[](Peer* p)
-                 ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->mu) { return p->stopping || !p->queue.empty(); },
-            peer));
+        // Wake for work, or after the probe interval to send an empty batch (a clock probe).
+        peer->mu.AwaitWithTimeout(absl::Condition(
+                                      +[](Peer* p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->mu) {
+                                        return p->stopping || !p->queue.empty();
+                                      },
+                                      peer),
+                                  options_.probe_interval);
         if (peer->stopping) return;
         while (!peer->queue.empty() &&
                static_cast<size_t>(batch.messages_size()) < options_.max_batch_messages) {
@@ -251,12 +273,20 @@ class Transport::Impl {
         if (peer->stopping) return;
         peer->in_flight = &context;
       }
-      proto::Empty response;
+      proto::PaxosAck response;
+      const int64_t sent_at = WallNanos();
       grpc::Status status = peer->stub->Paxos(&context, batch, &response);
+      const int64_t answered_at = WallNanos();
       {
         absl::MutexLock lock(&peer->mu);
         peer->in_flight = nullptr;
         if (peer->stopping) return;  // cancelled by the destructor: not a peer failure
+        if (status.ok() && response.receiver_wall_ns() != 0) {
+          // The peer read its clock somewhere in [sent_at, answered_at] of ours.
+          const int64_t mid = sent_at + (answered_at - sent_at) / 2;
+          peer->clock = ClockSample{response.receiver_wall_ns() - mid,
+                                    (answered_at - sent_at) / 2 + 1, answered_at};
+        }
       }
       if (status.ok()) {
         sent_messages_.fetch_add(n, std::memory_order_relaxed);
@@ -370,5 +400,7 @@ void Transport::SetFaults(FaultTable faults) { impl_->SetFaults(std::move(faults
 FaultTable Transport::faults() const { return impl_->faults(); }
 
 Transport::Stats Transport::stats() const { return impl_->stats(); }
+
+std::map<NodeId, ClockSample> Transport::ClockSamples() const { return impl_->ClockSamples(); }
 
 }  // namespace meridian::server

@@ -22,6 +22,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -55,7 +56,20 @@ using FaultTable = std::map<NodeId, LinkFaultConfig>;
 absl::StatusOr<FaultTable> FaultTableFromProto(const proto::FaultSpec& spec);
 proto::FaultSpec FaultTableToProto(const FaultTable& faults);
 
+// A peer's clock as measured by this node: offset = peer - local, +/- uncertainty (half the
+// round trip), taken at local time measured_at_ns.
+struct ClockSample {
+  int64_t offset_ns = 0;
+  int64_t uncertainty_ns = 0;
+  int64_t measured_at_ns = 0;
+};
+
 struct TransportOptions {
+  // The local wall clock used to timestamp clock measurements (default: CLOCK_REALTIME).
+  std::function<int64_t()> wall_clock_ns;
+  // A peer with nothing queued for this long gets an empty batch, so its clock offset keeps
+  // being measured.
+  absl::Duration probe_interval = absl::Milliseconds(200);
   // Messages queued per destination (delayed messages not included); beyond this the oldest
   // queued message is dropped and counted in Stats::dropped_overflow.
   size_t max_queued_per_peer = 100000;
@@ -110,6 +124,9 @@ class Transport {
   FaultTable faults() const;
 
   Stats stats() const;
+
+  // The latest clock measurement of each peer that has answered.
+  std::map<NodeId, ClockSample> ClockSamples() const;
 
  private:
   class Impl;

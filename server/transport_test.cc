@@ -3,6 +3,7 @@
 #include "server/transport.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -59,6 +60,7 @@ class RecordingHandler : public NodeServiceHandler {
   explicit RecordingHandler(NodeId id) : id_(id) {}
 
   void OnPaxosBatch(const proto::PaxosBatch& batch) override {
+    if (batch.messages_size() == 0) return;  // a clock probe
     const Clock::time_point now = Clock::now();
     absl::MutexLock lock(&mu_);
     ++batches_;
@@ -87,6 +89,9 @@ class RecordingHandler : public NodeServiceHandler {
     response.set_node_id(id_);
     return response;
   }
+
+  int64_t WallClockNanos() override { return absl::ToUnixNanos(absl::Now()) + clock_skew_ns_; }
+  void set_clock_skew_ns(int64_t skew) { clock_skew_ns_ = skew; }
 
   absl::Status OnSetFaults(const proto::FaultSpec& spec) override {
     absl::MutexLock lock(&mu_);
@@ -160,6 +165,7 @@ class RecordingHandler : public NodeServiceHandler {
   int kv_running_ ABSL_GUARDED_BY(mu_) = 0;
   proto::FaultSpec last_faults_ ABSL_GUARDED_BY(mu_);
   int set_faults_calls_ ABSL_GUARDED_BY(mu_) = 0;
+  std::atomic<int64_t> clock_skew_ns_{0};
 };
 
 // Nodes 2 and 3 serve on free ports; node 1 is the sender.
@@ -184,13 +190,20 @@ class TransportTest : public ::testing::Test {
     servers_.clear();
   }
 
-  void MakeTransport(TransportOptions options = {}) {
+  // Probes are off unless a test asks for them, so batch counts stay exact.
+  void MakeTransport(TransportOptions options = NoProbes()) {
     auto transport = Transport::Create(1, book_, /*seed=*/42, options);
     ASSERT_TRUE(transport.ok()) << transport.status();
     transport_ = std::move(*transport);
   }
 
   RecordingHandler& handler(NodeId id) { return *handlers_.at(id); }
+
+  static TransportOptions NoProbes() {
+    TransportOptions o;
+    o.probe_interval = absl::InfiniteDuration();
+    return o;
+  }
 
   // Waits until every message handed to the transport is accounted for.
   bool WaitSettled(uint64_t sent) {
@@ -409,6 +422,23 @@ TEST_F(TransportTest, DeadPeerDoesNotBlockOthersAndRecoversAfterRestart) {
   RecordProperty("resumed_after_ms",
                  static_cast<int>(absl::ToInt64Milliseconds(absl::Now() - restart)));
   server->Shutdown();
+}
+
+TEST_F(TransportTest, IdleProbesMeasurePeerClockOffsets) {
+  handler(3).set_clock_skew_ns(80'000'000);  // node 3's clock runs 80 ms ahead
+  TransportOptions o;
+  o.probe_interval = absl::Milliseconds(20);
+  MakeTransport(o);
+  ASSERT_TRUE(WaitFor([&] { return transport_->ClockSamples().size() == 2; }));
+  std::map<NodeId, ClockSample> samples = transport_->ClockSamples();
+  const ClockSample& two = samples.at(2);
+  const ClockSample& three = samples.at(3);
+  EXPECT_LE(std::llabs(two.offset_ns), two.uncertainty_ns + 1'000'000);
+  EXPECT_NEAR(three.offset_ns, 80'000'000, three.uncertainty_ns + 1'000'000);
+  EXPECT_GT(three.uncertainty_ns, 0);
+  // Samples keep being refreshed while the link is idle.
+  const int64_t first = three.measured_at_ns;
+  ASSERT_TRUE(WaitFor([&] { return transport_->ClockSamples().at(3).measured_at_ns > first; }));
 }
 
 TEST_F(TransportTest, DestructorCancelsAnRpcInFlight) {

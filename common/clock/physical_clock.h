@@ -76,6 +76,20 @@ class ManualClock : public PhysicalClock {
   int64_t now_ns_ ABSL_GUARDED_BY(mu_);
 };
 
+// OffsetClock reads another clock plus a fixed offset. It simulates a misbehaving host
+// clock on a real node (meridian start --clock-skew-ms), for clock-discipline tests.
+class OffsetClock : public PhysicalClock {
+ public:
+  // `base` must outlive this object.
+  OffsetClock(PhysicalClock* base, int64_t offset_ns) : base_(base), offset_ns_(offset_ns) {}
+  int64_t NowNanos() override { return base_->NowNanos() + offset_ns_; }
+  void SleepForNanos(int64_t ns) override { base_->SleepForNanos(ns); }
+
+ private:
+  PhysicalClock* const base_;
+  const int64_t offset_ns_;
+};
+
 }  // namespace meridian::clock
 
 #endif  // MERIDIAN_COMMON_CLOCK_PHYSICAL_CLOCK_H_

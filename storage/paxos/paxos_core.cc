@@ -792,10 +792,16 @@ void PaxosCore::HandleAccepted(const PaxosMessage& m) {
     auto it = inflight_.find(slot);
     if (it != inflight_.end()) it->second.accepted.insert(m.from());
   }
+  // AdvanceCommit may apply a membership change that drops this follower, or step down:
+  // `p` must not be used after it.
   AdvanceCommit();
+  if (role_ != Role::kLeader) return;
   UpdateLease();
+  fit = followers_.find(m.from());
+  if (fit == followers_.end()) return;
+  FollowerProgress& q = fit->second;
   // Keep a catch-up stream going once the previous LEARN was absorbed.
-  if (p.learn_sent_upto != 0 && p.learned_index >= p.learn_sent_upto) SendLearn(m.from(), &p);
+  if (q.learn_sent_upto != 0 && q.learned_index >= q.learn_sent_upto) SendLearn(m.from(), &q);
 }
 
 void PaxosCore::AdvanceCommit() {

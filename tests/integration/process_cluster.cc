@@ -77,7 +77,7 @@ void ProcessCluster::StartAll() {
   for (uint64_t id : ids()) Start(id);
 }
 
-void ProcessCluster::Start(uint64_t id) {
+void ProcessCluster::Start(uint64_t id, const std::vector<std::string>& more_flags) {
   CHECK(!running(id)) << "node " << id << " is already running";
   std::vector<std::string> args = {binary_,
                                    "start",
@@ -86,6 +86,7 @@ void ProcessCluster::Start(uint64_t id) {
                                    peers_flag(),
                                    absl::StrCat("--data-dir=", dir_, "/n", id)};
   args.insert(args.end(), extra_flags_.begin(), extra_flags_.end());
+  args.insert(args.end(), more_flags.begin(), more_flags.end());
   std::string log = absl::StrCat(dir_, "/n", id, ".log");
   pid_t pid = fork();
   CHECK(pid >= 0);

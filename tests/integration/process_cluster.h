@@ -28,7 +28,8 @@ class ProcessCluster {
   ~ProcessCluster();
 
   void StartAll();
-  void Start(uint64_t id);
+  // `more_flags` are added to this start only (e.g. a deliberately skewed clock).
+  void Start(uint64_t id, const std::vector<std::string>& more_flags = {});
   void Kill(uint64_t id, int signal);
   bool running(uint64_t id) const;
 

@@ -188,6 +188,52 @@ TEST(ReplicationIntegrationTest, PartitionThroughFaultLayer) {
   EXPECT_FALSE(lost->found()) << "a write the cut-off leader never committed became visible";
 }
 
+// Clock discipline: a node whose clock is 250 ms off (the bound is epsilon, 1 ms) stops
+// serving and says why; it never takes the lease; the other two keep committing.
+TEST(ReplicationIntegrationTest, NodeWithBadClockStopsServing) {
+  ProcessCluster cluster(MERIDIAN_BINARY, 3, kFlags);
+  cluster.StartAll();
+  cluster.Kill(3, SIGKILL);
+  // Restart node 3 with a clock 250 ms ahead of the others.
+  cluster.Start(3, {"--clock-skew-ms=250"});
+  uint64_t leader = cluster.WaitForLeaseholder(1, absl::Seconds(20));
+  ASSERT_NE(leader, 0u);
+  EXPECT_NE(leader, 3u);
+
+  std::string problem;
+  for (absl::Time deadline = absl::Now() + absl::Seconds(10); absl::Now() < deadline;) {
+    auto s = cluster.client(3)->Status(absl::Seconds(1));
+    if (s.ok() && s->clock_problem().find("exceeds the bound") != std::string::npos) {
+      problem = s->clock_problem();
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  ASSERT_FALSE(problem.empty()) << "node 3 did not notice its clock is off";
+  std::printf("node 3 says: %s\n", problem.c_str());
+
+  // A client talking to node 3 gets the reason, not an answer.
+  auto direct = cluster.client(3)->Kv(Get("anything"), absl::Seconds(5));
+  ASSERT_TRUE(direct.ok());
+  EXPECT_EQ(direct->code(), static_cast<int>(absl::StatusCode::kUnavailable));
+  EXPECT_NE(direct->message().find("refuses to serve"), std::string::npos) << direct->message();
+
+  // The healthy majority keeps committing, and node 3 never holds the lease.
+  for (int i = 0; i < 20; ++i) {
+    auto r = cluster.Kv(Put(absl::StrCat("k", i), "v"), absl::Seconds(5));
+    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_EQ(r->code(), 0) << r->message();
+    auto s3 = cluster.RangeStatusOf(3, 1);
+    ASSERT_TRUE(s3.ok());
+    EXPECT_FALSE(s3->has_lease());
+  }
+  for (uint64_t id : {1, 2}) {
+    auto s = cluster.client(id)->Status(absl::Seconds(1));
+    ASSERT_TRUE(s.ok());
+    EXPECT_EQ(s->clock_problem(), "") << "healthy node " << id << " stopped serving";
+  }
+}
+
 // Four ranges on three nodes: at least two share a leaseholder, whose concurrent writes
 // must each be answered (proposal ids are per range; the node must not confuse them).
 TEST(ReplicationIntegrationTest, ConcurrentWritesToRangesSharingALeaseholder) {

@@ -1,0 +1,370 @@
+#include "txn/lock_table.h"
+
+#include <algorithm>
+#include <tuple>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/logging.h"
+#include "common/status.h"
+
+namespace meridian::txn {
+
+namespace {
+
+constexpr char kSerializationFailure[] = "40001";
+
+std::string Describe(const TxnId& txn, LockMode mode) {
+  return absl::StrCat(txn, ":", LockModeName(mode));
+}
+
+}  // namespace
+
+const char* LockModeName(LockMode mode) { return mode == LockMode::kShared ? "S" : "X"; }
+
+bool ModesConflict(LockMode a, LockMode b) {
+  return a == LockMode::kExclusive || b == LockMode::kExclusive;
+}
+
+LockSpan LockSpan::Point(std::string_view key) {
+  LockSpan span{std::string(key), std::string(key)};
+  span.end.push_back('\0');
+  return span;
+}
+
+LockSpan LockSpan::Range(std::string_view start, std::string_view end) {
+  return LockSpan{std::string(start), std::string(end)};
+}
+
+bool LockSpan::IsPoint() const {
+  return end.size() == start.size() + 1 && end.back() == '\0' &&
+         end.compare(0, start.size(), start) == 0;
+}
+
+bool LockSpan::Overlaps(const LockSpan& other) const {
+  return !IsEmpty() && !other.IsEmpty() && start < other.end && other.start < end;
+}
+
+bool LockSpan::Contains(const LockSpan& other) const {
+  return !other.IsEmpty() && start <= other.start && other.end <= end;
+}
+
+std::string LockSpan::ToString() const {
+  if (IsPoint()) return absl::CEscape(start);
+  return absl::StrCat("[", absl::CEscape(start), ",", absl::CEscape(end), ")");
+}
+
+std::string LockEffects::ToString() const {
+  std::vector<std::string> lines;
+  for (const Wound& w : wounded)
+    lines.push_back(absl::StrCat("wound ", w.victim, " by ", w.wounder));
+  for (const Grant& g : granted) {
+    lines.push_back(
+        absl::StrCat("grant ", g.txn, " ", g.span.ToString(), " ", LockModeName(g.mode)));
+  }
+  return absl::StrJoin(lines, "\n");
+}
+
+absl::Status WoundedError(const TxnId& victim, const TxnId& wounder) {
+  return WithSqlState(
+      absl::AbortedError(absl::StrCat("transaction ", victim, " was wounded by older transaction ",
+                                      wounder, "; restart it")),
+      kSerializationFailure);
+}
+
+absl::StatusOr<AcquireResult> LockTable::Acquire(const TxnId& txn, Timestamp priority,
+                                                 const LockSpan& span, LockMode mode) {
+  if (span.IsEmpty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("lock span ", span.ToString(), " is empty (end must be after start)"));
+  }
+  auto it = txns_.find(txn);
+  if (it != txns_.end()) {
+    const TxnState& state = it->second;
+    if (state.priority != priority) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("transaction ", txn, " has priority ", state.priority.ToString(),
+                       " in the lock table, not ", priority.ToString()));
+    }
+    if (state.wounded_by.has_value()) return WoundedError(txn, *state.wounded_by);
+    if (state.prepared) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("transaction ", txn, " is prepared and may take no new locks"));
+    }
+    for (uint64_t seq : state.entries) {
+      const Entry& e = entries_.at(seq);
+      if (e.granted && e.span.Contains(span) &&
+          (e.mode == mode || e.mode == LockMode::kExclusive)) {
+        return AcquireResult{AcquireOutcome::kGranted, {}};
+      }
+      if (!e.granted && e.span == span && e.mode == mode) {
+        return AcquireResult{AcquireOutcome::kWaiting, {}};
+      }
+    }
+  } else {
+    txns_.emplace(txn, TxnState{.priority = priority});
+  }
+
+  const uint64_t seq = next_seq_++;
+  Insert(Entry{seq, txn, span, mode, /*granted=*/false});
+
+  // Wound-wait: wound every younger, unprepared transaction this request would wait for.
+  std::vector<TxnId> victims;
+  for (uint64_t b : Blockers(entries_.at(seq))) {
+    const TxnId& other = entries_.at(b).txn;
+    const TxnState& other_state = txns_.at(other);
+    if (!Older(txn, other) || other_state.prepared || other_state.wounded_by.has_value()) continue;
+    if (std::find(victims.begin(), victims.end(), other) == victims.end()) victims.push_back(other);
+  }
+  AcquireResult result{AcquireOutcome::kWaiting, {}};
+  std::vector<LockSpan> freed = {span};
+  for (const TxnId& victim : victims) {
+    WoundTxn(victim, txn, &freed);
+    result.effects.wounded.push_back(Wound{victim, txn});
+  }
+  GrantUnblocked(freed, seq, &result.effects);
+  if (entries_.at(seq).granted) result.outcome = AcquireOutcome::kGranted;
+  return result;
+}
+
+absl::Status LockTable::MarkPrepared(const TxnId& txn) {
+  auto it = txns_.find(txn);
+  if (it == txns_.end()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("transaction ", txn, " holds no locks here and cannot prepare"));
+  }
+  TxnState& state = it->second;
+  if (state.wounded_by.has_value()) return WoundedError(txn, *state.wounded_by);
+  for (uint64_t seq : state.entries) {
+    if (!entries_.at(seq).granted) {
+      return absl::FailedPreconditionError(absl::StrCat("transaction ", txn, " still waits for ",
+                                                        entries_.at(seq).span.ToString(),
+                                                        " and cannot prepare"));
+    }
+  }
+  state.prepared = true;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<LockEffects> LockTable::Release(const TxnId& txn) {
+  auto it = txns_.find(txn);
+  if (it == txns_.end()) {
+    return absl::NotFoundError(absl::StrCat(
+        "transaction ", txn, " is not in the lock table (never acquired, or released)"));
+  }
+  std::vector<LockSpan> freed;
+  const std::set<uint64_t> seqs = it->second.entries;
+  for (uint64_t seq : seqs) {
+    freed.push_back(entries_.at(seq).span);
+    Erase(seq);
+  }
+  txns_.erase(txn);
+  LockEffects effects;
+  GrantUnblocked(freed, /*quiet_seq=*/0, &effects);
+  return effects;
+}
+
+ClearedTxns LockTable::Clear() {
+  ClearedTxns cleared;
+  for (const auto& [txn, state] : txns_) {  // std::map: each list comes out sorted
+    bool holds = false;
+    for (uint64_t seq : state.entries) holds = holds || entries_.at(seq).granted;
+    if (state.prepared) {
+      cleared.prepared.push_back(txn);
+    } else if (holds || state.wounded_by.has_value()) {
+      cleared.aborted.push_back(txn);
+    } else {
+      cleared.unqueued.push_back(txn);
+    }
+  }
+  entries_.clear();
+  points_.clear();
+  spans_.clear();
+  txns_.clear();
+  return cleared;
+}
+
+bool LockTable::IsWounded(const TxnId& txn) const { return WoundedBy(txn).has_value(); }
+
+std::optional<TxnId> LockTable::WoundedBy(const TxnId& txn) const {
+  auto it = txns_.find(txn);
+  if (it == txns_.end()) return std::nullopt;
+  return it->second.wounded_by;
+}
+
+bool LockTable::IsPrepared(const TxnId& txn) const {
+  auto it = txns_.find(txn);
+  return it != txns_.end() && it->second.prepared;
+}
+
+std::vector<LockInfo> LockTable::Holders(std::string_view key) const {
+  std::vector<LockInfo> out;
+  for (uint64_t seq : Overlapping(LockSpan::Point(key))) {
+    const Entry& e = entries_.at(seq);
+    if (e.granted) out.push_back(LockInfo{e.txn, e.span, e.mode, true});
+  }
+  return out;
+}
+
+std::vector<LockInfo> LockTable::Waiters(std::string_view key) const {
+  std::vector<LockInfo> out;
+  for (uint64_t seq : Overlapping(LockSpan::Point(key))) {
+    const Entry& e = entries_.at(seq);
+    if (!e.granted) out.push_back(LockInfo{e.txn, e.span, e.mode, false});
+  }
+  return out;
+}
+
+std::vector<LockInfo> LockTable::LocksHeldBy(const TxnId& txn) const {
+  std::vector<LockInfo> out;
+  auto it = txns_.find(txn);
+  if (it == txns_.end()) return out;
+  for (uint64_t seq : it->second.entries) {
+    const Entry& e = entries_.at(seq);
+    if (e.granted) out.push_back(LockInfo{e.txn, e.span, e.mode, true});
+  }
+  std::sort(out.begin(), out.end(),
+            [](const LockInfo& a, const LockInfo& b) { return a.span < b.span; });
+  return out;
+}
+
+std::vector<LockInfo> LockTable::Requests() const {
+  std::vector<LockInfo> out;
+  out.reserve(entries_.size());
+  for (const auto& [seq, e] : entries_) out.push_back(LockInfo{e.txn, e.span, e.mode, e.granted});
+  return out;
+}
+
+std::string LockTable::DebugString() const {
+  // Group entries by span, in span order; within a span, arrival order.
+  std::map<LockSpan, std::vector<const Entry*>> by_span;
+  for (const auto& [seq, e] : entries_) by_span[e.span].push_back(&e);
+  std::string out;
+  for (const auto& [span, list] : by_span) {
+    std::vector<std::string> held, waiting;
+    for (const Entry* e : list) (e->granted ? held : waiting).push_back(Describe(e->txn, e->mode));
+    absl::StrAppend(&out, span.ToString(), ": held [", absl::StrJoin(held, " "), "] waiting [",
+                    absl::StrJoin(waiting, " "), "]\n");
+  }
+  for (const auto& [txn, state] : txns_) {
+    absl::StrAppend(&out, "txn ", txn, " priority=", state.priority.ToString());
+    if (state.prepared) absl::StrAppend(&out, " prepared");
+    if (state.wounded_by.has_value()) absl::StrAppend(&out, " wounded-by=", *state.wounded_by);
+    absl::StrAppend(&out, "\n");
+  }
+  if (out.empty()) return "empty";
+  out.pop_back();  // the last newline
+  return out;
+}
+
+bool LockTable::Older(const TxnId& a, const TxnId& b) const {
+  const Timestamp& pa = txns_.at(a).priority;
+  const Timestamp& pb = txns_.at(b).priority;
+  return std::tie(pa, a) < std::tie(pb, b);
+}
+
+std::vector<uint64_t> LockTable::Overlapping(const LockSpan& span) const {
+  std::vector<uint64_t> out;
+  if (span.IsEmpty()) return out;
+  // A point key k overlaps [start, end) exactly when start <= k < end.
+  for (auto it = points_.lower_bound(span.start); it != points_.end() && it->first < span.end;
+       ++it) {
+    out.insert(out.end(), it->second.begin(), it->second.end());
+  }
+  for (uint64_t seq : spans_) {
+    if (entries_.at(seq).span.Overlaps(span)) out.push_back(seq);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<uint64_t> LockTable::Blockers(const Entry& e) const {
+  std::vector<uint64_t> out;
+  for (uint64_t seq : Overlapping(e.span)) {
+    const Entry& other = entries_.at(seq);
+    if (other.txn == e.txn || !ModesConflict(e.mode, other.mode)) continue;
+    if (other.granted || other.seq < e.seq) out.push_back(seq);
+  }
+  return out;
+}
+
+void LockTable::Insert(Entry e) {
+  const uint64_t seq = e.seq;
+  if (e.span.IsPoint()) {
+    points_[e.span.start].insert(seq);
+  } else {
+    spans_.insert(seq);
+  }
+  txns_.at(e.txn).entries.insert(seq);
+  entries_.emplace(seq, std::move(e));
+}
+
+void LockTable::Erase(uint64_t seq) {
+  auto it = entries_.find(seq);
+  CHECK(it != entries_.end()) << "erasing unknown lock entry " << seq;
+  const Entry& e = it->second;
+  if (e.span.IsPoint()) {
+    auto p = points_.find(e.span.start);
+    CHECK(p != points_.end()) << "point entry missing from the key index";
+    p->second.erase(seq);
+    if (p->second.empty()) points_.erase(p);
+  } else {
+    spans_.erase(seq);
+  }
+  auto t = txns_.find(e.txn);
+  CHECK(t != txns_.end()) << "lock entry of unknown transaction " << e.txn;
+  t->second.entries.erase(seq);
+  entries_.erase(it);
+}
+
+void LockTable::WoundTxn(const TxnId& victim, const TxnId& wounder, std::vector<LockSpan>* freed) {
+  TxnState& state = txns_.at(victim);
+  CHECK(!state.prepared) << "wounding prepared transaction " << victim;
+  state.wounded_by = wounder;
+  std::vector<uint64_t> queued;
+  for (uint64_t seq : state.entries) {
+    if (!entries_.at(seq).granted) queued.push_back(seq);
+  }
+  for (uint64_t seq : queued) {
+    freed->push_back(entries_.at(seq).span);
+    Erase(seq);
+  }
+}
+
+void LockTable::GrantUnblocked(const std::vector<LockSpan>& freed, uint64_t quiet_seq,
+                               LockEffects* effects) {
+  std::set<uint64_t> candidates;
+  for (const LockSpan& span : freed) {
+    for (uint64_t seq : Overlapping(span)) {
+      if (!entries_.at(seq).granted) candidates.insert(seq);
+    }
+  }
+  // One pass suffices: granting a request never unblocks another one. A later request that
+  // conflicts with it was already waiting for it as an earlier queued request.
+  for (uint64_t seq : candidates) {
+    auto it = entries_.find(seq);
+    if (it == entries_.end() || it->second.granted || !Blockers(it->second).empty()) continue;
+    const Entry& e = it->second;
+    if (seq != quiet_seq) effects->granted.push_back(Grant{e.txn, e.span, e.mode});
+    GrantEntry(seq);
+  }
+}
+
+void LockTable::GrantEntry(uint64_t seq) {
+  Entry& e = entries_.at(seq);
+  e.granted = true;
+  // Keep one lock per (txn, span): an upgrade replaces the weaker lock it was queued behind.
+  std::vector<uint64_t> same_span;
+  for (uint64_t other : txns_.at(e.txn).entries) {
+    const Entry& o = entries_.at(other);
+    if (other != seq && o.granted && o.span == e.span) same_span.push_back(other);
+  }
+  for (uint64_t other : same_span) {
+    if (entries_.at(other).mode == LockMode::kExclusive) e.mode = LockMode::kExclusive;
+    Erase(other);
+  }
+}
+
+}  // namespace meridian::txn

@@ -1,0 +1,790 @@
+// Tests of the wound-wait lock table: one test per rule, a randomized property test that
+// simulates many transactions (safety, no deadlock, liveness), and golden transcripts in
+// testdata/ (set MERIDIAN_REWRITE=1 to regenerate them, then read the diff).
+#include "txn/lock_table.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <ostream>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "common/status.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace meridian::txn {
+
+// Readable failure messages (found by argument-dependent lookup).
+void PrintTo(const Grant& g, std::ostream* os) {
+  *os << "grant " << g.txn << " " << g.span.ToString() << " " << LockModeName(g.mode);
+}
+void PrintTo(const Wound& w, std::ostream* os) {
+  *os << "wound " << w.victim << " by " << w.wounder;
+}
+void PrintTo(const LockInfo& l, std::ostream* os) {
+  *os << l.txn << ":" << LockModeName(l.mode) << "@" << l.span.ToString()
+      << (l.granted ? " held" : " waiting");
+}
+
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+constexpr LockMode S = LockMode::kShared;
+constexpr LockMode X = LockMode::kExclusive;
+
+Timestamp Ts(int64_t wall_ns) { return Timestamp{wall_ns, 0}; }
+LockSpan K(std::string_view key) { return LockSpan::Point(key); }
+
+// Acquire that must not fail; returns the outcome and effects.
+AcquireResult Must(LockTable& t, const TxnId& txn, int64_t ts, const LockSpan& span,
+                   LockMode mode) {
+  absl::StatusOr<AcquireResult> r = t.Acquire(txn, Ts(ts), span, mode);
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? *r : AcquireResult{AcquireOutcome::kWaiting, {}};
+}
+
+LockEffects MustRelease(LockTable& t, const TxnId& txn) {
+  absl::StatusOr<LockEffects> r = t.Release(txn);
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? *r : LockEffects{};
+}
+
+std::vector<std::string> HolderNames(const LockTable& t, std::string_view key) {
+  std::vector<std::string> out;
+  for (const LockInfo& l : t.Holders(key))
+    out.push_back(absl::StrCat(l.txn, ":", LockModeName(l.mode)));
+  return out;
+}
+
+std::vector<std::string> WaiterNames(const LockTable& t, std::string_view key) {
+  std::vector<std::string> out;
+  for (const LockInfo& l : t.Waiters(key))
+    out.push_back(absl::StrCat(l.txn, ":", LockModeName(l.mode)));
+  return out;
+}
+
+TEST(LockTableTest, SharedLocksAreCompatible) {
+  LockTable t;
+  AcquireResult a = Must(t, "t1", 5, K("k"), S);
+  AcquireResult b = Must(t, "t2", 3, K("k"), S);
+  AcquireResult c = Must(t, "t3", 9, K("k"), S);
+  EXPECT_EQ(a.outcome, AcquireOutcome::kGranted);
+  EXPECT_EQ(b.outcome, AcquireOutcome::kGranted);
+  EXPECT_EQ(c.outcome, AcquireOutcome::kGranted);
+  EXPECT_TRUE(a.effects.empty() && b.effects.empty() && c.effects.empty());
+  EXPECT_THAT(HolderNames(t, "k"), ElementsAre("t1:S", "t2:S", "t3:S"));
+  EXPECT_THAT(t.Waiters("k"), IsEmpty());
+}
+
+TEST(LockTableTest, ExclusiveConflictsWithEveryOtherMode) {
+  LockTable t;
+  EXPECT_EQ(Must(t, "old", 1, K("k"), X).outcome, AcquireOutcome::kGranted);
+  EXPECT_EQ(Must(t, "young1", 5, K("k"), S).outcome, AcquireOutcome::kWaiting);
+  EXPECT_EQ(Must(t, "young2", 6, K("k"), X).outcome, AcquireOutcome::kWaiting);
+  EXPECT_THAT(HolderNames(t, "k"), ElementsAre("old:X"));
+  EXPECT_THAT(WaiterNames(t, "k"), ElementsAre("young1:S", "young2:X"));
+  // Other keys are independent.
+  EXPECT_EQ(Must(t, "young2", 6, K("other"), X).outcome, AcquireOutcome::kGranted);
+}
+
+TEST(LockTableTest, YoungerWaitsBehindOlderWithoutWounds) {
+  LockTable t;
+  Must(t, "old", 1, K("k"), S);
+  AcquireResult r = Must(t, "young", 2, K("k"), X);
+  EXPECT_EQ(r.outcome, AcquireOutcome::kWaiting);
+  EXPECT_TRUE(r.effects.empty());
+  EXPECT_FALSE(t.IsWounded("old"));
+  LockEffects e = MustRelease(t, "old");
+  EXPECT_THAT(e.granted, ElementsAre(Grant{"young", K("k"), X}));
+  EXPECT_THAT(e.wounded, IsEmpty());
+  EXPECT_THAT(HolderNames(t, "k"), ElementsAre("young:X"));
+}
+
+TEST(LockTableTest, OlderWoundsYoungerHolderThenGetsTheLock) {
+  LockTable t;
+  Must(t, "young", 9, K("k"), X);
+  Must(t, "young", 9, K("j"), S);
+  AcquireResult r = Must(t, "old", 2, K("k"), S);
+  EXPECT_EQ(r.outcome, AcquireOutcome::kWaiting);
+  EXPECT_THAT(r.effects.wounded, ElementsAre(Wound{"young", "old"}));
+  EXPECT_THAT(r.effects.granted, IsEmpty());
+  EXPECT_TRUE(t.IsWounded("young"));
+  EXPECT_EQ(t.WoundedBy("young"), "old");
+  // The victim keeps its locks until it releases; it may take no new ones.
+  EXPECT_THAT(HolderNames(t, "k"), ElementsAre("young:X"));
+  absl::StatusOr<AcquireResult> again = t.Acquire("young", Ts(9), K("z"), S);
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(GetSqlState(again.status()), "40001");
+  EXPECT_THAT(t.Holders("z"), IsEmpty());
+
+  LockEffects e = MustRelease(t, "young");
+  EXPECT_THAT(e.granted, ElementsAre(Grant{"old", K("k"), S}));
+  EXPECT_FALSE(t.IsKnown("young"));
+  // Restarted with the same priority it is a fresh attempt, and waits for the older one.
+  AcquireResult retry = Must(t, "young", 9, K("k"), X);
+  EXPECT_EQ(retry.outcome, AcquireOutcome::kWaiting);
+  EXPECT_TRUE(retry.effects.empty());
+}
+
+TEST(LockTableTest, WoundReportedOnceAndWoundedQueuedRequestsAreDropped) {
+  LockTable t;
+  Must(t, "a", 1, K("k1"), X);
+  Must(t, "c", 9, K("k2"), X);
+  EXPECT_EQ(Must(t, "c", 9, K("k1"), X).outcome, AcquireOutcome::kWaiting);  // c waits for a
+  AcquireResult r = Must(t, "b", 5, K("k2"), S);                             // b wounds c
+  EXPECT_THAT(r.effects.wounded, ElementsAre(Wound{"c", "b"}));
+  EXPECT_THAT(t.Waiters("k1"), IsEmpty());         // c's queued request is gone
+  AcquireResult r2 = Must(t, "a", 1, K("k2"), S);  // c already wounded: no second report
+  EXPECT_THAT(r2.effects.wounded, IsEmpty());
+  EXPECT_EQ(r2.outcome, AcquireOutcome::kWaiting);
+  // Releasing a grants nothing to c.
+  EXPECT_THAT(MustRelease(t, "a").granted, IsEmpty());
+}
+
+TEST(LockTableTest, PreparedHolderIsNotWoundedAndOlderWaits) {
+  LockTable t;
+  Must(t, "young", 9, K("k"), X);
+  ASSERT_TRUE(t.MarkPrepared("young").ok());
+  EXPECT_TRUE(t.IsPrepared("young"));
+  AcquireResult r = Must(t, "old", 1, K("k"), X);
+  EXPECT_EQ(r.outcome, AcquireOutcome::kWaiting);
+  EXPECT_THAT(r.effects.wounded, IsEmpty());
+  EXPECT_FALSE(t.IsWounded("young"));
+  // A prepared txn takes no new locks.
+  EXPECT_EQ(t.Acquire("young", Ts(9), K("other"), S).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  LockEffects e = MustRelease(t, "young");
+  EXPECT_THAT(e.granted, ElementsAre(Grant{"old", K("k"), X}));
+}
+
+TEST(LockTableTest, MarkPreparedRefusesWoundedUnknownAndWaitingTxns) {
+  LockTable t;
+  EXPECT_EQ(t.MarkPrepared("nobody").code(), absl::StatusCode::kFailedPrecondition);
+  Must(t, "young", 9, K("k"), X);
+  Must(t, "old", 1, K("k"), X);  // wounds young
+  absl::Status s = t.MarkPrepared("young");
+  EXPECT_EQ(s.code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(GetSqlState(s), "40001");
+  EXPECT_EQ(t.MarkPrepared("old").code(), absl::StatusCode::kFailedPrecondition);  // waiting
+  MustRelease(t, "young");
+  EXPECT_TRUE(t.MarkPrepared("old").ok());
+  EXPECT_TRUE(t.MarkPrepared("old").ok());  // idempotent
+}
+
+TEST(LockTableTest, UpgradeWithoutOtherHolders) {
+  LockTable t;
+  EXPECT_EQ(Must(t, "t1", 5, K("k"), S).outcome, AcquireOutcome::kGranted);
+  AcquireResult r = Must(t, "t1", 5, K("k"), X);
+  EXPECT_EQ(r.outcome, AcquireOutcome::kGranted);
+  EXPECT_TRUE(r.effects.empty());
+  EXPECT_THAT(t.LocksHeldBy("t1"), ElementsAre(LockInfo{"t1", K("k"), X, true}));
+  // A weaker request under an exclusive lock is granted at once and changes nothing.
+  EXPECT_EQ(Must(t, "t1", 5, K("k"), S).outcome, AcquireOutcome::kGranted);
+  EXPECT_THAT(t.LocksHeldBy("t1"), ElementsAre(LockInfo{"t1", K("k"), X, true}));
+}
+
+TEST(LockTableTest, OlderUpgraderWoundsYoungerSharedHolder) {
+  LockTable t;
+  Must(t, "old", 1, K("k"), S);
+  Must(t, "young", 7, K("k"), S);
+  AcquireResult r = Must(t, "old", 1, K("k"), X);
+  EXPECT_EQ(r.outcome, AcquireOutcome::kWaiting);
+  EXPECT_THAT(r.effects.wounded, ElementsAre(Wound{"young", "old"}));
+  LockEffects e = MustRelease(t, "young");
+  EXPECT_THAT(e.granted, ElementsAre(Grant{"old", K("k"), X}));
+  EXPECT_THAT(t.LocksHeldBy("old"), ElementsAre(LockInfo{"old", K("k"), X, true}));
+}
+
+TEST(LockTableTest, YoungerUpgraderWaitsForOlderSharedHolder) {
+  LockTable t;
+  Must(t, "old", 1, K("k"), S);
+  Must(t, "young", 7, K("k"), S);
+  AcquireResult r = Must(t, "young", 7, K("k"), X);
+  EXPECT_EQ(r.outcome, AcquireOutcome::kWaiting);
+  EXPECT_TRUE(r.effects.empty());
+  // It keeps its shared lock while it waits.
+  EXPECT_THAT(HolderNames(t, "k"), ElementsAre("old:S", "young:S"));
+  // Now both want to upgrade: the older one wounds the younger (no upgrade deadlock).
+  AcquireResult r2 = Must(t, "old", 1, K("k"), X);
+  EXPECT_EQ(r2.outcome, AcquireOutcome::kWaiting);
+  EXPECT_THAT(r2.effects.wounded, ElementsAre(Wound{"young", "old"}));
+  EXPECT_THAT(WaiterNames(t, "k"), ElementsAre("old:X"));
+  EXPECT_THAT(MustRelease(t, "young").granted, ElementsAre(Grant{"old", K("k"), X}));
+}
+
+TEST(LockTableTest, SharedRequestBehindQueuedExclusiveWaits) {
+  LockTable t;
+  Must(t, "t1", 1, K("k"), S);
+  EXPECT_EQ(Must(t, "t2", 2, K("k"), X).outcome, AcquireOutcome::kWaiting);
+  // Compatible with the holder, but queued behind t2's X: FIFO, so the writer is not starved.
+  AcquireResult r = Must(t, "t3", 3, K("k"), S);
+  EXPECT_EQ(r.outcome, AcquireOutcome::kWaiting);
+  EXPECT_TRUE(r.effects.empty());
+  EXPECT_THAT(MustRelease(t, "t1").granted, ElementsAre(Grant{"t2", K("k"), X}));
+  EXPECT_THAT(MustRelease(t, "t2").granted, ElementsAre(Grant{"t3", K("k"), S}));
+}
+
+TEST(LockTableTest, OlderRequestBehindYoungerConflictingWaiterWoundsIt) {
+  LockTable t;
+  Must(t, "t1", 1, K("k"), S);
+  EXPECT_EQ(Must(t, "t5", 5, K("k"), X).outcome, AcquireOutcome::kWaiting);
+  // t3 is older than the queued t5: it would wait for t5, so it wounds t5 instead and, with
+  // t5's request gone, shares the lock with t1 at once.
+  AcquireResult r = Must(t, "t3", 3, K("k"), S);
+  EXPECT_EQ(r.outcome, AcquireOutcome::kGranted);
+  EXPECT_THAT(r.effects.wounded, ElementsAre(Wound{"t5", "t3"}));
+  EXPECT_THAT(r.effects.granted, IsEmpty());
+  EXPECT_THAT(HolderNames(t, "k"), ElementsAre("t1:S", "t3:S"));
+}
+
+TEST(LockTableTest, ReleaseGrantsTheCompatiblePrefixInArrivalOrder) {
+  LockTable t;
+  Must(t, "t1", 1, K("k"), X);
+  Must(t, "t2", 2, K("k"), S);
+  Must(t, "t3", 3, K("k"), S);
+  Must(t, "t4", 4, K("k"), X);
+  Must(t, "t5", 5, K("k"), S);
+  EXPECT_THAT(WaiterNames(t, "k"), ElementsAre("t2:S", "t3:S", "t4:X", "t5:S"));
+  EXPECT_THAT(MustRelease(t, "t1").granted,
+              ElementsAre(Grant{"t2", K("k"), S}, Grant{"t3", K("k"), S}));
+  EXPECT_THAT(MustRelease(t, "t3").granted, IsEmpty());
+  EXPECT_THAT(MustRelease(t, "t2").granted, ElementsAre(Grant{"t4", K("k"), X}));
+  EXPECT_THAT(MustRelease(t, "t4").granted, ElementsAre(Grant{"t5", K("k"), S}));
+  EXPECT_THAT(MustRelease(t, "t5").granted, IsEmpty());
+  EXPECT_EQ(t.DebugString(), "empty");
+}
+
+TEST(LockTableTest, EqualPrioritiesAreOrderedByTxnId) {
+  LockTable t;
+  Must(t, "b", 4, K("k"), X);
+  AcquireResult r = Must(t, "a", 4, K("k"), X);  // same timestamp, "a" < "b": a is older
+  EXPECT_THAT(r.effects.wounded, ElementsAre(Wound{"b", "a"}));
+  Must(t, "d", 4, K("j"), X);
+  AcquireResult r2 = Must(t, "e", 4, K("j"), X);  // "e" > "d": e is younger and waits
+  EXPECT_EQ(r2.outcome, AcquireOutcome::kWaiting);
+  EXPECT_TRUE(r2.effects.empty());
+}
+
+TEST(LockTableTest, LogicalTimestampPartOrdersPriorities) {
+  LockTable t;
+  ASSERT_TRUE(t.Acquire("z", Timestamp{7, 2}, K("k"), X).ok());
+  absl::StatusOr<AcquireResult> r = t.Acquire("y", Timestamp{7, 3}, K("k"), X);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->effects.empty());  // y (7,3) is younger than z (7,2) despite its id
+}
+
+TEST(LockTableTest, SpansConflictWithPointKeysInside) {
+  LockTable t;
+  EXPECT_EQ(Must(t, "scan", 1, LockSpan::Range("b", "d"), S).outcome, AcquireOutcome::kGranted);
+  // Writes inside [b,d) wait for the older scan; "d" itself and "a" are outside.
+  EXPECT_EQ(Must(t, "w1", 5, K("b"), X).outcome, AcquireOutcome::kWaiting);
+  EXPECT_EQ(Must(t, "w2", 6, K("c\xff"), X).outcome, AcquireOutcome::kWaiting);
+  EXPECT_EQ(Must(t, "w3", 7, K("d"), X).outcome, AcquireOutcome::kGranted);
+  EXPECT_EQ(Must(t, "w4", 8, K("a"), X).outcome, AcquireOutcome::kGranted);
+  // Reads inside are compatible with the scan, but FIFO behind w1's queued write.
+  EXPECT_EQ(Must(t, "r", 9, K("b"), S).outcome, AcquireOutcome::kWaiting);
+  EXPECT_EQ(Must(t, "r2", 9, K("c"), S).outcome, AcquireOutcome::kGranted);
+  EXPECT_THAT(HolderNames(t, "b"), ElementsAre("scan:S"));
+  EXPECT_THAT(HolderNames(t, "c"), ElementsAre("scan:S", "r2:S"));
+  EXPECT_THAT(MustRelease(t, "scan").granted,
+              ElementsAre(Grant{"w1", K("b"), X}, Grant{"w2", K("c\xff"), X}));
+  EXPECT_THAT(MustRelease(t, "w1").granted, ElementsAre(Grant{"r", K("b"), S}));
+}
+
+TEST(LockTableTest, OlderScanWoundsYoungerWriterInsideItsSpan) {
+  LockTable t;
+  Must(t, "w", 9, K("m"), X);
+  Must(t, "w2", 9, K("z"), X);
+  AcquireResult r = Must(t, "scan", 1, LockSpan::Range("a", "n"), S);
+  EXPECT_EQ(r.outcome, AcquireOutcome::kWaiting);
+  EXPECT_THAT(r.effects.wounded, ElementsAre(Wound{"w", "scan"}));
+  EXPECT_FALSE(t.IsWounded("w2"));
+  EXPECT_THAT(MustRelease(t, "w").granted,
+              ElementsAre(Grant{"scan", LockSpan::Range("a", "n"), S}));
+  // An exclusive span conflicts with shared point locks inside it.
+  AcquireResult r2 = Must(t, "young", 20, LockSpan::Range("c", "e"), X);
+  EXPECT_EQ(r2.outcome, AcquireOutcome::kWaiting);
+  EXPECT_TRUE(r2.effects.empty());
+}
+
+TEST(LockTableTest, PointSpanAndPointKeyAreTheSame) {
+  std::string end = "k";
+  end.push_back('\0');
+  LockSpan explicit_point = LockSpan::Range("k", end);
+  EXPECT_TRUE(explicit_point.IsPoint());
+  EXPECT_EQ(explicit_point, K("k"));
+  EXPECT_FALSE(LockSpan::Range("k", "l").IsPoint());
+  EXPECT_EQ(LockSpan::Range("a", "c").ToString(), "[a,c)");
+  EXPECT_EQ(K(std::string("a\0b", 3)).ToString(), "a\\000b");
+}
+
+TEST(LockTableTest, BadUseGivesStatusesNotCrashes) {
+  LockTable t;
+  EXPECT_EQ(t.Release("ghost").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(t.Acquire("t1", Ts(1), LockSpan::Range("b", "a"), S).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(t.Acquire("t1", Ts(1), LockSpan::Range("b", "b"), S).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_FALSE(t.IsKnown("t1"));  // a failed Acquire leaves nothing behind
+  Must(t, "t1", 1, K("k"), S);
+  EXPECT_EQ(t.Acquire("t1", Ts(2), K("j"), S).status().code(),
+            absl::StatusCode::kInvalidArgument);  // priority changed mid-transaction
+  EXPECT_TRUE(t.Release("t1").ok());
+  EXPECT_EQ(t.Release("t1").status().code(), absl::StatusCode::kNotFound);  // twice
+  EXPECT_FALSE(t.IsWounded("ghost"));
+  EXPECT_THAT(t.LocksHeldBy("ghost"), IsEmpty());
+}
+
+TEST(LockTableTest, DuplicateQueuedRequestIsQueuedOnce) {
+  LockTable t;
+  Must(t, "old", 1, K("k"), X);
+  EXPECT_EQ(Must(t, "young", 5, K("k"), S).outcome, AcquireOutcome::kWaiting);
+  EXPECT_EQ(Must(t, "young", 5, K("k"), S).outcome, AcquireOutcome::kWaiting);
+  EXPECT_THAT(WaiterNames(t, "k"), ElementsAre("young:S"));
+  EXPECT_THAT(MustRelease(t, "old").granted, ElementsAre(Grant{"young", K("k"), S}));
+}
+
+TEST(LockTableTest, ClearReportsWhatEachTransactionMustDo) {
+  LockTable t;
+  Must(t, "holder", 5, K("a"), X);
+  Must(t, "prep", 6, K("b"), X);
+  ASSERT_TRUE(t.MarkPrepared("prep").ok());
+  Must(t, "waiter", 7, K("a"), S);
+  Must(t, "victim", 8, K("c"), S);
+  Must(t, "killer", 1, K("c"), X);  // wounds victim; killer waits
+  ClearedTxns c = t.Clear();
+  EXPECT_THAT(c.aborted, ElementsAre("holder", "victim"));
+  EXPECT_THAT(c.prepared, ElementsAre("prep"));
+  EXPECT_THAT(c.unqueued, ElementsAre("killer", "waiter"));
+  EXPECT_EQ(t.DebugString(), "empty");
+  EXPECT_THAT(t.Requests(), IsEmpty());
+  // The table works again from scratch, e.g. reinstating a prepared txn's locks.
+  EXPECT_EQ(Must(t, "prep", 6, K("b"), X).outcome, AcquireOutcome::kGranted);
+  EXPECT_TRUE(t.MarkPrepared("prep").ok());
+}
+
+TEST(LockTableTest, MultipleQueuedRequestsOfOneTxnAreGrantedIndependently) {
+  LockTable t;
+  Must(t, "h1", 1, K("a"), X);
+  Must(t, "h2", 2, K("b"), X);
+  EXPECT_EQ(Must(t, "w", 5, K("a"), X).outcome, AcquireOutcome::kWaiting);
+  EXPECT_EQ(Must(t, "w", 5, K("b"), X).outcome, AcquireOutcome::kWaiting);
+  EXPECT_THAT(MustRelease(t, "h2").granted, ElementsAre(Grant{"w", K("b"), X}));
+  EXPECT_THAT(MustRelease(t, "h1").granted, ElementsAre(Grant{"w", K("a"), X}));
+  EXPECT_THAT(t.LocksHeldBy("w"),
+              ElementsAre(LockInfo{"w", K("a"), X, true}, LockInfo{"w", K("b"), X, true}));
+}
+
+// ---------------------------------------------------------------------------------------
+// Randomized property test.
+
+// Checks, from the table's public view alone, that no two conflicting locks are held, that
+// every queued request is blocked by something (no lost wakeup), and that the waits-for
+// graph has no cycle. `older(a, b)` is the test's own priority order. Returns "" if fine.
+template <typename OlderFn>
+std::string CheckInvariants(const LockTable& t, OlderFn older) {
+  const std::vector<LockInfo> reqs = t.Requests();
+  auto conflict = [](const LockInfo& a, const LockInfo& b) {
+    return a.txn != b.txn && ModesConflict(a.mode, b.mode) && a.span.start < b.span.end &&
+           b.span.start < a.span.end;
+  };
+  std::map<TxnId, std::set<TxnId>> waits_for;
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    for (size_t j = 0; j < reqs.size(); ++j) {
+      if (i == j || !conflict(reqs[i], reqs[j])) continue;
+      if (reqs[i].granted && reqs[j].granted) {
+        return absl::StrCat("conflicting holders ", reqs[i].txn, " and ", reqs[j].txn);
+      }
+      // A queued request waits for conflicting holders and earlier queued requests.
+      if (!reqs[i].granted && (reqs[j].granted || j < i)) {
+        waits_for[reqs[i].txn].insert(reqs[j].txn);
+      }
+    }
+  }
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    if (reqs[i].granted) continue;
+    if (t.IsWounded(reqs[i].txn) || t.IsPrepared(reqs[i].txn)) {
+      return absl::StrCat("wounded or prepared txn ", reqs[i].txn, " has a queued request");
+    }
+    bool blocked = false;
+    for (size_t j = 0; j < reqs.size(); ++j) {
+      blocked = blocked || (j != i && conflict(reqs[i], reqs[j]) && (reqs[j].granted || j < i));
+    }
+    if (!blocked) {
+      return absl::StrCat("queued request of ", reqs[i].txn, " on ", reqs[i].span.ToString(),
+                          " is blocked by nothing (lost wakeup)");
+    }
+  }
+  // Wound-wait: one only waits for older, prepared or wounded (about to release) txns.
+  for (const auto& [from, tos] : waits_for) {
+    for (const TxnId& to : tos) {
+      if (!older(to, from) && !t.IsPrepared(to) && !t.IsWounded(to)) {
+        return absl::StrCat(from, " waits for younger, live, unprepared ", to);
+      }
+    }
+  }
+  // Cycle detection by depth-first search.
+  std::map<TxnId, int> color;  // 0 white, 1 on stack, 2 done
+  std::vector<TxnId> cycle;
+  std::function<bool(const TxnId&)> dfs = [&](const TxnId& u) {
+    color[u] = 1;
+    for (const TxnId& v : waits_for[u]) {
+      if (color[v] == 1 || (color[v] == 0 && dfs(v))) {
+        cycle.push_back(v);
+        return true;
+      }
+    }
+    color[u] = 2;
+    return false;
+  };
+  for (const auto& [u, unused] : waits_for) {
+    if (color[u] == 0 && dfs(u)) return absl::StrCat("deadlock: ", absl::StrJoin(cycle, " <- "));
+  }
+  return "";
+}
+
+struct SimOp {
+  LockSpan span;
+  LockMode mode;
+};
+
+struct SimTxn {
+  TxnId id;
+  Timestamp priority;
+  std::vector<SimOp> ops;
+  bool pipelined = false;  // issues its next request without waiting for the last grant
+  bool two_phase = false;  // prepares, then commits a few steps later
+  // Per attempt:
+  size_t pc = 0;
+  std::set<std::pair<LockSpan, LockMode>> outstanding;
+  bool wounded = false;
+  bool prepared = false;
+  int prepare_wait = 0;
+  // Overall:
+  bool committed = false;
+  int restarts = 0;
+};
+
+class Simulation {
+ public:
+  explicit Simulation(uint64_t seed) : rng_(seed) {
+    const int n = Uniform(2, 10);
+    const std::vector<std::string> keys = {"a", "b", "c", "d", "e", "f"};
+    for (int i = 0; i < n; ++i) {
+      SimTxn txn;
+      txn.id = absl::StrCat("t", i);
+      // A small range, so that equal priorities (ordered by id) happen.
+      txn.priority = Timestamp{Uniform(1, 12), static_cast<uint32_t>(Uniform(0, 1))};
+      txn.pipelined = Uniform(0, 1) == 1;
+      txn.two_phase = Uniform(0, 2) == 0;
+      std::set<std::pair<LockSpan, LockMode>> seen;
+      const int ops = Uniform(1, 5);
+      for (int k = 0; k < ops; ++k) {
+        SimOp op;
+        if (Uniform(0, 6) == 0) {  // a span, mostly shared
+          int a = Uniform(0, 4);
+          int b = Uniform(a + 1, 5);
+          op.span = LockSpan::Range(keys[a], keys[b]);
+          op.mode = Uniform(0, 4) == 0 ? X : S;
+        } else {
+          op.span = K(keys[Uniform(0, 5)]);
+          op.mode = Uniform(0, 1) == 0 ? X : S;
+        }
+        if (seen.insert({op.span, op.mode}).second) txn.ops.push_back(op);
+      }
+      index_[txn.id] = txns_.size();
+      txns_.push_back(std::move(txn));
+    }
+    oldest_ = txns_[0].id;
+    for (const SimTxn& t : txns_) {
+      if (Older(t.id, oldest_)) oldest_ = t.id;
+    }
+  }
+
+  bool Older(const TxnId& a, const TxnId& b) const {
+    const SimTxn& x = txns_[index_.at(a)];
+    const SimTxn& y = txns_[index_.at(b)];
+    return std::tie(x.priority, x.id) < std::tie(y.priority, y.id);
+  }
+
+  // Runs to completion; returns "" or a description of the first violation.
+  std::string Run(int max_steps) {
+    for (steps_ = 0; steps_ < max_steps; ++steps_) {
+      std::vector<size_t> runnable;
+      for (size_t i = 0; i < txns_.size(); ++i) {
+        const SimTxn& t = txns_[i];
+        if (t.committed) continue;
+        bool can_issue = t.pc < t.ops.size() && (t.pipelined || t.outstanding.empty());
+        if (t.wounded || t.outstanding.empty() || can_issue) runnable.push_back(i);
+      }
+      if (runnable.empty()) break;
+      std::string err = Step(txns_[runnable[Uniform(0, static_cast<int>(runnable.size()) - 1)]]);
+      if (err.empty()) {
+        err =
+            CheckInvariants(table_, [this](const TxnId& a, const TxnId& b) { return Older(a, b); });
+      }
+      if (err.empty()) err = CheckOutstandingMatchesTable();
+      if (!err.empty()) {
+        return absl::StrCat("step ", steps_, ": ", err, "\n", table_.DebugString());
+      }
+    }
+    for (const SimTxn& t : txns_) {
+      if (!t.committed) {
+        return absl::StrCat("not finished after ", steps_, " steps: ", t.id, "\n",
+                            table_.DebugString());
+      }
+    }
+    if (table_.IsKnown(oldest_) || !table_.Requests().empty()) return "table not empty at the end";
+    return "";
+  }
+
+  int steps() const { return steps_; }
+  int restarts() const {
+    int r = 0;
+    for (const SimTxn& t : txns_) r += t.restarts;
+    return r;
+  }
+
+ private:
+  int Uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
+
+  std::string Step(SimTxn& t) {
+    // A wounded txn learns of it now, or (half the time) from its next call to the table.
+    if (t.wounded && Uniform(0, 1) == 0) return Restart(t);
+    if (t.pc < t.ops.size() && (t.pipelined || t.outstanding.empty())) {
+      const SimOp& op = t.ops[t.pc];
+      absl::StatusOr<AcquireResult> r = table_.Acquire(t.id, t.priority, op.span, op.mode);
+      if (!r.ok()) {
+        if (r.status().code() != absl::StatusCode::kAborted || !t.wounded) {
+          return absl::StrCat(t.id, " acquire failed unexpectedly: ", r.status().ToString());
+        }
+        return Restart(t);
+      }
+      if (t.wounded) return absl::StrCat("wounded ", t.id, " was allowed to acquire");
+      ++t.pc;
+      if (r->outcome == AcquireOutcome::kWaiting) t.outstanding.insert({op.span, op.mode});
+      return Apply(r->effects);
+    }
+    if (t.wounded) {
+      if (t.two_phase && !t.prepared) {
+        absl::Status s = table_.MarkPrepared(t.id);
+        if (s.code() != absl::StatusCode::kAborted) {
+          return absl::StrCat("wounded ", t.id, " prepared: ", s.ToString());
+        }
+      }
+      return Restart(t);
+    }
+    if (!t.outstanding.empty()) return "";  // only a wounded txn reaches here while waiting
+    if (t.two_phase && !t.prepared) {
+      absl::Status s = table_.MarkPrepared(t.id);
+      if (!s.ok()) return absl::StrCat(t.id, " could not prepare: ", s.ToString());
+      t.prepared = true;
+      t.prepare_wait = Uniform(0, 4);
+      return "";
+    }
+    if (t.prepare_wait > 0) {
+      --t.prepare_wait;
+      return "";
+    }
+    return Commit(t);
+  }
+
+  std::string Commit(SimTxn& t) {
+    if (table_.IsWounded(t.id)) return absl::StrCat(t.id, " is wounded but the sim missed it");
+    const std::vector<LockInfo> held = table_.LocksHeldBy(t.id);
+    for (const SimOp& op : t.ops) {
+      bool covered = false;
+      for (const LockInfo& l : held) {
+        covered = covered || (l.span.Contains(op.span) && (l.mode == op.mode || l.mode == X));
+      }
+      if (!covered) return absl::StrCat(t.id, " commits without holding ", op.span.ToString());
+    }
+    absl::StatusOr<LockEffects> e = table_.Release(t.id);
+    if (!e.ok()) return e.status().ToString();
+    t.committed = true;
+    return Apply(*e);
+  }
+
+  std::string Restart(SimTxn& t) {
+    absl::StatusOr<LockEffects> e = table_.Release(t.id);
+    if (!e.ok()) return absl::StrCat("release of wounded ", t.id, ": ", e.status().ToString());
+    t.pc = 0;
+    t.outstanding.clear();
+    t.wounded = false;
+    t.prepared = false;
+    ++t.restarts;
+    return Apply(*e);
+  }
+
+  std::string Apply(const LockEffects& effects) {
+    for (const Wound& w : effects.wounded) {
+      SimTxn& v = txns_[index_.at(w.victim)];
+      if (w.victim == oldest_) return "the oldest transaction was wounded";
+      if (!Older(w.wounder, w.victim)) return absl::StrCat(w.wounder, " wounded older ", w.victim);
+      if (v.prepared) return absl::StrCat("prepared ", v.id, " was wounded");
+      if (v.wounded) return absl::StrCat(v.id, " wounded twice");
+      v.wounded = true;
+      v.outstanding.clear();  // its queued requests were dropped
+    }
+    for (const Grant& g : effects.granted) {
+      SimTxn& t = txns_[index_.at(g.txn)];
+      if (t.wounded || t.outstanding.erase({g.span, g.mode}) != 1) {
+        return absl::StrCat("unexpected grant to ", g.txn, " of ", g.span.ToString());
+      }
+    }
+    return "";
+  }
+
+  std::string CheckOutstandingMatchesTable() const {
+    std::map<TxnId, std::set<std::pair<LockSpan, LockMode>>> queued;
+    for (const LockInfo& l : table_.Requests()) {
+      if (!l.granted) queued[l.txn].insert({l.span, l.mode});
+    }
+    for (const SimTxn& t : txns_) {
+      if (queued[t.id] != t.outstanding) {
+        return absl::StrCat(t.id, " waits in the table for something the sim was not told");
+      }
+    }
+    return "";
+  }
+
+  std::mt19937_64 rng_;
+  LockTable table_;
+  std::vector<SimTxn> txns_;
+  std::map<TxnId, size_t> index_;
+  TxnId oldest_;
+  int steps_ = 0;
+};
+
+TEST(LockTablePropertyTest, RandomTransactionsAreSafeDeadlockFreeAndLive) {
+  constexpr int kSeeds = 2000;
+  constexpr int kMaxSteps = 20000;
+  int total_restarts = 0;
+  int max_steps = 0;
+  for (uint64_t seed = 1; seed <= kSeeds; ++seed) {
+    Simulation sim(seed);
+    std::string err = sim.Run(kMaxSteps);
+    ASSERT_EQ(err, "") << "seed " << seed;
+    total_restarts += sim.restarts();
+    max_steps = std::max(max_steps, sim.steps());
+  }
+  // The workload must actually exercise wounds, or the test proves little.
+  EXPECT_GT(total_restarts, kSeeds / 4);
+  RecordProperty("restarts", total_restarts);
+  RecordProperty("max_steps", max_steps);
+}
+
+// ---------------------------------------------------------------------------------------
+// Golden transcripts. Commands:
+//   acquire TXN ts=N KEY|[START,END) S|X
+//   prepare TXN
+//   release TXN
+//   clear
+//   print
+
+LockSpan ParseSpan(const std::string& s) {
+  if (s.size() >= 2 && s.front() == '[' && s.back() == ')') {
+    std::vector<std::string> parts = absl::StrSplit(s.substr(1, s.size() - 2), ',');
+    if (parts.size() == 2) return LockSpan::Range(parts[0], parts[1]);
+  }
+  return K(s);
+}
+
+std::string StatusLine(const absl::Status& s) {
+  std::string out = absl::StrCat("error ", absl::StatusCodeToString(s.code()), ": ", s.message());
+  if (auto state = GetSqlState(s)) absl::StrAppend(&out, " (SQLSTATE ", *state, ")");
+  return out;
+}
+
+std::string WithEffects(std::string head, const LockEffects& e) {
+  if (!e.empty()) absl::StrAppend(&head, "\n", e.ToString());
+  return head;
+}
+
+std::string RunCommand(LockTable& t, const std::string& line) {
+  std::vector<std::string> a = absl::StrSplit(line, ' ', absl::SkipEmpty());
+  const std::string& cmd = a[0];
+  if (cmd == "acquire" && a.size() == 5 && a[2].rfind("ts=", 0) == 0) {
+    absl::StatusOr<AcquireResult> r =
+        t.Acquire(a[1], Ts(std::stoll(a[2].substr(3))), ParseSpan(a[3]), a[4] == "X" ? X : S);
+    if (!r.ok()) return StatusLine(r.status());
+    return WithEffects(r->outcome == AcquireOutcome::kGranted ? "granted" : "waiting", r->effects);
+  }
+  if (cmd == "prepare" && a.size() == 2) {
+    absl::Status s = t.MarkPrepared(a[1]);
+    return s.ok() ? "ok" : StatusLine(s);
+  }
+  if (cmd == "release" && a.size() == 2) {
+    absl::StatusOr<LockEffects> r = t.Release(a[1]);
+    if (!r.ok()) return StatusLine(r.status());
+    return WithEffects("released", *r);
+  }
+  if (cmd == "clear") {
+    ClearedTxns c = t.Clear();
+    return absl::StrCat("aborted [", absl::StrJoin(c.aborted, " "), "] prepared [",
+                        absl::StrJoin(c.prepared, " "), "] unqueued [",
+                        absl::StrJoin(c.unqueued, " "), "]");
+  }
+  if (cmd == "print") return t.DebugString();
+  return absl::StrCat("unknown command: ", line);
+}
+
+// Replays one file; returns its text with freshly computed outputs.
+std::string RunTranscript(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  LockTable table;
+  std::string out;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].empty() || lines[i][0] == '#') {
+      absl::StrAppend(&out, lines[i], "\n");
+      continue;
+    }
+    size_t j = i + 1;  // skip the recorded output
+    if (j < lines.size() && lines[j] == "----") {
+      for (++j; j < lines.size() && !lines[j].empty(); ++j) {
+      }
+    }
+    absl::StrAppend(&out, lines[i], "\n----\n", RunCommand(table, lines[i]), "\n");
+    i = j - 1;
+  }
+  return out;
+}
+
+TEST(LockTableTranscriptTest, GoldenFiles) {
+  const bool rewrite = std::getenv("MERIDIAN_REWRITE") != nullptr;
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(LOCK_TABLE_TESTDATA_DIR)) {
+    if (entry.path().extension() != ".txt") continue;
+    ++files;
+    std::ifstream in(entry.path());
+    std::stringstream want;
+    want << in.rdbuf();
+    std::string got = RunTranscript(entry.path());
+    if (rewrite) {
+      std::ofstream(entry.path()) << got;
+    } else {
+      EXPECT_EQ(want.str(), got) << "transcript " << entry.path()
+                                 << " differs; rerun with MERIDIAN_REWRITE=1 and read the diff";
+    }
+  }
+  EXPECT_GT(files, 0);
+}
+
+}  // namespace
+}  // namespace meridian::txn
