@@ -138,10 +138,17 @@ std::string ClusterDemo::Banner() const {
 std::string ClusterDemo::Help() {
   return R"(commands:
   put KEY VALUE | get KEY | del KEY | scan START [END]   (routed to the leaseholder)
+  stale N|follower KEY [MS]
+                         bounded-staleness read served by node N (or any running follower)
+                         itself, default bound 10 s: no WAN round trip
   status                 each node's region, role, lease and applied index
-  stop N | stop leader   stop node N (its data stays on disk)
+  stop N|leader|follower stop a node (its data stays on disk)
   start N | start all    restart stopped nodes; they catch up from the others
-  partition N | heal     cut node N off from every other node / undo
+  partition N|leader|follower
+                         cut a node off from every other node. Cutting off the leaseholder
+                         leaves its in-flight writes with an unknown outcome; the others
+                         elect a new leaseholder once its lease has expired.
+  heal                   restore every link
   help | quit)";
 }
 
@@ -213,6 +220,32 @@ absl::StatusOr<std::string> ClusterDemo::Run(const std::vector<std::string>& a) 
     if (a.size() == 3) req.set_end_key(a[2]);
     return Kv(req);
   }
+  if (cmd == "stale" && (a.size() == 3 || a.size() == 4)) {
+    uint64_t id = 0;
+    int64_t ms = 10000;
+    if (a[1] == "follower") {
+      const uint64_t leaseholder = Leaseholder(1);
+      for (const auto& [n, node] : nodes_) {
+        if (n != leaseholder) id = n;
+      }
+    } else if (!absl::SimpleAtoi(a[1], &id)) {
+      id = 0;
+    }
+    if (nodes_.count(id) == 0 || (a.size() == 4 && (!absl::SimpleAtoi(a[3], &ms) || ms <= 0))) {
+      return absl::InvalidArgumentError("usage: stale N|follower KEY [MS] with N a running node");
+    }
+    req.set_op(proto::KvRequest::GET);
+    req.set_key(a[2]);
+    req.set_max_staleness_ms(ms);
+    absl::Time start = absl::Now();
+    proto::KvResponse r = nodes_.at(id)->OnKv(req);
+    double took = absl::ToDoubleMilliseconds(absl::Now() - start);
+    if (r.code() != 0) return absl::Status(static_cast<absl::StatusCode>(r.code()), r.message());
+    Timestamp ts{r.timestamp().wall_ns(), r.timestamp().logical()};
+    return absl::StrFormat("%s at %s (node %d, %s, %.1f ms)",
+                           r.found() ? Quoted(r.value()) : "(not found)", ts.ToString(), id,
+                           Region(id), took);
+  }
   if (cmd == "status" && a.size() == 1) {
     std::string out;
     for (const auto& [id, addr] : addresses_) {
@@ -237,6 +270,15 @@ absl::StatusOr<std::string> ClusterDemo::Run(const std::vector<std::string>& a) 
       uint64_t l = Leaseholder(1);
       if (l == 0) return absl::FailedPreconditionError("no node holds the lease right now");
       targets.push_back(l);
+    } else if (a[1] == "follower") {
+      const uint64_t l = Leaseholder(1);
+      for (const auto& [n, node] : nodes_) {
+        if (n != l) {
+          targets.push_back(n);
+          break;
+        }
+      }
+      if (targets.empty()) return absl::FailedPreconditionError("no running follower");
     } else if (a[1] == "all") {
       for (const auto& [id, addr] : addresses_) targets.push_back(id);
     } else {

@@ -223,23 +223,62 @@ proto::KvResponse Node::Write(storage::RangeReplica* range, std::vector<proto::K
 }
 
 proto::KvResponse Node::Read(storage::RangeReplica* range, const proto::KvRequest& request) {
+  const bool snapshot = request.has_read_timestamp();
+  const bool bounded = request.max_staleness_ms() > 0;
+  if (snapshot && bounded) {
+    return ErrorResponse(
+        absl::InvalidArgumentError("give either read_timestamp or max_staleness_ms, not both"));
+  }
+  if (request.max_staleness_ms() < 0) {
+    return ErrorResponse(absl::InvalidArgumentError("max_staleness_ms must not be negative"));
+  }
   absl::MutexLock lock(&mu_);
-  absl::StatusOr<storage::ReadPlan> plan = range->PlanStrongRead();
-  if (!plan.ok()) return ErrorResponse(plan.status(), range->core().leader_hint());
-  auto ready = [this, range, &plan]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return range->ReadReady(*plan) || stopping_;
-  };
-  if (!mu_.AwaitWithTimeout(absl::Condition(&ready),
-                            absl::Milliseconds(options_.request_timeout_ms)) ||
-      !range->ReadReady(*plan)) {
-    return ErrorResponse(absl::UnavailableError("lost the lease while waiting to read"),
-                         range->core().leader_hint());
+  Timestamp read_ts;
+  if (!snapshot && !bounded) {
+    // Strong read: only the leaseholder, with no Paxos round.
+    absl::StatusOr<storage::ReadPlan> plan = range->PlanStrongRead();
+    if (!plan.ok()) return ErrorResponse(plan.status(), range->core().leader_hint());
+    auto ready = [this, range, &plan]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return range->ReadReady(*plan) || stopping_;
+    };
+    if (!mu_.AwaitWithTimeout(absl::Condition(&ready),
+                              absl::Milliseconds(options_.request_timeout_ms)) ||
+        !range->ReadReady(*plan)) {
+      return ErrorResponse(absl::UnavailableError("lost the lease while waiting to read"),
+                           range->core().leader_hint());
+    }
+    read_ts = plan->read_timestamp;
+  } else {
+    // Snapshot or bounded-staleness read: any replica whose t_safe covers the timestamp.
+    // The leaseholder can also serve up to its strong-read timestamp once applied.
+    Timestamp safe = range->t_safe();
+    absl::StatusOr<storage::ReadPlan> plan = range->PlanStrongRead();
+    if (plan.ok() && range->ReadReady(*plan)) safe = std::max(safe, plan->read_timestamp);
+    if (bounded) {
+      const int64_t oldest = true_time_->Now().latest_ns - request.max_staleness_ms() * 1'000'000;
+      if (safe.wall_ns < oldest) {
+        return ErrorResponse(absl::UnavailableError(absl::StrCat(
+                                 "node ", options_.node_id, "'s replica is ",
+                                 (oldest - safe.wall_ns) / 1'000'000, " ms too stale for a ",
+                                 request.max_staleness_ms(), " ms bound; read at the leaseholder")),
+                             range->core().leader_hint());
+      }
+      read_ts = safe;
+    } else {
+      read_ts = Timestamp{request.read_timestamp().wall_ns(), request.read_timestamp().logical()};
+      if (read_ts > safe) {
+        return ErrorResponse(absl::UnavailableError(absl::StrCat(
+                                 "node ", options_.node_id, " cannot serve ", read_ts.ToString(),
+                                 " yet: its replica is safe up to ", safe.ToString(),
+                                 "; retry at the leaseholder or later")),
+                             range->core().leader_hint());
+      }
+    }
   }
   proto::KvResponse r;
-  *r.mutable_timestamp() = ToProto(plan->read_timestamp);
+  *r.mutable_timestamp() = ToProto(read_ts);
   if (request.op() == proto::KvRequest::GET) {
-    absl::StatusOr<storage::MvccGetResult> g =
-        range->mvcc().Get(request.key(), plan->read_timestamp);
+    absl::StatusOr<storage::MvccGetResult> g = range->mvcc().Get(request.key(), read_ts);
     if (!g.ok()) return ErrorResponse(g.status());
     if (g->row.has_value()) {
       r.set_found(true);
@@ -250,7 +289,7 @@ proto::KvResponse Node::Read(storage::RangeReplica* range, const proto::KvReques
   absl::StatusOr<storage::ScanResult> s = range->mvcc().Scan(
       storage::ScanRequest{.start = request.key(),
                            .end = request.end_key(),
-                           .timestamp = plan->read_timestamp,
+                           .timestamp = read_ts,
                            .max_rows = request.limit() > 0 ? request.limit() : 1000});
   if (!s.ok()) return ErrorResponse(s.status());
   for (const storage::MvccRow& row : s->rows) {

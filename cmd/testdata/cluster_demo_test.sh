@@ -17,8 +17,9 @@ out=$(printf '%s\n' \
   'put city Tokyo' \
   'get river' \
   'get city' \
+  'stale follower river' \
   'start all' \
-  'partition 1' \
+  'partition follower' \
   'put lake Biwa' \
   'heal' \
   'get lake' \
@@ -33,6 +34,7 @@ grep -q '^stopped node [0-9]' <<<"$out"
 # After the leaseholder stopped, a new one took the write and the old data is intact.
 grep -q '^"Limmat" (node ' <<<"$out"
 grep -q '^"Tokyo" (node ' <<<"$out"
+grep -q '^"Limmat" at [0-9.,]* (node [0-9], ' <<<"$out"
 grep -q '^started node [0-9]' <<<"$out"
 grep -q 'is cut off' <<<"$out"
 grep -q '^"Biwa" (node ' <<<"$out"
