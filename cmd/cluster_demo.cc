@@ -153,15 +153,8 @@ std::string ClusterDemo::Help() {
 }
 
 std::string ClusterDemo::Execute(std::string_view line) {
-  absl::StatusOr<std::vector<std::string>> args = SplitCommandLine(line);
-  if (!args.ok()) return absl::StrCat("ERROR: ", args.status().message());
-  if (args->empty() || (*args)[0].starts_with("#")) return "";
-  absl::StatusOr<std::string> out = Run(*args);
-  if (!out.ok()) {
-    return absl::StrCat("ERROR: ", absl::StatusCodeToString(out.status().code()), ": ",
-                        out.status().message());
-  }
-  return *out;
+  return ExecuteCommandLine(line,
+                            [this](const std::vector<std::string>& args) { return Run(args); });
 }
 
 absl::StatusOr<std::string> ClusterDemo::Kv(proto::KvRequest req) {

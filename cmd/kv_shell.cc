@@ -118,16 +118,23 @@ std::string KvShell::Help() {
   help | quit)";
 }
 
-std::string KvShell::Execute(std::string_view line) {
+std::string ExecuteCommandLine(
+    std::string_view line,
+    const std::function<absl::StatusOr<std::string>(const std::vector<std::string>&)>& run) {
   absl::StatusOr<std::vector<std::string>> args = SplitCommandLine(line);
   if (!args.ok()) return absl::StrCat("ERROR: ", args.status().message());
   if (args->empty() || (*args)[0].starts_with("#")) return "";
-  absl::StatusOr<std::string> out = Run(*args);
+  absl::StatusOr<std::string> out = run(*args);
   if (!out.ok()) {
     return absl::StrCat("ERROR: ", absl::StatusCodeToString(out.status().code()), ": ",
                         out.status().message());
   }
   return *out;
+}
+
+std::string KvShell::Execute(std::string_view line) {
+  return ExecuteCommandLine(line,
+                            [this](const std::vector<std::string>& args) { return Run(args); });
 }
 
 Timestamp KvShell::WriteTimestamp() {

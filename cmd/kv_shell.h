@@ -9,6 +9,7 @@
 #ifndef MERIDIAN_CMD_KV_SHELL_H_
 #define MERIDIAN_CMD_KV_SHELL_H_
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,12 @@ class KvShell {
 
 // Splits a command line into words; "double quotes" group words and \" escapes a quote.
 absl::StatusOr<std::vector<std::string>> SplitCommandLine(std::string_view line);
+
+// Runs one shell line: splits it, skips blanks and "#" comments, calls `run` with the words
+// and turns an error into "ERROR: CODE: message" (the form scripts and tests look for).
+std::string ExecuteCommandLine(
+    std::string_view line,
+    const std::function<absl::StatusOr<std::string>(const std::vector<std::string>&)>& run);
 
 // Parses "SECONDS.NANOS,LOGICAL" (as Timestamp::ToString prints), "SECONDS.NANOS", or a
 // plain integer of nanoseconds.

@@ -21,6 +21,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/status.h"
+#include "common/testing/transcript.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -744,46 +745,11 @@ std::string RunCommand(LockTable& t, const std::string& line) {
 }
 
 // Replays one file; returns its text with freshly computed outputs.
-std::string RunTranscript(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  LockTable table;
-  std::string out;
-  for (size_t i = 0; i < lines.size(); ++i) {
-    if (lines[i].empty() || lines[i][0] == '#') {
-      absl::StrAppend(&out, lines[i], "\n");
-      continue;
-    }
-    size_t j = i + 1;  // skip the recorded output
-    if (j < lines.size() && lines[j] == "----") {
-      for (++j; j < lines.size() && !lines[j].empty(); ++j) {
-      }
-    }
-    absl::StrAppend(&out, lines[i], "\n----\n", RunCommand(table, lines[i]), "\n");
-    i = j - 1;
-  }
-  return out;
-}
-
 TEST(LockTableTranscriptTest, GoldenFiles) {
-  const bool rewrite = std::getenv("MERIDIAN_REWRITE") != nullptr;
-  int files = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(LOCK_TABLE_TESTDATA_DIR)) {
-    if (entry.path().extension() != ".txt") continue;
-    ++files;
-    std::ifstream in(entry.path());
-    std::stringstream want;
-    want << in.rdbuf();
-    std::string got = RunTranscript(entry.path());
-    if (rewrite) {
-      std::ofstream(entry.path()) << got;
-    } else {
-      EXPECT_EQ(want.str(), got) << "transcript " << entry.path()
-                                 << " differs; rerun with MERIDIAN_REWRITE=1 and read the diff";
-    }
-  }
-  EXPECT_GT(files, 0);
+  meridian::testing::CheckTranscripts(LOCK_TABLE_TESTDATA_DIR, [] {
+    auto table = std::make_shared<LockTable>();
+    return [table](const std::string& line) { return RunCommand(*table, line); };
+  });
 }
 
 }  // namespace

@@ -4,9 +4,8 @@
 //   ----
 //   ok
 //
-// Each file in testdata/ is a sequence of blocks: a command line, "----", and the expected
-// output up to a blank line. Set MERIDIAN_REWRITE=1 to regenerate the expected outputs
-// (then read the diff: the transcript is the specification).
+// Each file in testdata/ is a transcript (common/testing/transcript.h). Set
+// MERIDIAN_REWRITE=1 to regenerate the expected outputs, then read the diff.
 //
 // Commands:
 //   add-nodes N                  nodes 1..N, all voters
@@ -33,6 +32,7 @@
 #include "common/clock/physical_clock.h"
 #include "common/clock/true_time.h"
 #include "common/logging.h"
+#include "common/testing/transcript.h"
 #include "gtest/gtest.h"
 #include "storage/engine/mem_engine.h"
 #include "storage/paxos/paxos_core.h"
@@ -275,51 +275,11 @@ class Harness {
   std::map<uint64_t, int> group_;
 };
 
-std::string RunFile(const std::string& path, bool rewrite) {
-  std::ifstream in(path);
-  std::string line;
-  std::vector<std::string> lines;
-  while (std::getline(in, line)) lines.push_back(line);
-  Harness h;
-  std::ostringstream result;
-  for (size_t i = 0; i < lines.size(); ++i) {
-    if (lines[i].empty() || lines[i][0] == '#') {
-      result << lines[i] << "\n";
-      continue;
-    }
-    std::string cmd = lines[i];
-    // Skip the recorded output.
-    size_t j = i + 1;
-    if (j < lines.size() && lines[j] == "----") {
-      ++j;
-      while (j < lines.size() && !lines[j].empty()) ++j;
-    }
-    std::string got = h.Run(cmd);
-    result << cmd << "\n----\n" << got << (got.empty() ? "" : "\n");
-    i = j - 1;
-  }
-  return result.str();
-}
-
 TEST(PaxosTranscriptTest, GoldenFiles) {
-  const bool rewrite = std::getenv("MERIDIAN_REWRITE") != nullptr;
-  const std::string dir = PAXOS_TESTDATA_DIR;
-  int files = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    if (entry.path().extension() != ".txt") continue;
-    ++files;
-    std::ifstream in(entry.path());
-    std::stringstream want;
-    want << in.rdbuf();
-    std::string got = RunFile(entry.path().string(), rewrite);
-    if (rewrite) {
-      std::ofstream(entry.path()) << got;
-    } else {
-      EXPECT_EQ(want.str(), got) << "transcript " << entry.path()
-                                 << " differs; rerun with MERIDIAN_REWRITE=1 and read the diff";
-    }
-  }
-  EXPECT_GT(files, 0);
+  meridian::testing::CheckTranscripts(PAXOS_TESTDATA_DIR, [] {
+    auto harness = std::make_shared<Harness>();
+    return [harness](const std::string& line) { return harness->Run(line); };
+  });
 }
 
 }  // namespace
