@@ -198,6 +198,7 @@ bool PaxosCore::HasQuorum(const std::set<NodeId>& acks, const std::set<NodeId>& 
 
 std::set<NodeId> PaxosCore::BroadcastTargets() const {
   std::set<NodeId> targets = voters_;
+  targets.insert(chain_targets_.begin(), chain_targets_.end());
   if (pending_config_change_.has_value()) {
     std::set<NodeId> next = ApplyChange(voters_, *pending_config_change_);
     targets.insert(next.begin(), next.end());
@@ -229,6 +230,7 @@ void PaxosCore::BecomeFollower(NodeId leader_hint) {
     followers_.clear();
     pending_config_slot_.reset();
     pending_config_change_.reset();
+    chain_targets_.clear();
     lease_expiry_ns_ = 0;
   }
   role_ = Role::kFollower;
@@ -251,6 +253,7 @@ bool PaxosCore::Campaign() {
   role_ = Role::kCandidate;
   leader_hint_ = 0;
   promises_.clear();
+  prepared_extra_.clear();
   ResetElectionTimer();
   // Our own promise.
   PaxosMessage self_promise = NewMessage(PaxosMessage::PROMISE, options_.self);
@@ -647,29 +650,44 @@ void PaxosCore::HandlePromise(const PaxosMessage& m) {
     return;
   }
   promises_[m.from()] = m;
-  // Quorum in our configuration and in any newer one the promises reveal.
-  std::set<NodeId> acks;
-  for (const auto& [node, p] : promises_) acks.insert(node);
-  std::set<NodeId> newer = voters_;
-  uint64_t newest_config_slot = 0;
+  // Every configuration change after our learned prefix that a promiser reports may have
+  // been chosen: we need a majority of our configuration and of each one after it in the
+  // chain (composed in slot order, the value per slot chosen as BecomeLeader will).
+  std::map<uint64_t, Entry> changes;
   for (const auto& [node, p] : promises_) {
     for (const Entry& e : p.entries()) {
-      if (e.type() == Entry::CONFIG && e.slot() > learned_index_ &&
-          e.slot() >= newest_config_slot) {
-        newest_config_slot = e.slot();
-        newer = ApplyChange(voters_, e.config_change());
+      if (e.type() != Entry::CONFIG || e.slot() <= learned_index_) continue;
+      auto it = changes.find(e.slot());
+      if (it == changes.end() ||
+          (!it->second.chosen() && (e.chosen() || BallotLess(it->second.ballot(), e.ballot())))) {
+        changes[e.slot()] = e;
       }
     }
   }
-  for (NodeId n : newer) {
-    if (voters_.count(n) == 0 && promises_.count(n) == 0) {
-      PaxosMessage prep = NewMessage(PaxosMessage::PREPARE, n);
-      *prep.mutable_ballot() = promised_;
-      prep.set_slot(learned_index_ + 1);
-      Send(std::move(prep));
-    }
+  std::vector<std::set<NodeId>> chain = {voters_};
+  for (const auto& [slot, e] : changes) {
+    chain.push_back(ApplyChange(chain.back(), e.config_change()));
   }
-  if (HasQuorum(acks, voters_) && HasQuorum(acks, newer)) BecomeLeader();
+  std::set<NodeId> acks;
+  for (const auto& [node, p] : promises_) acks.insert(node);
+  bool quorum = true;
+  for (const std::set<NodeId>& config : chain) {
+    for (NodeId n : config) {
+      if (n != options_.self && promises_.count(n) == 0 && prepared_extra_.insert(n).second &&
+          voters_.count(n) == 0) {
+        PaxosMessage prep = NewMessage(PaxosMessage::PREPARE, n);
+        *prep.mutable_ballot() = promised_;
+        prep.set_slot(learned_index_ + 1);
+        Send(std::move(prep));
+      }
+    }
+    quorum = quorum && HasQuorum(acks, config);
+  }
+  if (quorum) {
+    chain_targets_.clear();
+    for (const auto& config : chain) chain_targets_.insert(config.begin(), config.end());
+    BecomeLeader();
+  }
 }
 
 void PaxosCore::HandleAccept(const PaxosMessage& m) {
@@ -694,6 +712,15 @@ void PaxosCore::HandleAccept(const PaxosMessage& m) {
       copy.set_chosen(false);
       *copy.mutable_ballot() = m.ballot();
       StoreEntry(std::move(copy));
+    } else if (e.slot() >= log_start_) {
+      // Already learned here: acknowledge only the same value (a different one would mean a
+      // broken protocol; never vote for it).
+      auto it = log_.find(e.slot());
+      if (it == log_.end() || it->second.type() != e.type() ||
+          it->second.command() != e.command() ||
+          it->second.config_change().SerializeAsString() != e.config_change().SerializeAsString()) {
+        continue;
+      }
     }
     reply.add_accepted_slots(e.slot());
   }
@@ -718,16 +745,28 @@ void PaxosCore::OnLearned(const Entry& e) {
   voters_ = ApplyChange(voters_, e.config_change());
   config_history_[e.slot()] = voters_;
   if (role_ == Role::kLeader) {
-    pending_config_slot_.reset();
-    pending_config_change_.reset();
-    for (auto it = followers_.begin(); it != followers_.end();) {
-      it = voters_.count(it->first) ? std::next(it) : followers_.erase(it);
+    if (pending_config_slot_.has_value() && e.slot() >= *pending_config_slot_) {
+      pending_config_slot_.reset();
+      pending_config_change_.reset();
+      chain_targets_.clear();
     }
-    if (voters_.count(options_.self) == 0) BecomeFollower(0);
+    std::set<NodeId> targets = BroadcastTargets();
+    for (auto it = followers_.begin(); it != followers_.end();) {
+      it = targets.count(it->first) ? std::next(it) : followers_.erase(it);
+    }
+    for (NodeId v : targets) {
+      if (v != options_.self && followers_.count(v) == 0) followers_[v].last_heard_tick = tick_;
+    }
+    if (voters_.count(options_.self) == 0 && !pending_config_slot_.has_value()) {
+      BecomeFollower(0);
+    }
   }
 }
 
 void PaxosCore::HandleLearn(const PaxosMessage& m) {
+  // A LEARN reaching a leader comes from an older leader; our phase 1 already found every
+  // chosen value, and absorbing it would bypass our in-flight bookkeeping.
+  if (role_ == Role::kLeader) return;
   // Chosen values are facts, whoever relays them.
   for (const Entry& e : m.entries()) {
     if (e.slot() <= learned_index_ || e.slot() < log_start_) continue;
@@ -753,6 +792,7 @@ void PaxosCore::HandleLearn(const PaxosMessage& m) {
 }
 
 void PaxosCore::HandleSnapshot(const PaxosMessage& m) {
+  if (role_ == Role::kLeader) return;  // as for LEARN: stale, and phase 1 covered it
   if (m.slot() > learned_index_) {
     uint64_t index = m.slot();
     SnapshotToInstall snap{index, m.config(), m.snapshot_data()};

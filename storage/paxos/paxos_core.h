@@ -161,6 +161,9 @@ class PaxosCore {
 
   // True if this replica is the leader and holds an unexpired lease by TrueTime.
   bool HasLease();
+  // When the current lease ends (wall ns; 0 if none). Timestamps this leader assigns must
+  // stay below it, so that a successor's (all above this) are larger.
+  int64_t lease_expiry_ns() const { return lease_expiry_ns_; }
   // The slot up to which a new leader must have applied before serving lease reads: the
   // last slot it re-proposed after phase 1.
   uint64_t leader_start_slot() const { return leader_start_slot_; }
@@ -177,19 +180,19 @@ class PaxosCore {
  private:
   struct SlotProgress {
     std::set<NodeId> accepted;
-    int sent_tick = 0;  // when the leader last (re)sent it
+    int64_t sent_tick = 0;  // when the leader last (re)sent it
   };
   struct FollowerProgress {
     uint64_t learned_index = 0;
     int64_t lease_start_acked = 0;
     uint64_t learn_sent_upto = 0;  // a LEARN stream is in progress up to here (0: none)
     uint64_t commit_told = 0;      // the commit index announced at the previous heartbeat
-    int last_learn_tick = -1000000;
+    int64_t last_learn_tick = -1000000;
     bool heard = false;
-    int last_retransmit_tick = -1000000;
-    int last_heard_tick = 0;
+    int64_t last_retransmit_tick = -1000000;
+    int64_t last_heard_tick = 0;
     bool snapshot_pending = false;
-    int snapshot_requested_tick = -1000000;
+    int64_t snapshot_requested_tick = -1000000;
   };
 
   // --- roles
@@ -223,7 +226,6 @@ class PaxosCore {
   // --- learner / log
   void StoreEntry(proto::Entry entry);
   void LearnUpTo(uint64_t commit_index, const proto::Ballot& ballot);
-  void AdvanceLearned();
   void OnLearned(const proto::Entry& entry);
   std::set<NodeId> ConfigAt(uint64_t slot) const;
   void MarkHardStateDirty() { hard_state_dirty_ = true; }
@@ -256,10 +258,10 @@ class PaxosCore {
   Role role_ = Role::kFollower;
   NodeId leader_hint_ = 0;
   uint64_t applied_index_ = 0;
-  int tick_ = 0;
-  int last_heard_tick_ = 0;
-  int election_deadline_tick_ = 0;
-  int last_heartbeat_tick_ = -1000000;
+  int64_t tick_ = 0;
+  int64_t last_heard_tick_ = 0;
+  int64_t election_deadline_tick_ = 0;
+  int64_t last_heartbeat_tick_ = -1000000;
   // Acceptor lease grant: promise no other leader until TrueTime is certainly past this.
   NodeId grant_holder_ = 0;
   int64_t grant_expiry_ns_ = 0;
@@ -267,6 +269,10 @@ class PaxosCore {
 
   // Candidate.
   std::map<NodeId, proto::PaxosMessage> promises_;
+  std::set<NodeId> prepared_extra_;  // non-voters a PREPARE was sent to in this campaign
+  // Leader: members of every configuration in the chain of changes re-proposed after
+  // phase 1 (until the last is learned); they all get ACCEPTs.
+  std::set<NodeId> chain_targets_;
 
   // Leader.
   uint64_t next_slot_ = 0;

@@ -46,14 +46,20 @@ absl::StatusOr<PersistedPaxosState> PaxosLog::Load() {
     state.empty = false;
   }
   RETURN_IF_ERROR(it->status());
-  first_stored_slot_ = state.entries.empty() ? std::max<uint64_t>(state.hard_state.log_start(), 1)
-                                             : state.entries.front().slot();
+  // Entries at or above log_start must always be written, even below the lowest slot that
+  // happens to be stored now (a replica may accept slot 5 before slot 3).
+  first_stored_slot_ = std::max<uint64_t>(state.hard_state.log_start(), 1);
   return state;
 }
 
 void PaxosLog::Stage(const Ready& ready, WriteBatch* batch) {
   if (ready.compact_to.has_value()) {
-    for (uint64_t s = first_stored_slot_; s <= *ready.compact_to; ++s) batch->Delete(EntryKey(s));
+    // Delete the entries that exist, not every slot number: a snapshot may jump far ahead.
+    const std::string end = EntryKey(*ready.compact_to + 1);
+    std::unique_ptr<Iterator> it = engine_->NewIterator();
+    for (it->Seek(prefix_ + "e"); it->Valid() && it->key() < end; it->Next()) {
+      batch->Delete(it->key());
+    }
     first_stored_slot_ = std::max(first_stored_slot_, *ready.compact_to + 1);
   }
   for (const proto::Entry& e : ready.entries) {

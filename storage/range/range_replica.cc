@@ -70,19 +70,38 @@ absl::StatusOr<Proposal> RangeReplica::ProposeWrites(std::vector<proto::KvWrite>
                      options_.range_id, "; leader hint: ", core_->leader_hint()));
   }
   if (writes.empty()) return absl::InvalidArgumentError("a write command needs at least one write");
+  if (applied_index() < core_->leader_start_slot()) {
+    return absl::UnavailableError(absl::StrCat("the new leaseholder of range ", options_.range_id,
+                                               " is still applying its predecessor's "
+                                               "commands; retry shortly"));
+  }
   // Above everything seen, and above TrueTime's latest bound: after commit wait the
   // timestamp is in the past everywhere.
   RETURN_IF_ERROR(hlc_->Update(Timestamp{true_time_->Now().latest_ns, 0}));
   Timestamp ts = hlc_->Now();
+  // Spanner's disjointness rule: a leaseholder's timestamps stay inside its lease, so every
+  // timestamp of a successor (which starts after this lease ends) is larger.
+  if (ts.wall_ns >= core_->lease_expiry_ns()) {
+    return absl::UnavailableError(absl::StrCat("the lease of range ", options_.range_id,
+                                               " ends before timestamp ", ts.ToString(),
+                                               "; retry once it is extended"));
+  }
   proto::RangeCommand cmd;
   uint64_t id = (core_->self() << 40) | next_proposal_seq_++;
   cmd.set_proposal_id(id);
   *cmd.mutable_timestamp() = ToProto(ts);
   for (proto::KvWrite& w : writes) *cmd.add_writes() = std::move(w);
   ASSIGN_OR_RETURN(uint64_t slot, core_->Propose(cmd.SerializeAsString()));
-  Proposal p{id, slot, ts};
-  CHECK(pending_.count(slot) == 0)
-      << "range " << options_.range_id << " slot " << slot << " predicted twice";
+  Proposal p{id, slot, ts, core_->promised()};
+  auto stale = pending_.find(slot);
+  if (stale != pending_.end()) {
+    // The core handed out this slot again: the earlier proposal never entered the log (it
+    // was queued when leadership was lost).
+    lost_.push_back(AppliedProposal{stale->second.proposal_id,
+                                    absl::UnavailableError("leadership was lost before the "
+                                                           "proposal was sent; it did not commit"),
+                                    stale->second.timestamp});
+  }
   pending_[slot] = p;
   return p;
 }
@@ -98,10 +117,10 @@ absl::StatusOr<ReadPlan> RangeReplica::PlanStrongRead() {
   // Below every in-flight proposal of ours (they may still commit), at or above every
   // applied write: the snapshot read there can never change afterwards.
   Timestamp ts = hlc_->Now();
-  if (!pending_.empty()) {
-    Timestamp oldest = Timestamp::Max();
-    for (const auto& [slot, p] : pending_) oldest = std::min(oldest, p.timestamp);
-    ts = std::min(ts, oldest.Prev());
+  // Inside the lease (see ProposeWrites), and below this term's in-flight proposals.
+  ts = std::min(ts, Timestamp{core_->lease_expiry_ns() - 1, 0});
+  for (const auto& [slot, p] : pending_) {
+    if (paxos::BallotEq(p.ballot, core_->promised())) ts = std::min(ts, p.timestamp.Prev());
   }
   plan.read_timestamp = ts;
   return plan;
@@ -130,7 +149,8 @@ void RangeReplica::StageDurable(const paxos::Ready& ready, WriteBatch* batch) {
 
 absl::StatusOr<std::vector<AppliedProposal>> RangeReplica::ApplyCommitted(
     const paxos::Ready& ready) {
-  std::vector<AppliedProposal> out;
+  std::vector<AppliedProposal> out = std::move(lost_);
+  lost_.clear();
   if (ready.snapshot.has_value()) {
     RETURN_IF_ERROR(OpenMvcc());  // the store's stats and GC threshold came with the snapshot
     if (applied_.has_max_write_timestamp()) {
@@ -138,7 +158,7 @@ absl::StatusOr<std::vector<AppliedProposal>> RangeReplica::ApplyCommitted(
     }
     for (auto it = pending_.begin(); it != pending_.end() && it->first <= applied_index();) {
       out.push_back(AppliedProposal{it->second.proposal_id,
-                                    absl::AbortedError("overtaken by a snapshot; outcome unknown"),
+                                    absl::UnknownError("overtaken by a snapshot; outcome unknown"),
                                     it->second.timestamp});
       it = pending_.erase(it);
     }
@@ -181,7 +201,9 @@ absl::StatusOr<std::vector<AppliedProposal>> RangeReplica::ApplyCommitted(
           e.type() == proto::Entry::NORMAL && cmd.proposal_id() == pending->second.proposal_id;
       out.push_back(AppliedProposal{
           pending->second.proposal_id,
-          mine ? status : absl::AbortedError("the proposal lost its slot to a leader change"),
+          mine ? status
+               : absl::UnavailableError("the proposal lost its slot to a leader change; "
+                                        "it did not commit"),
           pending->second.timestamp});
       pending_.erase(pending);
     }

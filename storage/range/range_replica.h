@@ -51,6 +51,7 @@ struct Proposal {
   uint64_t proposal_id = 0;
   uint64_t slot = 0;
   Timestamp timestamp;
+  proto::Ballot ballot;  // the leader term it was proposed in
 };
 
 // The outcome of one applied command that this replica proposed.
@@ -117,6 +118,9 @@ class RangeReplica {
   proto::RangeAppliedState applied_;
   uint64_t next_proposal_seq_ = 1;
   std::map<uint64_t, Proposal> pending_;  // by slot
+  // Proposals known lost (dropped from the core's queue when leadership was lost); reported
+  // by the next ApplyCommitted.
+  std::vector<AppliedProposal> lost_;
 };
 
 }  // namespace meridian::storage

@@ -47,6 +47,7 @@ class Cluster {
   }
 
   RangeReplica& r(uint64_t id) { return *nodes_[id]->replica; }
+  clock::Hlc& hlc(uint64_t id) { return *nodes_[id]->hlc; }
   MemEngine& disk(uint64_t id) { return nodes_[id]->disk; }
 
   // Runs every replica's Ready loop and delivers messages until quiet.
@@ -231,6 +232,24 @@ TEST(RangeReplicaTest, NewReplicaCatchesUpFromSnapshot) {
   c.Pump();
   c.TickAll();
   EXPECT_EQ(ReadAt(c.r(4), "after", p->timestamp), "snap");
+}
+
+// Spanner's disjointness rule: a leaseholder never stamps a write, or reads, at or beyond its
+// lease expiry, even when its HLC was pushed there (e.g. by a timestamp from a node whose
+// clock runs ahead); a successor's timestamps, all after that expiry, stay larger.
+TEST(RangeReplicaTest, TimestampsStayInsideTheLease) {
+  Cluster c(3);
+  ASSERT_TRUE(c.r(1).core().Campaign());
+  c.Pump();
+  const int64_t expiry = c.r(1).core().lease_expiry_ns();
+  ASSERT_GT(expiry, 0);
+  ASSERT_TRUE(c.hlc(1).Update(Timestamp{expiry + 1'000'000, 0}).ok());
+  auto refused = c.r(1).ProposeWrites({Put("k", "v")});
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(refused.status().message().find("lease"), std::string::npos);
+  auto plan = c.r(1).PlanStrongRead();
+  ASSERT_TRUE(plan.ok());
+  EXPECT_LT(plan->read_timestamp.wall_ns, expiry);
 }
 
 TEST(RangeReplicaTest, EmptyWriteCommandIsRefused) {
