@@ -683,6 +683,11 @@ void PaxosCore::HandlePromise(const PaxosMessage& m) {
     }
     quorum = quorum && HasQuorum(acks, config);
   }
+  if (chain.back().count(options_.self) == 0) {
+    // The newest configuration no longer has us (we were removed): do not lead.
+    BecomeFollower(0);
+    return;
+  }
   if (quorum) {
     chain_targets_.clear();
     for (const auto& config : chain) chain_targets_.insert(config.begin(), config.end());
