@@ -536,6 +536,9 @@ void PaxosCore::Compact(uint64_t slot) {
 }
 
 void PaxosCore::SendSnapshot(NodeId peer, uint64_t index, std::string data) {
+  if (auto it = followers_.find(peer); it != followers_.end()) {
+    it->second.snapshot_sent_index = index;
+  }
   PaxosMessage m = NewMessage(PaxosMessage::SNAPSHOT, peer);
   *m.mutable_ballot() = promised_;
   m.set_slot(index);
@@ -831,7 +834,13 @@ void PaxosCore::HandleAccepted(const PaxosMessage& m) {
   p.heard = true;
   // Replies may arrive out of order; a stale lower value only costs a redundant LEARN.
   p.learned_index = m.learned_index();
-  if (p.snapshot_pending && p.learned_index + 1 >= log_start_) p.snapshot_pending = false;
+  // The follower installed what we sent (or caught up otherwise), even if we compacted
+  // further since.
+  if (p.snapshot_pending &&
+      (p.learned_index + 1 >= log_start_ ||
+       (p.snapshot_sent_index != 0 && p.learned_index >= p.snapshot_sent_index))) {
+    p.snapshot_pending = false;
+  }
   p.lease_start_acked = std::max(p.lease_start_acked, m.lease_start_ns());
   for (uint64_t slot : m.accepted_slots()) {
     auto it = inflight_.find(slot);

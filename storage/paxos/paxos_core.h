@@ -192,6 +192,7 @@ class PaxosCore {
     int64_t last_retransmit_tick = -1000000;
     int64_t last_heard_tick = 0;
     bool snapshot_pending = false;
+    uint64_t snapshot_sent_index = 0;  // the index of the last snapshot sent
     int64_t snapshot_requested_tick = -1000000;
   };
 

@@ -471,7 +471,9 @@ class Cluster {
         if (!n->up || n->core->role() != storage::paxos::Role::kLeader) continue;
         const std::set<NodeId>& voters = n->core->voters();
         proto::ConfigChange change;
-        if (static_cast<int>(voters.size()) <= o_.voters) {
+        const int size = static_cast<int>(voters.size());
+        const bool grow = size <= o_.voters || (size < o_.voters + o_.spares && Chance(0.5));
+        if (grow) {
           std::vector<NodeId> outside;
           for (auto& m : nodes_) {
             if (voters.count(m->id) == 0) outside.push_back(m->id);
