@@ -41,10 +41,10 @@ int Fail(const absl::Status& s, const char* usage) {
 }  // namespace
 
 int StartCommand(int argc, char** argv) {
-  auto args = ParseArgs(argc, argv,
-                        {"node-id", "listen", "peers", "data-dir", "ranges", "lease-ms", "tick-ms",
-                         "election-ticks", "epsilon-us", "no-sync", "max-offset-us",
-                         "clock-skew-ms"});
+  auto args =
+      ParseArgs(argc, argv,
+                {"node-id", "listen", "peers", "data-dir", "ranges", "lease-ms", "tick-ms",
+                 "election-ticks", "epsilon-us", "no-sync", "max-offset-us", "clock-skew-ms"});
   if (!args.ok()) return Fail(args.status(), kStartUsage);
   server::NodeOptions o;
   auto id = IntFlag(*args, "node-id", 0);
