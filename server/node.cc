@@ -250,30 +250,35 @@ proto::KvResponse Node::Read(storage::RangeReplica* range, const proto::KvReques
     read_ts = plan->read_timestamp;
   } else {
     // Snapshot or bounded-staleness read: any replica whose t_safe covers the timestamp.
-    // The leaseholder can also serve up to its strong-read timestamp once applied.
-    Timestamp safe = range->t_safe();
-    absl::StatusOr<storage::ReadPlan> plan = range->PlanStrongRead();
-    if (plan.ok() && range->ReadReady(*plan)) safe = std::max(safe, plan->read_timestamp);
-    if (bounded) {
-      const int64_t oldest = true_time_->Now().latest_ns - request.max_staleness_ms() * 1'000'000;
-      if (safe.wall_ns < oldest) {
-        return ErrorResponse(absl::UnavailableError(absl::StrCat(
-                                 "node ", options_.node_id, "'s replica is ",
-                                 (oldest - safe.wall_ns) / 1'000'000, " ms too stale for a ",
-                                 request.max_staleness_ms(), " ms bound; read at the leaseholder")),
-                             range->core().leader_hint());
-      }
-      read_ts = safe;
-    } else {
-      read_ts = Timestamp{request.read_timestamp().wall_ns(), request.read_timestamp().logical()};
-      if (read_ts > safe) {
-        return ErrorResponse(absl::UnavailableError(absl::StrCat(
-                                 "node ", options_.node_id, " cannot serve ", read_ts.ToString(),
-                                 " yet: its replica is safe up to ", safe.ToString(),
-                                 "; retry at the leaseholder or later")),
-                             range->core().leader_hint());
-      }
+    // The leaseholder can also serve up to its strong-read timestamp once applied. A replica
+    // that is not there yet waits up to a second (a follower learns commits on the next
+    // heartbeat), then refuses and names the leaseholder.
+    auto safe_now = [range]() -> Timestamp {
+      Timestamp safe = range->t_safe();
+      absl::StatusOr<storage::ReadPlan> plan = range->PlanStrongRead();
+      if (plan.ok() && range->ReadReady(*plan)) safe = std::max(safe, plan->read_timestamp);
+      return safe;
+    };
+    const Timestamp wanted =
+        snapshot
+            ? Timestamp{request.read_timestamp().wall_ns(), request.read_timestamp().logical()}
+            : Timestamp{true_time_->Now().latest_ns - request.max_staleness_ms() * 1'000'000, 0};
+    auto covered = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return stopping_ || safe_now() >= wanted;
+    };
+    mu_.AwaitWithTimeout(absl::Condition(&covered),
+                         absl::Milliseconds(std::min<int64_t>(1000, options_.request_timeout_ms)));
+    const Timestamp safe = safe_now();
+    if (safe < wanted) {
+      std::string why =
+          safe == Timestamp::Min()
+              ? absl::StrCat("node ", options_.node_id, "'s replica has not applied any write yet")
+              : absl::StrCat("node ", options_.node_id, "'s replica is safe only up to ",
+                             safe.ToString(), ", short of ", wanted.ToString());
+      return ErrorResponse(absl::UnavailableError(absl::StrCat(why, "; read at the leaseholder")),
+                           range->core().leader_hint());
     }
+    read_ts = snapshot ? wanted : safe;
   }
   proto::KvResponse r;
   *r.mutable_timestamp() = ToProto(read_ts);
