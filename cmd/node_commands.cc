@@ -12,6 +12,7 @@
 #include "cmd/router.h"
 #include "server/grpc_server.h"
 #include "server/node.h"
+#include "txn/range_map.h"
 
 namespace meridian::cmd {
 namespace {
@@ -20,6 +21,7 @@ constexpr char kStartUsage[] =
     R"(usage: meridian start --node-id=N --listen=HOST:PORT --peers=1=HOST:PORT,2=... \
                       --data-dir=DIR [--ranges=1] [--lease-ms=1500] [--tick-ms=10]
                       [--election-ticks=30] [--epsilon-us=1000] [--max-offset-us=EPSILON]
+                      [--splits=KEY,KEY,... (ranges = splits + 1)] [--txn-timeout-ms=5000]
                       [--no-sync] [--clock-skew-ms=N (testing: a deliberately wrong clock)]
 Runs one node until SIGTERM or SIGINT. Every node of the cluster gets the same --peers.
 )";
@@ -41,10 +43,10 @@ int Fail(const absl::Status& s, const char* usage) {
 }  // namespace
 
 int StartCommand(int argc, char** argv) {
-  auto args =
-      ParseArgs(argc, argv,
-                {"node-id", "listen", "peers", "data-dir", "ranges", "lease-ms", "tick-ms",
-                 "election-ticks", "epsilon-us", "no-sync", "max-offset-us", "clock-skew-ms"});
+  auto args = ParseArgs(
+      argc, argv,
+      {"node-id", "listen", "peers", "data-dir", "ranges", "lease-ms", "tick-ms", "election-ticks",
+       "epsilon-us", "no-sync", "max-offset-us", "clock-skew-ms", "splits", "txn-timeout-ms"});
   if (!args.ok()) return Fail(args.status(), kStartUsage);
   server::NodeOptions o;
   auto id = IntFlag(*args, "node-id", 0);
@@ -55,7 +57,9 @@ int StartCommand(int argc, char** argv) {
   auto eps = IntFlag(*args, "epsilon-us", 1000);
   auto max_offset = IntFlag(*args, "max-offset-us", 0);
   auto skew = IntFlag(*args, "clock-skew-ms", 0);
-  for (const auto* s : {&id, &ranges, &lease, &tick, &election, &eps, &max_offset, &skew}) {
+  auto txn_timeout = IntFlag(*args, "txn-timeout-ms", 5000);
+  for (const auto* s :
+       {&id, &ranges, &lease, &tick, &election, &eps, &max_offset, &skew, &txn_timeout}) {
     if (!s->ok()) return Fail(s->status(), kStartUsage);
   }
   if (!args->flags.count("listen") || !args->flags.count("peers") ||
@@ -84,6 +88,13 @@ int StartCommand(int argc, char** argv) {
   o.sync_writes = args->flags.count("no-sync") == 0;
   o.max_clock_offset_us = *max_offset;
   o.clock_skew_ms = *skew;
+  o.txn_heartbeat_timeout_ms = *txn_timeout;
+  if (args->flags.count("splits")) {
+    auto splits = txn::RangeMap::ParseSplits(args->flags["splits"]);
+    if (!splits.ok()) return Fail(splits.status(), kStartUsage);
+    o.splits = *splits;
+    if (!args->flags.count("ranges")) o.ranges = static_cast<int>(o.splits.size()) + 1;
+  }
 
   // Block the stop signals before any thread starts, then wait for one.
   sigset_t stop;

@@ -158,6 +158,17 @@ class NodeService final : public proto::MeridianNode::CallbackService {
     return reactor;
   }
 
+  grpc::ServerUnaryReactor* Txn(grpc::CallbackServerContext* context,
+                                const proto::TxnRequest* request,
+                                proto::TxnResponse* response) override {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    kv_pool_.Submit(context, reactor, [this, request, response] {
+      *response = handler_->OnTxn(*request);
+      return grpc::Status::OK;
+    });
+    return reactor;
+  }
+
   grpc::ServerUnaryReactor* SetFaults(grpc::CallbackServerContext* context,
                                       const proto::FaultSpec* request, proto::Empty*) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
@@ -290,6 +301,16 @@ absl::StatusOr<proto::KvResponse> NodeClient::Kv(const proto::KvRequest& request
   SetDeadline(&context, timeout);
   proto::KvResponse response;
   absl::Status status = FromGrpc(impl_->stub->Kv(&context, request, &response));
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<proto::TxnResponse> NodeClient::Txn(const proto::TxnRequest& request,
+                                                   absl::Duration timeout) {
+  grpc::ClientContext context;
+  SetDeadline(&context, timeout);
+  proto::TxnResponse response;
+  absl::Status status = FromGrpc(impl_->stub->Txn(&context, request, &response));
   if (!status.ok()) return status;
   return response;
 }

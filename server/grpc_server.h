@@ -3,7 +3,7 @@
 //
 // Threading of the server (callback API):
 //   Paxos              runs inline on a gRPC thread: OnPaxosBatch must not block long.
-//   Kv                 runs on a pool of `kv_threads` worker threads: OnKv may block until its
+//   Kv, Txn            run on a pool of `kv_threads` worker threads: OnKv may block until its
 //                      request completes; blocked Kv calls never hold up Paxos traffic.
 //   Status, SetFaults  run on a small separate pool, so they answer while Kv is saturated.
 // Work waiting for a pool thread whose caller has gone (deadline, cancel) is skipped.
@@ -43,6 +43,13 @@ class NodeServiceHandler {
   virtual void OnPaxosBatch(const proto::PaxosBatch& batch) = 0;
   // May block until the request completes; should apply its own timeout.
   virtual proto::KvResponse OnKv(const proto::KvRequest& request) = 0;
+  // Transactional requests; same threading as OnKv.
+  virtual proto::TxnResponse OnTxn(const proto::TxnRequest& request) {
+    proto::TxnResponse r;
+    r.set_code(static_cast<int>(absl::StatusCode::kUnimplemented));
+    r.set_message("this server does not serve transactions");
+    return r;
+  }
   virtual proto::NodeStatusResponse OnStatus() = 0;
   // This node's wall clock reading, returned with every Paxos batch for clock discipline.
   virtual int64_t WallClockNanos() = 0;
@@ -108,6 +115,7 @@ class NodeClient {
   ~NodeClient();
 
   absl::StatusOr<proto::KvResponse> Kv(const proto::KvRequest& request, absl::Duration timeout);
+  absl::StatusOr<proto::TxnResponse> Txn(const proto::TxnRequest& request, absl::Duration timeout);
   absl::StatusOr<proto::NodeStatusResponse> Status(absl::Duration timeout);
   absl::Status SetFaults(const proto::FaultSpec& spec, absl::Duration timeout);
   // Sends one batch of Paxos messages directly (bypasses any Transport and its faults).

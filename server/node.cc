@@ -8,18 +8,15 @@
 #include "common/clock/physical_clock.h"
 #include "common/logging.h"
 #include "common/status.h"
+#include "proto/timestamp_convert.h"
 #include "server/clock_monitor.h"
 #include "storage/engine/leveldb_engine.h"
 
 namespace meridian::server {
 namespace {
 
-proto::HybridTimestamp ToProto(Timestamp t) {
-  proto::HybridTimestamp p;
-  p.set_wall_ns(t.wall_ns);
-  p.set_logical(t.logical);
-  return p;
-}
+using proto::FromProto;
+using proto::ToProto;
 
 proto::KvResponse ErrorResponse(const absl::Status& s, NodeId leader_hint = 0) {
   proto::KvResponse r;
@@ -40,12 +37,22 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
         absl::StrCat("the peer list does not include this node (", options.node_id, ")"));
   }
   if (options.ranges < 1) return absl::InvalidArgumentError("--ranges must be >= 1");
+  if (!options.splits.empty() && static_cast<size_t>(options.ranges) != options.splits.size() + 1) {
+    return absl::InvalidArgumentError(absl::StrCat(options.splits.size(), " split keys make ",
+                                                   options.splits.size() + 1, " ranges, not ",
+                                                   options.ranges));
+  }
   std::unique_ptr<Node> node(new Node(std::move(options)));
   RETURN_IF_ERROR(node->Init());
   return node;
 }
 
 absl::Status Node::Init() {
+  if (options_.splits.empty()) {
+    range_map_ = txn::RangeMap::Even(options_.ranges);
+  } else {
+    ASSIGN_OR_RETURN(range_map_, txn::RangeMap::FromSplits(options_.splits));
+  }
   ASSIGN_OR_RETURN(engine_, storage::OpenLevelDbEngine(options_.data_dir));
   clock_ = std::make_unique<clock::OffsetClock>(clock::SystemClock::Default(),
                                                 options_.clock_skew_ms * 1'000'000);
@@ -70,6 +77,11 @@ absl::Status Node::Init() {
                       static_cast<uint64_t>(absl::ToUnixNanos(absl::Now()));
       ASSIGN_OR_RETURN(ranges_[ro.range_id], storage::RangeReplica::Open(
                                                  ro, engine_.get(), true_time_.get(), hlc_.get()));
+      txns_.emplace(
+          std::piecewise_construct, std::forward_as_tuple(ro.range_id),
+          std::forward_as_tuple(RangeTxns{
+              .locks = txn::TxnLocks(txn::TxnLocksOptions{
+                  .heartbeat_timeout_ns = options_.txn_heartbeat_timeout_ms * 1'000'000})}));
     }
   }
   AddressBook others = options_.peers;
@@ -81,6 +93,7 @@ absl::Status Node::Init() {
   ASSIGN_OR_RETURN(server_, GrpcServer::Start(options_.listen_address, this,
                                               GrpcServerOptions{.kv_threads = 256}));
   driver_ = std::thread([this] { DriverLoop(); });
+  janitor_ = std::thread([this] { JanitorLoop(); });
   LOG(INFO) << "node " << options_.node_id << " serving " << options_.ranges << " range(s) on port "
             << server_->port() << ", data in " << options_.data_dir;
   return absl::OkStatus();
@@ -96,6 +109,7 @@ void Node::Stop() {
   }
   if (server_ != nullptr) server_->Shutdown();
   if (driver_.joinable()) driver_.join();
+  if (janitor_.joinable()) janitor_.join();
   transport_.reset();
 }
 
@@ -132,6 +146,11 @@ proto::NodeStatusResponse Node::OnStatus() {
     rs->set_next_slot(s.next_slot);
     rs->set_queued(s.queued);
     rs->set_inflight(s.inflight);
+    const txn::RangeSpan& span = range_map_.ranges()[id - 1];
+    rs->set_start_key(span.start);
+    rs->set_end_key(span.end);
+    rs->set_prepared_txns(range->prepared().size());
+    rs->set_locked_txns(txns_[id].ready ? txns_[id].locks.known_txns() : 0);
   }
   return out;
 }
@@ -184,125 +203,142 @@ proto::KvResponse Node::OnKv(const proto::KvRequest& request) {
 }
 
 proto::KvResponse Node::Write(storage::RangeReplica* range, std::vector<proto::KvWrite> writes) {
-  Timestamp ts;
-  absl::Status outcome;
+  // A one-range transaction of its own: it locks like any other, so it never slips between a
+  // transaction's read and its commit.
+  proto::TxnRequest req;
+  req.set_op(proto::TxnRequest::COMMIT);
+  req.set_range_id(range->range_id());
   {
     absl::MutexLock lock(&mu_);
-    absl::StatusOr<storage::Proposal> p = range->ProposeWrites(std::move(writes));
-    if (!p.ok()) return ErrorResponse(p.status(), range->core().leader_hint());
-    ts = p->timestamp;
-    const std::pair<uint64_t, uint64_t> id{range->range_id(), p->proposal_id};
-    uint64_t slot = p->slot;
-    waiters_[id] = std::nullopt;
-    work_pending_ = true;
-    auto done = [this, id]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return waiters_[id].has_value() || stopping_;
-    };
-    bool finished = mu_.AwaitWithTimeout(absl::Condition(&done),
-                                         absl::Milliseconds(options_.request_timeout_ms));
-    std::optional<absl::Status> result = waiters_[id];
-    waiters_.erase(id);
-    if (!finished || !result.has_value()) {
-      storage::paxos::PaxosStatus st = range->core().Status();
-      LOG(WARNING) << "write to range " << range->range_id() << " timed out: proposal slot " << slot
-                   << " role " << storage::paxos::RoleName(st.role) << " learned "
-                   << st.learned_index << " applied " << range->applied_index() << " next "
-                   << st.next_slot << " inflight " << st.inflight << " lease " << st.has_lease;
-      return ErrorResponse(
-          absl::DeadlineExceededError("the write did not commit in time; its outcome is unknown"));
-    }
-    outcome = *result;
+    req.set_txn_id(absl::StrCat("kv-", options_.node_id, "-", next_local_txn_++));
   }
-  if (!outcome.ok()) return ErrorResponse(outcome);
-  // Commit wait: acknowledge only once the commit timestamp has certainly passed.
-  true_time_->CommitWait(ts);
+  *req.mutable_priority() = ToProto(hlc_->Now());
+  for (proto::KvWrite& w : writes) *req.add_writes() = std::move(w);
+  proto::TxnResponse t = CommitLocal(range, req);
   proto::KvResponse r;
-  r.set_code(0);
-  *r.mutable_timestamp() = ToProto(ts);
+  r.set_code(t.code());
+  r.set_message(t.message());
+  r.set_leader_hint(t.leader_hint());
+  *r.mutable_timestamp() = t.timestamp();
   return r;
 }
 
 proto::KvResponse Node::Read(storage::RangeReplica* range, const proto::KvRequest& request) {
   const bool snapshot = request.has_read_timestamp();
   const bool bounded = request.max_staleness_ms() > 0;
-  if (snapshot && bounded) {
-    return ErrorResponse(
-        absl::InvalidArgumentError("give either read_timestamp or max_staleness_ms, not both"));
+  const bool last_commit = request.at_last_commit();
+  if (snapshot + bounded + last_commit > 1) {
+    return ErrorResponse(absl::InvalidArgumentError(
+        "give at most one of read_timestamp, max_staleness_ms and at_last_commit"));
   }
   if (request.max_staleness_ms() < 0) {
     return ErrorResponse(absl::InvalidArgumentError("max_staleness_ms must not be negative"));
   }
   absl::MutexLock lock(&mu_);
-  Timestamp read_ts;
-  if (!snapshot && !bounded) {
-    // Strong read: only the leaseholder, with no Paxos round.
-    absl::StatusOr<storage::ReadPlan> plan = range->PlanStrongRead();
-    if (!plan.ok()) return ErrorResponse(plan.status(), range->core().leader_hint());
-    auto ready = [this, range, &plan]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return range->ReadReady(*plan) || stopping_;
-    };
-    if (!mu_.AwaitWithTimeout(absl::Condition(&ready),
-                              absl::Milliseconds(options_.request_timeout_ms)) ||
-        !range->ReadReady(*plan)) {
-      return ErrorResponse(absl::UnavailableError("lost the lease while waiting to read"),
-                           range->core().leader_hint());
+  const absl::Time deadline = absl::Now() + absl::Milliseconds(options_.request_timeout_ms);
+  // A prepared transaction may commit at any timestamp >= its prepare timestamp: nothing at
+  // or above the oldest one is stable until it is resolved.
+  auto prepared_cap = [range]() -> Timestamp {
+    Timestamp cap = Timestamp::Max();
+    for (const auto& [txn, rec] : range->prepared()) {
+      cap = std::min(
+          cap,
+          Timestamp{rec.prepare_timestamp().wall_ns(), rec.prepare_timestamp().logical()}.Prev());
     }
-    read_ts = plan->read_timestamp;
-  } else {
-    // Snapshot or bounded-staleness read: any replica whose t_safe covers the timestamp.
-    // The leaseholder can also serve up to its strong-read timestamp once applied. A replica
-    // that is not there yet waits up to a second (a follower learns commits on the next
-    // heartbeat), then refuses and names the leaseholder.
-    auto safe_now = [range]() -> Timestamp {
-      Timestamp safe = range->t_safe();
+    return cap;
+  };
+  while (true) {
+    Timestamp read_ts;
+    if ((!snapshot && !bounded) || last_commit) {
+      // Strong read: only the leaseholder, with no Paxos round.
       absl::StatusOr<storage::ReadPlan> plan = range->PlanStrongRead();
-      if (plan.ok() && range->ReadReady(*plan)) safe = std::max(safe, plan->read_timestamp);
-      return safe;
-    };
-    const Timestamp wanted =
-        snapshot
-            ? Timestamp{request.read_timestamp().wall_ns(), request.read_timestamp().logical()}
-            : Timestamp{true_time_->Now().latest_ns - request.max_staleness_ms() * 1'000'000, 0};
-    auto covered = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return stopping_ || safe_now() >= wanted;
-    };
-    mu_.AwaitWithTimeout(absl::Condition(&covered),
-                         absl::Milliseconds(std::min<int64_t>(1000, options_.request_timeout_ms)));
-    const Timestamp safe = safe_now();
-    if (safe < wanted) {
-      std::string why =
-          safe == Timestamp::Min()
-              ? absl::StrCat("node ", options_.node_id, "'s replica has not applied any write yet")
-              : absl::StrCat("node ", options_.node_id, "'s replica is safe only up to ",
-                             safe.ToString(), ", short of ", wanted.ToString());
-      return ErrorResponse(absl::UnavailableError(absl::StrCat(why, "; read at the leaseholder")),
-                           range->core().leader_hint());
+      if (!plan.ok()) return ErrorResponse(plan.status(), range->core().leader_hint());
+      auto ready = [this, range, &plan]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return range->ReadReady(*plan) || stopping_;
+      };
+      if (!mu_.AwaitWithDeadline(absl::Condition(&ready), deadline) || !range->ReadReady(*plan)) {
+        return ErrorResponse(absl::UnavailableError("lost the lease while waiting to read"),
+                             range->core().leader_hint());
+      }
+      read_ts = plan->read_timestamp;
+      // Spanner's LastTS: with nothing prepared, the last commit is as good as now.
+      if (last_commit && range->prepared().empty()) read_ts = range->last_commit_timestamp();
+    } else {
+      // Snapshot or bounded-staleness read: any replica whose t_safe covers the timestamp.
+      // The leaseholder can serve up to its strong-read timestamp once applied (it first
+      // ratchets its clock past the wanted timestamp, so later writes land above it). A
+      // replica that is not there yet waits up to a second (a follower learns commits on the
+      // next heartbeat or closed-timestamp command), then refuses and names the leaseholder.
+      const Timestamp wanted =
+          snapshot
+              ? Timestamp{request.read_timestamp().wall_ns(), request.read_timestamp().logical()}
+              : Timestamp{true_time_->Now().latest_ns - request.max_staleness_ms() * 1'000'000, 0};
+      if (snapshot && range->LeaseReady() && wanted.wall_ns < range->core().lease_expiry_ns()) {
+        (void)hlc_->Update(wanted);  // refused only if absurdly far ahead: then we just wait
+      }
+      auto safe_now = [range, &prepared_cap]() -> Timestamp {
+        Timestamp safe = range->t_safe();
+        absl::StatusOr<storage::ReadPlan> plan = range->PlanStrongRead();
+        if (plan.ok() && range->ReadReady(*plan)) {
+          safe = std::max(safe, std::min(plan->read_timestamp, prepared_cap()));
+        }
+        return safe;
+      };
+      auto covered = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stopping_ || safe_now() >= wanted;
+      };
+      mu_.AwaitWithDeadline(absl::Condition(&covered),
+                            std::min(deadline, absl::Now() + absl::Seconds(1)));
+      const Timestamp safe = safe_now();
+      if (safe < wanted) {
+        std::string why =
+            safe == Timestamp::Min()
+                ? absl::StrCat("node ", options_.node_id,
+                               "'s replica has not applied any write yet")
+                : absl::StrCat("node ", options_.node_id, "'s replica is safe only up to ",
+                               safe.ToString(), ", short of ", wanted.ToString());
+        return ErrorResponse(absl::UnavailableError(absl::StrCat(why, "; read at the leaseholder")),
+                             range->core().leader_hint());
+      }
+      read_ts = snapshot ? wanted : safe;
     }
-    read_ts = snapshot ? wanted : safe;
-  }
-  proto::KvResponse r;
-  *r.mutable_timestamp() = ToProto(read_ts);
-  if (request.op() == proto::KvRequest::GET) {
-    absl::StatusOr<storage::MvccGetResult> g = range->mvcc().Get(request.key(), read_ts);
-    if (!g.ok()) return ErrorResponse(g.status());
-    if (g->row.has_value()) {
-      r.set_found(true);
-      r.set_value(g->row->value);
+    proto::KvResponse r;
+    *r.mutable_timestamp() = ToProto(read_ts);
+    std::optional<storage::BlockingIntent> blocked;
+    if (request.op() == proto::KvRequest::GET) {
+      absl::StatusOr<storage::MvccGetResult> g = range->mvcc().Get(request.key(), read_ts);
+      if (!g.ok()) return ErrorResponse(g.status());
+      blocked = g->blocked_by;
+      if (g->row.has_value()) {
+        r.set_found(true);
+        r.set_value(g->row->value);
+      }
+    } else {
+      absl::StatusOr<storage::ScanResult> s = range->mvcc().Scan(storage::ScanRequest{
+          .start = request.key(),
+          .end = request.end_key(),
+          .timestamp = read_ts,
+          .max_rows = request.limit() > 0 ? std::min<int64_t>(request.limit(), 1000) : 1000});
+      if (!s.ok()) return ErrorResponse(s.status());
+      blocked = s->blocked_by;
+      for (const storage::MvccRow& row : s->rows) {
+        r.add_keys(row.key);
+        r.add_values(row.value);
+      }
+      if (s->resume_key.has_value()) r.set_resume_key(*s->resume_key);
+      r.set_found(!s->rows.empty());
     }
-    return r;
+    if (!blocked.has_value()) return r;
+    // A prepared write at or below the read timestamp: wait for its outcome, then read again.
+    const std::string txn_id = blocked->txn_id;
+    auto resolved = [this, range, &txn_id]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return stopping_ || !range->prepared().contains(txn_id);
+    };
+    if (!mu_.AwaitWithDeadline(absl::Condition(&resolved), deadline) || stopping_) {
+      return ErrorResponse(absl::UnavailableError(absl::StrCat(
+          "the read waits for the outcome of prepared transaction ", txn_id, "; retry")));
+    }
   }
-  absl::StatusOr<storage::ScanResult> s = range->mvcc().Scan(
-      storage::ScanRequest{.start = request.key(),
-                           .end = request.end_key(),
-                           .timestamp = read_ts,
-                           .max_rows = request.limit() > 0 ? request.limit() : 1000});
-  if (!s.ok()) return ErrorResponse(s.status());
-  for (const storage::MvccRow& row : s->rows) {
-    r.add_keys(row.key);
-    r.add_values(row.value);
-  }
-  r.set_found(!s->rows.empty());
-  return r;
 }
 
 void Node::DriverLoop() {
@@ -331,6 +367,7 @@ void Node::DriverLoop() {
         if (tick_due) {
           for (auto& [id, r] : ranges_) r->core().Tick();
         }
+        MaintainTxns(tick_due);
       }
       inbox_.clear();
     }
@@ -385,6 +422,11 @@ bool Node::ProcessReadies() {
     for (const storage::AppliedProposal& a : *applied) {
       auto it = waiters_.find({r->range_id(), a.proposal_id});
       if (it != waiters_.end()) it->second = a.status;
+      auto release = release_on_apply_.find({r->range_id(), a.proposal_id});
+      if (release != release_on_apply_.end()) {
+        txns_[r->range_id()].locks.Finish(release->second);
+        release_on_apply_.erase(release);
+      }
     }
     r->core().Advance(rd);
     for (storage::paxos::NodeId peer : rd.snapshot_needed_by) {
@@ -399,6 +441,7 @@ bool Node::ProcessReadies() {
     storage::paxos::PaxosStatus s = r->core().Status();
     if (r->applied_index() > s.log_start + 20000) r->core().Compact(r->applied_index() - 5000);
   }
+  MaintainTxns(/*tick=*/false);
   return true;
 }
 

@@ -37,6 +37,8 @@
 #include "server/transport.h"
 #include "storage/engine/engine.h"
 #include "storage/range/range_replica.h"
+#include "txn/range_map.h"
+#include "txn/txn_locks.h"
 
 namespace meridian::server {
 
@@ -58,6 +60,14 @@ struct NodeOptions {
   // Testing only: add this to the host clock, to simulate a bad clock.
   int64_t clock_skew_ms = 0;
   int64_t request_timeout_ms = 5000;
+  // Key-space split points: ranges 1..n cover [split[i-1], split[i]). Empty: the first key
+  // byte divided evenly among `ranges`. When given, `ranges` must be splits + 1.
+  std::vector<std::string> splits;
+  // A transaction not prepared and not heard from for this long is aborted here.
+  int64_t txn_heartbeat_timeout_ms = 5000;
+  // An idle leaseholder proposes an empty command this often, so followers' t_safe keeps up
+  // with real time (closed timestamps) and snapshot reads there need not wait.
+  int64_t close_interval_ms = 100;
 };
 
 class Node : public NodeServiceHandler {
@@ -71,6 +81,7 @@ class Node : public NodeServiceHandler {
 
   void OnPaxosBatch(const proto::PaxosBatch& batch) override;
   proto::KvResponse OnKv(const proto::KvRequest& request) override;
+  proto::TxnResponse OnTxn(const proto::TxnRequest& request) override;
   proto::NodeStatusResponse OnStatus() override;
   absl::Status OnSetFaults(const proto::FaultSpec& spec) override;
   int64_t WallClockNanos() override { return clock_->NowNanos(); }
@@ -84,6 +95,47 @@ class Node : public NodeServiceHandler {
   proto::KvResponse Write(storage::RangeReplica* range, std::vector<proto::KvWrite> writes);
   proto::KvResponse Read(storage::RangeReplica* range, const proto::KvRequest& request);
   storage::RangeReplica* FindRange(uint64_t range_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // Transactions (node_txn.cc). The lock state of one range while this node holds its lease.
+  struct RangeTxns {
+    txn::TxnLocks locks;
+    bool ready = false;    // locks valid: lease held since `ballot` began, prepared reinstated
+    proto::Ballot ballot;  // the leader term the locks belong to
+    int64_t last_proposal_ns = 0;
+    std::map<std::string, int64_t> status_asked_ns;  // in-doubt txn -> last STATUS sent
+  };
+  // Proposes `cmd` and waits until it is applied; returns its timestamp or its failure. If
+  // the wait times out (outcome unknown), `release_on_timeout`'s locks are released once the
+  // command's fate is known.
+  absl::StatusOr<Timestamp> ProposeAndWait(storage::RangeReplica* range, proto::RangeCommand cmd,
+                                           Timestamp at_least, int64_t* replicate_us,
+                                           const std::string& release_on_timeout = "")
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Requests every lock and waits until all are held; the transaction is aborted here if the
+  // wait times out.
+  absl::Status LockAll(storage::RangeReplica* range, RangeTxns& st, const std::string& txn,
+                       Timestamp priority,
+                       const std::vector<std::pair<txn::LockSpan, txn::LockMode>>& wants)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // OK when this node may serve transactions on `range` now; else kUnavailable with a hint.
+  absl::Status TxnReady(storage::RangeReplica* range, RangeTxns& st)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Lease changes (reset or reinstate locks), heartbeat expiry and closed timestamps.
+  void MaintainTxns(bool tick) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Single-range commit (also used by plain KV writes): lock, replicate, commit wait, release.
+  proto::TxnResponse CommitLocal(storage::RangeReplica* range, const proto::TxnRequest& request);
+  proto::TxnResponse LockForCommit(storage::RangeReplica* range, const proto::TxnRequest& request);
+  proto::TxnResponse Prepare(storage::RangeReplica* range, const proto::TxnRequest& request);
+  proto::TxnResponse Decide(storage::RangeReplica* range, const proto::TxnRequest& request);
+  proto::TxnResponse Resolve(storage::RangeReplica* range, const proto::TxnRequest& request);
+  proto::TxnResponse TxnStatus(storage::RangeReplica* range, const proto::TxnRequest& request);
+  proto::TxnResponse LockingRead(storage::RangeReplica* range, const proto::TxnRequest& request);
+  // Sends a request to its range's leaseholder, here or on a peer.
+  absl::StatusOr<proto::TxnResponse> RouteTxn(const proto::TxnRequest& request);
+  // Background: delivers outcomes to participants and asks coordinators about in-doubt
+  // transactions.
+  void JanitorLoop();
+  int64_t NowNs() { return clock_->NowNanos(); }
   // Re-evaluates clock_problem_ from the transport's peer clock measurements.
   void CheckClock() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -106,8 +158,19 @@ class Node : public NodeServiceHandler {
   // Non-empty while the clock is not trusted: the node neither serves nor takes part in Paxos.
   std::string clock_problem_ ABSL_GUARDED_BY(mu_) = "clock not yet compared with peers";
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::map<uint64_t, RangeTxns> txns_ ABSL_GUARDED_BY(mu_);
+  // Proposals whose waiter gave up; the txn's locks are released once the outcome is known.
+  std::map<std::pair<uint64_t, uint64_t>, std::string> release_on_apply_ ABSL_GUARDED_BY(mu_);
+  std::vector<proto::TxnRequest> outbox_ ABSL_GUARDED_BY(mu_);  // RESOLVEs for participants
+  uint64_t next_local_txn_ ABSL_GUARDED_BY(mu_) = 1;
+  txn::RangeMap range_map_;
+
+  absl::Mutex peers_mu_;
+  std::map<NodeId, std::unique_ptr<NodeClient>> peer_clients_ ABSL_GUARDED_BY(peers_mu_);
+  std::map<uint64_t, NodeId> leader_guess_ ABSL_GUARDED_BY(peers_mu_);
 
   std::thread driver_;
+  std::thread janitor_;
   std::atomic<bool> stopped_{false};
 };
 

@@ -7,10 +7,14 @@
 #include "common/logging.h"
 #include "common/status.h"
 #include "proto/storage.pb.h"
+#include "proto/timestamp_convert.h"
 #include "storage/mvcc/mvcc_key.h"
 
 namespace meridian::storage {
 namespace {
+
+using proto::FromProto;
+using proto::ToProto;
 
 // Version values: one tag byte, then the value bytes.
 constexpr char kValueTag = 'v';
@@ -28,15 +32,6 @@ absl::StatusOr<std::optional<std::string_view>> DecodeVersionValue(std::string_v
   if (bytes[0] == kValueTag) return std::optional<std::string_view>(bytes.substr(1));
   return absl::DataLossError(absl::StrFormat("bad MVCC version tag 0x%02x", bytes[0]));
 }
-
-proto::HybridTimestamp ToProto(Timestamp ts) {
-  proto::HybridTimestamp p;
-  p.set_wall_ns(ts.wall_ns);
-  p.set_logical(ts.logical);
-  return p;
-}
-
-Timestamp FromProto(const proto::HybridTimestamp& p) { return Timestamp{p.wall_ns(), p.logical()}; }
 
 std::string EncodeIntent(const PreparedWriteInfo& info) {
   proto::PreparedWrite p;

@@ -13,12 +13,25 @@
 // new leaseholder (which must first apply everything its phase 1 found) continues above.
 //
 // t_safe: a replica can serve a consistent snapshot read at any t <= t_safe. Commands apply
-// in slot order with increasing timestamps, so once a replica has applied a command at ts,
-// no later command can write at or below ts: t_safe = the highest applied write timestamp.
-// (Strong reads at the leaseholder read just below its oldest in-flight proposal.)
+// in slot order with increasing timestamps (Propose ratchets the HLC past every timestamp it
+// hands out, including a coordinator's commit timestamp), so once a replica has applied a
+// command at ts, no later command can write at or below ts. A prepared transaction may still
+// commit at any timestamp >= its prepare timestamp, so:
+//   t_safe = min(highest applied command timestamp, oldest prepare timestamp - 1).
+// (Strong reads at the leaseholder read just below its oldest in-flight proposal.) An idle
+// leaseholder proposes empty WRITE commands now and then, which advance every replica's
+// t_safe (closed timestamps through the log).
+//
+// Transactions (the 2PC state machine of this range; see RangeCommand in range.proto):
+//   PREPARE  prepared writes in MVCC + a PrepareRecord        ("tp" + txn id)
+//   RESOLVE  commit or remove the prepared writes; drop the record (no record: a no-op)
+//   DECIDE   a TxnDecisionRecord, written once; the other outcome is rejected with kAborted
+//            (commit after abort) or kAlreadyExists (abort after commit)  ("tx" + txn id)
+// Both kinds of record travel with snapshots.
 //
 // Key layout: "r" + range id (8 bytes BE) + "d" / "m": the MVCC data and meta prefixes;
-//             "r" + range id + "a": the RangeAppliedState. Paxos state: see paxos_log.h.
+//             "r" + range id + "a": the RangeAppliedState; + "t": transaction records.
+//             Paxos state: see paxos_log.h.
 //
 // Thread-safety: not thread-safe; the node serializes all calls for a range.
 #ifndef MERIDIAN_STORAGE_RANGE_RANGE_REPLICA_H_
@@ -52,6 +65,9 @@ struct Proposal {
   uint64_t slot = 0;
   Timestamp timestamp;
   proto::Ballot ballot;  // the leader term it was proposed in
+  // A committing RESOLVE: its timestamp came from the coordinator and may be below earlier
+  // proposals'. Its keys carry prepared writes, which make readers wait on their own.
+  bool resolves_prepared = false;
 };
 
 // The outcome of one applied command that this replica proposed.
@@ -81,6 +97,11 @@ class RangeReplica {
   // Leaseholder only: stamps and proposes one atomic group of writes. kUnavailable (with a
   // leader hint) when this replica does not hold the lease.
   absl::StatusOr<Proposal> ProposeWrites(std::vector<proto::KvWrite> writes);
+  // Leaseholder only: proposes any command. The timestamp is chosen here, above everything
+  // this replica has seen, above TrueTime's latest bound and >= `at_least` -- except for a
+  // committing RESOLVE, whose timestamp (the coordinator's commit timestamp) the caller sets.
+  // Either way the HLC is ratcheted past it, so commands apply with increasing timestamps.
+  absl::StatusOr<Proposal> Propose(proto::RangeCommand cmd, Timestamp at_least = Timestamp::Min());
 
   // Leaseholder only: the read timestamp and the applied index a strong read must wait for.
   absl::StatusOr<ReadPlan> PlanStrongRead();
@@ -97,6 +118,15 @@ class RangeReplica {
 
   uint64_t applied_index() const { return applied_.applied_index(); }
   Timestamp t_safe() const;
+  // The timestamp of the last applied command (Spanner's LastTS).
+  Timestamp last_commit_timestamp() const;
+  // Transactions prepared here and not yet resolved, by txn id.
+  const std::map<std::string, proto::PrepareRecord>& prepared() const { return prepared_; }
+  // The logged decision for txn_id, if this range coordinated it.
+  absl::StatusOr<std::optional<proto::TxnDecisionRecord>> Decision(const std::string& txn_id);
+  // True when a replica holding the lease has applied its predecessors' commands and may
+  // serve and assign timestamps.
+  bool LeaseReady();
   // Proposals of this replica not yet applied (they may still be lost to a leader change).
   size_t pending_proposals() const { return pending_.size(); }
 
@@ -106,6 +136,11 @@ class RangeReplica {
   RangeReplica(RangeReplicaOptions options, Engine* engine, clock::TrueTime* true_time,
                clock::Hlc* hlc);
   absl::Status OpenMvcc();
+  // Applies one NORMAL command's effects to `batch`; a non-OK status makes it a no-op.
+  absl::Status ApplyCommand(const proto::RangeCommand& cmd, MvccBatch* batch);
+  absl::Status LoadPrepared();
+  std::string PreparedKey(std::string_view txn_id) const;
+  std::string DecisionKey(std::string_view txn_id) const;
   std::string AppliedStateKey() const { return RangePrefix(options_.range_id) + "a"; }
 
   RangeReplicaOptions options_;
@@ -121,6 +156,9 @@ class RangeReplica {
   // Proposals known lost (dropped from the core's queue when leadership was lost); reported
   // by the next ApplyCommitted.
   std::vector<AppliedProposal> lost_;
+  std::map<std::string, proto::PrepareRecord> prepared_;
+  // Changes to prepared_ made by the command being applied, committed with its batch.
+  std::map<std::string, std::optional<proto::PrepareRecord>> prepared_delta_;
 };
 
 }  // namespace meridian::storage

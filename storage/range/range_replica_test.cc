@@ -259,5 +259,199 @@ TEST(RangeReplicaTest, EmptyWriteCommandIsRefused) {
   EXPECT_EQ(c.r(1).ProposeWrites({}).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+// --- Transactions: PREPARE / RESOLVE / DECIDE -------------------------------------------
+
+proto::RangeCommand PrepareCmd(const std::string& txn, std::vector<proto::KvWrite> writes) {
+  proto::RangeCommand cmd;
+  cmd.set_kind(proto::RangeCommand::PREPARE);
+  cmd.mutable_prepare()->set_txn_id(txn);
+  cmd.mutable_prepare()->set_coordinator_range(1);
+  for (auto& w : writes) *cmd.add_writes() = w;
+  return cmd;
+}
+
+proto::RangeCommand ResolveCmd(const std::string& txn, bool commit, Timestamp ts) {
+  proto::RangeCommand cmd;
+  cmd.set_kind(proto::RangeCommand::RESOLVE);
+  cmd.set_txn_id(txn);
+  cmd.set_commit(commit);
+  cmd.mutable_timestamp()->set_wall_ns(ts.wall_ns);
+  cmd.mutable_timestamp()->set_logical(ts.logical);
+  return cmd;
+}
+
+proto::RangeCommand DecideCmd(const std::string& txn, bool commit,
+                              std::vector<proto::KvWrite> writes = {}) {
+  proto::RangeCommand cmd;
+  cmd.set_kind(proto::RangeCommand::DECIDE);
+  cmd.set_txn_id(txn);
+  cmd.set_commit(commit);
+  cmd.add_participants(2);
+  for (auto& w : writes) *cmd.add_writes() = w;
+  return cmd;
+}
+
+TEST(RangeReplicaTxnTest, PrepareHoldsTsafeAndResolveCommitsAtTheGivenTimestamp) {
+  Cluster c(3);
+  ASSERT_TRUE(c.r(1).core().Campaign());
+  c.Pump();
+  auto w = c.r(1).ProposeWrites({Put("k", "old")});
+  ASSERT_TRUE(w.ok());
+  c.Pump();
+  auto prep = c.r(1).Propose(PrepareCmd("t1", {Put("k", "new")}));
+  ASSERT_TRUE(prep.ok()) << prep.status();
+  c.Pump();
+  c.TickAll();
+  ASSERT_TRUE(c.Result(prep->proposal_id).ok());
+  for (uint64_t id : {1, 2, 3}) {
+    ASSERT_EQ(c.r(id).prepared().size(), 1u) << id;
+    // Nothing at or above the prepare timestamp is stable yet.
+    EXPECT_EQ(c.r(id).t_safe(), prep->timestamp.Prev()) << id;
+  }
+  // A read above the prepare timestamp is told it is blocked; below it sees the old value.
+  auto g = c.r(2).mvcc().Get("k", prep->timestamp);
+  ASSERT_TRUE(g.ok());
+  EXPECT_TRUE(g->blocked_by.has_value());
+  EXPECT_EQ(ReadAt(c.r(2), "k", prep->timestamp.Prev()), "old");
+  // The coordinator chose s well above; the participant records it as is.
+  const Timestamp s{prep->timestamp.wall_ns + 5'000'000, 3};
+  auto res = c.r(1).Propose(ResolveCmd("t1", true, s));
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->timestamp, s);
+  c.Pump();
+  c.TickAll();
+  ASSERT_TRUE(c.Result(res->proposal_id).ok());
+  for (uint64_t id : {1, 2, 3}) {
+    EXPECT_TRUE(c.r(id).prepared().empty());
+    EXPECT_EQ(ReadAt(c.r(id), "k", s), "new");
+    EXPECT_EQ(ReadAt(c.r(id), "k", s.Prev()), "old");
+    EXPECT_GE(c.r(id).t_safe(), s);
+  }
+  // Later proposals are stamped above s.
+  auto after = c.r(1).ProposeWrites({Put("z", "1")});
+  ASSERT_TRUE(after.ok());
+  EXPECT_GT(after->timestamp, s);
+}
+
+TEST(RangeReplicaTxnTest, ResolveAbortRemovesPreparedWritesAndRepeatsAreNoOps) {
+  Cluster c(3);
+  ASSERT_TRUE(c.r(1).core().Campaign());
+  c.Pump();
+  auto prep = c.r(1).Propose(PrepareCmd("t1", {Put("k", "never")}));
+  ASSERT_TRUE(prep.ok());
+  c.Pump();
+  // A second PREPARE of the same transaction is rejected (deterministically, everywhere).
+  auto again = c.r(1).Propose(PrepareCmd("t1", {Put("k", "never")}));
+  ASSERT_TRUE(again.ok());
+  c.Pump();
+  EXPECT_EQ(c.Result(again->proposal_id).code(), absl::StatusCode::kAlreadyExists);
+  auto abort = c.r(1).Propose(ResolveCmd("t1", false, Timestamp::Min()));
+  ASSERT_TRUE(abort.ok());
+  c.Pump();
+  c.TickAll();
+  auto twice = c.r(1).Propose(ResolveCmd("t1", true, Timestamp{prep->timestamp.wall_ns + 1, 0}));
+  ASSERT_TRUE(twice.ok());
+  c.Pump();
+  c.TickAll();
+  EXPECT_TRUE(c.Result(twice->proposal_id).ok());  // no record any more: a no-op
+  for (uint64_t id : {1, 2, 3}) {
+    EXPECT_TRUE(c.r(id).prepared().empty());
+    EXPECT_EQ(ReadAt(c.r(id), "k", Timestamp::Max().Prev()), "<none>");
+    auto intent = c.r(id).mvcc().GetIntent("k");
+    ASSERT_TRUE(intent.ok());
+    EXPECT_FALSE(intent->has_value());
+  }
+}
+
+TEST(RangeReplicaTxnTest, DecisionIsWrittenOnceAndTheOtherOutcomeIsRefused) {
+  Cluster c(3);
+  ASSERT_TRUE(c.r(1).core().Campaign());
+  c.Pump();
+  // Recovery decided abort first: a late commit must fail, and write nothing.
+  auto abort = c.r(1).Propose(DecideCmd("t1", false));
+  ASSERT_TRUE(abort.ok());
+  c.Pump();
+  auto late = c.r(1).Propose(DecideCmd("t1", true, {Put("k", "late")}));
+  ASSERT_TRUE(late.ok());
+  c.Pump();
+  c.TickAll();
+  EXPECT_EQ(c.Result(late->proposal_id).code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(ReadAt(c.r(2), "k", Timestamp::Max().Prev()), "<none>");
+  auto d = c.r(3).Decision("t1");
+  ASSERT_TRUE(d.ok() && d->has_value());
+  EXPECT_FALSE((*d)->committed());
+  // The other way round: a commit is not undone by a later abort.
+  auto commit = c.r(1).Propose(DecideCmd("t2", true, {Put("j", "yes")}));
+  ASSERT_TRUE(commit.ok());
+  c.Pump();
+  auto late_abort = c.r(1).Propose(DecideCmd("t2", false));
+  ASSERT_TRUE(late_abort.ok());
+  c.Pump();
+  c.TickAll();
+  EXPECT_TRUE(c.Result(commit->proposal_id).ok());
+  EXPECT_EQ(c.Result(late_abort->proposal_id).code(), absl::StatusCode::kAlreadyExists);
+  auto d2 = c.r(2).Decision("t2");
+  ASSERT_TRUE(d2.ok() && d2->has_value());
+  EXPECT_TRUE((*d2)->committed());
+  EXPECT_EQ(ReadAt(c.r(2), "j", commit->timestamp), "yes");
+}
+
+TEST(RangeReplicaTxnTest, DecideTimestampIsAtLeastThePrepareTimestamps) {
+  Cluster c(3);
+  ASSERT_TRUE(c.r(1).core().Campaign());
+  c.Pump();
+  const Timestamp prepare{c.clock_.NowNanos() + 50'000'000, 0};  // another range, ahead
+  auto d = c.r(1).Propose(DecideCmd("t1", true, {Put("k", "v")}), prepare);
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_GE(d->timestamp, prepare);
+  auto next = c.r(1).ProposeWrites({Put("x", "y")});
+  ASSERT_TRUE(next.ok());
+  EXPECT_GT(next->timestamp, d->timestamp);
+}
+
+// Regression: a pending RESOLVE carries the coordinator's timestamp, which may be below
+// versions already applied here. A strong read must not be capped below it (it would miss
+// those versions: a lost update under a shared lock).
+TEST(RangeReplicaTxnTest, PendingResolveDoesNotMakeStrongReadsStale) {
+  Cluster c(3);
+  ASSERT_TRUE(c.r(1).core().Campaign());
+  c.Pump();
+  auto prep = c.r(1).Propose(PrepareCmd("t1", {Put("p", "1")}));
+  ASSERT_TRUE(prep.ok());
+  c.Pump();
+  c.clock_.Advance(10'000'000);
+  auto w = c.r(1).ProposeWrites({Put("k", "fresh")});
+  ASSERT_TRUE(w.ok());
+  c.Pump();
+  // t1 commits at a timestamp between its prepare and w: legal (s >= prepare timestamp).
+  auto res = c.r(1).Propose(ResolveCmd("t1", true, prep->timestamp.Next()));
+  ASSERT_TRUE(res.ok());
+  ASSERT_LT(res->timestamp, w->timestamp);
+  // Not pumped: the RESOLVE is in flight.
+  auto plan = c.r(1).PlanStrongRead();
+  ASSERT_TRUE(plan.ok());
+  EXPECT_GE(plan->read_timestamp, w->timestamp);
+  EXPECT_EQ(ReadAt(c.r(1), "k", plan->read_timestamp), "fresh");
+}
+
+TEST(RangeReplicaTxnTest, SnapshotsCarryPreparedAndDecisionRecords) {
+  Cluster c(3);
+  ASSERT_TRUE(c.r(1).core().Campaign());
+  c.Pump();
+  ASSERT_TRUE(c.r(1).Propose(PrepareCmd("t1", {Put("k", "v")})).ok());
+  ASSERT_TRUE(c.r(1).Propose(DecideCmd("t9", true, {Put("j", "w")})).ok());
+  c.Pump();
+  c.TickAll();
+  auto snap = c.r(1).TakeSnapshot();
+  ASSERT_TRUE(snap.ok());
+  proto::RangeSnapshot parsed;
+  ASSERT_TRUE(parsed.ParseFromString(*snap));
+  int txn_records = 0;
+  for (const std::string& k : parsed.keys()) {
+    if (k.find("tp") != std::string::npos || k.find("tx") != std::string::npos) ++txn_records;
+  }
+  EXPECT_GE(txn_records, 2);
+}
+
 }  // namespace
 }  // namespace meridian::storage

@@ -1,0 +1,642 @@
+#include "txn/txn_client.h"
+
+#include <algorithm>
+#include <random>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/logging.h"
+#include "common/status.h"
+#include "proto/timestamp_convert.h"
+
+namespace meridian::txn {
+namespace {
+
+using proto::FromProto;
+using proto::ToProto;
+
+absl::Status ValidateKey(std::string_view key) {
+  if (key.empty()) return absl::InvalidArgumentError("keys must not be empty");
+  if (key.size() > kMaxKeyBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a key holds at most ", kMaxKeyBytes, " bytes; got ", key.size()));
+  }
+  return absl::OkStatus();
+}
+
+bool Retryable(const absl::StatusOr<proto::TxnResponse>& r) {
+  return !r.ok() || r->code() == static_cast<int>(absl::StatusCode::kUnavailable);
+}
+
+// True if a failed call certainly did not reach the node's handler.
+bool NotSent(const absl::Status& s) {
+  return s.code() == absl::StatusCode::kUnavailable &&
+         (absl::StrContains(s.message(), "connect") || absl::StrContains(s.message(), "Connect"));
+}
+
+}  // namespace
+
+absl::Status ResponseStatus(int code, const std::string& message) {
+  if (code == 0) return absl::OkStatus();
+  absl::Status s(static_cast<absl::StatusCode>(code), message);
+  if (s.code() == absl::StatusCode::kAborted) return WithSqlState(std::move(s), "40001");
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------
+// TxnClient
+
+TxnClient::TxnClient(RangeMap map, TxnRpc* rpc, clock::TrueTime* true_time,
+                     TxnClientOptions options)
+    : map_(std::move(map)),
+      rpc_(rpc),
+      true_time_(true_time),
+      options_(options),
+      nodes_(rpc->Nodes()),
+      client_id_(std::random_device{}() ^ (static_cast<uint64_t>(std::random_device{}()) << 32)) {
+  heartbeat_ = std::thread([this] { HeartbeatLoop(); });
+}
+
+TxnClient::~TxnClient() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  heartbeat_.join();
+}
+
+std::unique_ptr<Txn> TxnClient::Begin(TxnOptions options) {
+  std::string id;
+  {
+    absl::MutexLock lock(&mu_);
+    id = absl::StrCat(absl::Hex(client_id_, absl::kZeroPad16), "-", next_txn_++);
+  }
+  const Timestamp now{true_time_->Now().latest_ns, 0};
+  Timestamp priority = options.priority.value_or(now);
+  std::unique_ptr<Txn> t(new Txn(this, std::move(id), options, priority));
+  if (options.mode == TxnMode::kReadOnly) {
+    if (options.read_timestamp.has_value()) {
+      t->read_ts_ = options.read_timestamp;
+    } else if (options.max_staleness <= absl::ZeroDuration() && !options.single_range) {
+      // Now().latest: at least the commit timestamp of everything acknowledged before now.
+      t->read_ts_ = now;
+    }
+  }
+  return t;
+}
+
+absl::StatusOr<Timestamp> TxnClient::Run(const std::function<absl::Status(Txn&)>& body,
+                                         int max_attempts) {
+  std::optional<Timestamp> priority;
+  absl::Status last;
+  for (int attempt = 0; attempt < max_attempts; ++attempt) {
+    std::unique_ptr<Txn> t = Begin(TxnOptions{.priority = priority});
+    priority = t->priority();
+    absl::Status s = body(*t);
+    if (s.ok()) {
+      absl::StatusOr<Timestamp> ts = t->Commit();
+      if (ts.ok()) return ts;
+      s = ts.status();
+    } else {
+      (void)t->Rollback();
+    }
+    if (GetSqlState(s) != "40001") return s;
+    last = s;
+    absl::SleepFor(absl::Milliseconds(std::min(1 << std::min(attempt, 6), 50)));
+  }
+  return last;
+}
+
+NodeId TxnClient::LeaderGuess(uint64_t range) {
+  absl::MutexLock lock(&mu_);
+  auto it = leaders_.find(range);
+  if (it != leaders_.end()) return it->second;
+  return nodes_[range % nodes_.size()];
+}
+
+void TxnClient::SetLeader(uint64_t range, NodeId node) {
+  absl::MutexLock lock(&mu_);
+  leaders_[range] = node;
+}
+
+absl::StatusOr<proto::TxnResponse> TxnClient::Send(proto::TxnRequest request,
+                                                   bool retry_after_send) {
+  const uint64_t range = request.range_id();
+  NodeId target = LeaderGuess(range);
+  const absl::Time deadline = absl::Now() + options_.request_timeout;
+  absl::Status last = absl::UnavailableError("no node answered");
+  while (true) {
+    absl::StatusOr<proto::TxnResponse> r =
+        rpc_->Txn(target, request, std::max(absl::Milliseconds(1), deadline - absl::Now()));
+    if (!Retryable(r)) {
+      SetLeader(range, target);
+      return r;
+    }
+    if (!r.ok() && !retry_after_send && !NotSent(r.status())) {
+      return WithSqlState(absl::UnknownError(absl::StrCat(
+                              "the connection to node ", target, " failed during the commit (",
+                              r.status().message(), "); the outcome is unknown")),
+                          "40003");
+    }
+    last = r.ok() ? absl::UnavailableError(r->message()) : r.status();
+    if (absl::Now() >= deadline) break;
+    if (r.ok() && r->leader_hint() != 0 && r->leader_hint() != target &&
+        std::find(nodes_.begin(), nodes_.end(), r->leader_hint()) != nodes_.end()) {
+      target = r->leader_hint();
+      continue;
+    }
+    target = nodes_[(std::find(nodes_.begin(), nodes_.end(), target) - nodes_.begin() + 1) %
+                    nodes_.size()];
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return absl::UnavailableError(
+      absl::StrCat("range ", range, " has no reachable leaseholder: ", last.message()));
+}
+
+absl::StatusOr<proto::KvResponse> TxnClient::SendKv(const proto::KvRequest& request, NodeId first) {
+  const uint64_t range = request.range_id();
+  NodeId target = first != 0 ? first : LeaderGuess(range);
+  const absl::Time deadline = absl::Now() + options_.request_timeout;
+  absl::Status last = absl::UnavailableError("no node answered");
+  while (true) {
+    absl::StatusOr<proto::KvResponse> r =
+        rpc_->Kv(target, request, std::max(absl::Milliseconds(1), deadline - absl::Now()));
+    if (r.ok() && r->code() != static_cast<int>(absl::StatusCode::kUnavailable)) return r;
+    last = r.ok() ? absl::UnavailableError(r->message()) : r.status();
+    if (absl::Now() >= deadline) break;
+    if (r.ok() && r->leader_hint() != 0 && r->leader_hint() != target &&
+        std::find(nodes_.begin(), nodes_.end(), r->leader_hint()) != nodes_.end()) {
+      target = r->leader_hint();
+      continue;
+    }
+    target = nodes_[(std::find(nodes_.begin(), nodes_.end(), target) - nodes_.begin() + 1) %
+                    nodes_.size()];
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return absl::UnavailableError(
+      absl::StrCat("no replica of range ", range, " could serve the read: ", last.message()));
+}
+
+void TxnClient::Touch(const std::string& txn, uint64_t range) {
+  absl::MutexLock lock(&mu_);
+  Live& l = live_[txn];
+  if (l.ranges.empty()) l.last_ok = absl::Now();
+  l.ranges.insert(range);
+}
+
+void TxnClient::Forget(const std::string& txn) {
+  absl::MutexLock lock(&mu_);
+  live_.erase(txn);
+}
+
+absl::Status TxnClient::AbortedStatus(const std::string& txn) {
+  absl::MutexLock lock(&mu_);
+  auto it = live_.find(txn);
+  if (it == live_.end() || !it->second.aborted.has_value()) return absl::OkStatus();
+  return *it->second.aborted;
+}
+
+void TxnClient::HeartbeatLoop() {
+  while (true) {
+    std::map<uint64_t, std::vector<std::string>> by_range;
+    {
+      absl::MutexLock lock(&mu_);
+      auto stop = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
+      mu_.AwaitWithTimeout(absl::Condition(&stop), options_.heartbeat_interval);
+      if (stopping_) return;
+      for (const auto& [txn, l] : live_) {
+        if (l.aborted.has_value()) continue;
+        for (uint64_t r : l.ranges) by_range[r].push_back(txn);
+      }
+    }
+    for (const auto& [range, txns] : by_range) {
+      proto::TxnRequest req;
+      req.set_op(proto::TxnRequest::HEARTBEAT);
+      req.set_range_id(range);
+      for (const std::string& t : txns) req.add_heartbeat_txn_ids(t);
+      const NodeId target = LeaderGuess(range);
+      absl::StatusOr<proto::TxnResponse> r = rpc_->Txn(target, req, absl::Seconds(1));
+      absl::MutexLock lock(&mu_);
+      if (r.ok() && r->code() == 0) {
+        for (const std::string& t : txns) {
+          auto it = live_.find(t);
+          if (it != live_.end()) it->second.last_ok = absl::Now();
+        }
+        for (const std::string& t : r->aborted_txn_ids()) {
+          auto it = live_.find(t);
+          if (it != live_.end() && !it->second.aborted.has_value()) {
+            it->second.aborted = WithSqlState(
+                absl::AbortedError(absl::StrCat("transaction ", t, " was aborted by range ", range,
+                                                "; restart it")),
+                "40001");
+          }
+        }
+      } else if (r.ok() && r->leader_hint() != 0) {
+        leaders_[range] = r->leader_hint();
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Txn
+
+Txn::Txn(TxnClient* client, std::string id, TxnOptions options, Timestamp priority)
+    : client_(client), id_(std::move(id)), options_(options), priority_(priority) {}
+
+Txn::~Txn() {
+  if (open_) (void)Rollback();
+}
+
+absl::Status Txn::CheckOpen() const {
+  if (!open_) {
+    return WithSqlState(
+        absl::FailedPreconditionError(absl::StrCat("transaction ", id_,
+                                                   " is already committed or rolled "
+                                                   "back")),
+        "25000");
+  }
+  return absl::OkStatus();
+}
+
+void Txn::AddRead(uint64_t range, LockSpan span) {
+  std::vector<LockSpan>& spans = reads_[range];
+  for (const LockSpan& s : spans) {
+    if (s.Contains(span)) return;
+  }
+  spans.push_back(std::move(span));
+}
+
+absl::StatusOr<proto::KvResponse> Txn::ReadOnly(const RangeSpan& range, proto::KvRequest req) {
+  req.set_range_id(range.range_id);
+  NodeId first = client_->options_.nearest_node;
+  if (read_ts_.has_value()) {
+    *req.mutable_read_timestamp() = ToProto(*read_ts_);
+  } else if (options_.single_range) {
+    req.set_at_last_commit(true);
+    first = 0;  // only the leaseholder knows LastTS
+  } else {
+    req.set_max_staleness_ms(
+        std::max<int64_t>(1, absl::ToInt64Milliseconds(options_.max_staleness)));
+  }
+  if (options_.single_range) {
+    if (only_range_.has_value() && *only_range_ != range.range_id) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("a single-range read-only transaction read range ", *only_range_,
+                       " and cannot read range ", range.range_id));
+    }
+    only_range_ = range.range_id;
+  }
+  ASSIGN_OR_RETURN(proto::KvResponse r, client_->SendKv(req, first));
+  RETURN_IF_ERROR(ResponseStatus(r.code(), r.message()));
+  if (!read_ts_.has_value()) read_ts_ = FromProto(r.timestamp());
+  return r;
+}
+
+absl::StatusOr<std::optional<std::string>> Txn::Get(std::string_view key, bool for_update) {
+  RETURN_IF_ERROR(CheckOpen());
+  RETURN_IF_ERROR(ValidateKey(key));
+  const RangeSpan& range = client_->map_.Lookup(key);
+  if (options_.mode == TxnMode::kReadOnly) {
+    if (for_update) return absl::InvalidArgumentError("a read-only transaction cannot lock rows");
+    proto::KvRequest req;
+    req.set_op(proto::KvRequest::GET);
+    req.set_key(std::string(key));
+    ASSIGN_OR_RETURN(proto::KvResponse r, ReadOnly(range, std::move(req)));
+    if (!r.found()) return std::nullopt;
+    return r.value();
+  }
+  auto buffered = writes_.find(std::string(key));
+  if (buffered != writes_.end() && !for_update) return buffered->second;
+  RETURN_IF_ERROR(client_->AbortedStatus(id_));
+  proto::TxnRequest req;
+  req.set_op(proto::TxnRequest::READ);
+  req.set_range_id(range.range_id);
+  req.set_txn_id(id_);
+  *req.mutable_priority() = ToProto(priority_);
+  req.set_key(std::string(key));
+  req.set_for_update(for_update);
+  client_->Touch(id_, range.range_id);
+  ASSIGN_OR_RETURN(proto::TxnResponse r, client_->Send(req));
+  RETURN_IF_ERROR(ResponseStatus(r.code(), r.message()));
+  AddRead(range.range_id, LockSpan::Point(key));
+  if (buffered != writes_.end()) return buffered->second;
+  if (!r.found()) return std::nullopt;
+  return r.value();
+}
+
+absl::StatusOr<std::vector<Row>> Txn::ScanRange(const RangeSpan& range, std::string_view start,
+                                                std::string_view end, int64_t limit) {
+  std::vector<Row> rows;
+  std::string from(start);
+  while (true) {
+    int64_t page = limit > 0 ? limit - static_cast<int64_t>(rows.size()) : 1000;
+    if (options_.mode == TxnMode::kReadOnly) {
+      proto::KvRequest req;
+      req.set_op(proto::KvRequest::SCAN);
+      req.set_key(from);
+      req.set_end_key(std::string(end));
+      req.set_limit(page);
+      ASSIGN_OR_RETURN(proto::KvResponse r, ReadOnly(range, std::move(req)));
+      for (int i = 0; i < r.keys_size(); ++i) rows.push_back(Row{r.keys(i), r.values(i)});
+      if (r.resume_key().empty()) break;
+      from = r.resume_key();
+    } else {
+      proto::TxnRequest req;
+      req.set_op(proto::TxnRequest::READ);
+      req.set_scan(true);
+      req.set_range_id(range.range_id);
+      req.set_txn_id(id_);
+      *req.mutable_priority() = ToProto(priority_);
+      req.set_key(from);
+      req.set_end_key(std::string(end));
+      req.set_limit(page);
+      client_->Touch(id_, range.range_id);
+      ASSIGN_OR_RETURN(proto::TxnResponse r, client_->Send(req));
+      RETURN_IF_ERROR(ResponseStatus(r.code(), r.message()));
+      if (from == start) {
+        AddRead(range.range_id, LockSpan::Range(start, end.empty() ? KeySpaceEnd() : end));
+      }
+      for (int i = 0; i < r.keys_size(); ++i) rows.push_back(Row{r.keys(i), r.values(i)});
+      if (r.resume_key().empty()) break;
+      from = r.resume_key();
+    }
+    if (limit > 0 && static_cast<int64_t>(rows.size()) >= limit) break;
+  }
+  return rows;
+}
+
+absl::StatusOr<std::vector<Row>> Txn::Scan(std::string_view start, std::string_view end,
+                                           int64_t limit) {
+  RETURN_IF_ERROR(CheckOpen());
+  if (!end.empty() && end <= start) return std::vector<Row>{};
+  if (limit < 0) return absl::InvalidArgumentError("a scan limit must not be negative");
+  if (options_.mode == TxnMode::kReadWrite) RETURN_IF_ERROR(client_->AbortedStatus(id_));
+  std::vector<Row> out;
+  for (const RangeSpan& range : client_->map_.Overlapping(start, end)) {
+    std::string from = std::max(std::string(start), range.start);
+    std::string to = end.empty()         ? range.end
+                     : range.end.empty() ? std::string(end)
+                                         : std::min(std::string(end), range.end);
+    // Buffered writes in this piece: deletes may hide fetched rows, so fetch enough.
+    auto lo = writes_.lower_bound(from);
+    auto hi = to.empty() ? writes_.end() : writes_.lower_bound(to);
+    int64_t fetch = 0;
+    if (limit > 0) {
+      fetch = limit - static_cast<int64_t>(out.size()) + std::distance(lo, hi);
+    }
+    ASSIGN_OR_RETURN(std::vector<Row> rows, ScanRange(range, from, to, fetch));
+    // Merge with the transaction's own writes (they win).
+    std::map<std::string, std::string> merged;
+    for (Row& r : rows) merged[r.key] = std::move(r.value);
+    for (auto it = lo; it != hi; ++it) {
+      if (it->second.has_value()) {
+        merged[it->first] = *it->second;
+      } else {
+        merged.erase(it->first);
+      }
+    }
+    for (auto& [k, v] : merged) {
+      if (limit > 0 && static_cast<int64_t>(out.size()) >= limit) break;
+      out.push_back(Row{k, std::move(v)});
+    }
+    if (limit > 0 && static_cast<int64_t>(out.size()) >= limit) break;
+  }
+  return out;
+}
+
+absl::Status Txn::Put(std::string_view key, std::string_view value) {
+  RETURN_IF_ERROR(CheckOpen());
+  if (options_.mode == TxnMode::kReadOnly) {
+    return WithSqlState(absl::FailedPreconditionError("cannot write in a read-only transaction"),
+                        "25006");
+  }
+  RETURN_IF_ERROR(ValidateKey(key));
+  writes_[std::string(key)] = std::string(value);
+  return absl::OkStatus();
+}
+
+absl::Status Txn::Delete(std::string_view key) {
+  RETURN_IF_ERROR(CheckOpen());
+  if (options_.mode == TxnMode::kReadOnly) {
+    return WithSqlState(absl::FailedPreconditionError("cannot write in a read-only transaction"),
+                        "25006");
+  }
+  RETURN_IF_ERROR(ValidateKey(key));
+  writes_[std::string(key)] = std::nullopt;
+  return absl::OkStatus();
+}
+
+void Txn::Close() {
+  open_ = false;
+  client_->Forget(id_);
+}
+
+absl::Status Txn::Rollback() {
+  if (!open_) return absl::OkStatus();
+  std::set<uint64_t> ranges;
+  for (const auto& [r, spans] : reads_) ranges.insert(r);
+  Close();
+  for (uint64_t r : ranges) {
+    proto::TxnRequest req;
+    req.set_op(proto::TxnRequest::ROLLBACK);
+    req.set_range_id(r);
+    req.set_txn_id(id_);
+    (void)client_->Send(req);  // best effort: the range expires the locks anyway
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Txn::AbortAll(const std::set<uint64_t>& ranges, uint64_t coordinator) {
+  // Participants that prepared learn the abort here, or later from the coordinator (which
+  // finds no commit decision for an abandoned transaction and logs an abort).
+  for (uint64_t r : ranges) {
+    proto::TxnRequest req;
+    req.set_range_id(r);
+    req.set_txn_id(id_);
+    req.set_op(r == coordinator ? proto::TxnRequest::ROLLBACK : proto::TxnRequest::RESOLVE);
+    req.set_commit(false);
+    (void)client_->Send(req);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Timestamp> Txn::Commit() {
+  RETURN_IF_ERROR(CheckOpen());
+  const absl::Time start = absl::Now();
+  if (options_.mode == TxnMode::kReadOnly) {
+    Close();
+    return read_ts_.value_or(Timestamp{client_->true_time_->Now().latest_ns, 0});
+  }
+  if (absl::Status aborted = client_->AbortedStatus(id_); !aborted.ok()) {
+    (void)Rollback();
+    return aborted;
+  }
+  // Per participant range: its writes and read spans.
+  struct Part {
+    std::vector<proto::KvWrite> writes;
+    std::vector<LockSpan> reads;
+  };
+  std::map<uint64_t, Part> parts;
+  for (const auto& [k, v] : writes_) {
+    proto::KvWrite w;
+    w.set_key(k);
+    if (v.has_value()) {
+      w.set_value(*v);
+    } else {
+      w.set_is_delete(true);
+    }
+    parts[client_->map_.Lookup(k).range_id].writes.push_back(std::move(w));
+  }
+  for (const auto& [r, spans] : reads_) parts[r].reads = spans;
+  stats_.participants = static_cast<int>(parts.size());
+  auto fill = [&](proto::TxnRequest* req, uint64_t range, const Part& p) {
+    req->set_range_id(range);
+    req->set_txn_id(id_);
+    *req->mutable_priority() = ToProto(priority_);
+    for (const proto::KvWrite& w : p.writes) *req->add_writes() = w;
+    for (const LockSpan& s : p.reads) {
+      req->add_read_starts(s.start);
+      req->add_read_ends(s.end);
+    }
+  };
+  auto record = [&](const proto::TxnResponse& r) {
+    stats_.lock_wait = absl::Microseconds(r.lock_wait_us());
+    stats_.replicate = absl::Microseconds(r.replicate_us());
+    stats_.commit_wait = absl::Microseconds(r.commit_wait_us());
+    stats_.total = absl::Now() - start;
+  };
+  if (parts.empty()) {
+    Close();
+    return Timestamp{client_->true_time_->Now().latest_ns, 0};
+  }
+  uint64_t coordinator = 0;
+  for (const auto& [r, p] : parts) {
+    if (!p.writes.empty()) {
+      coordinator = r;
+      break;
+    }
+  }
+  if (coordinator == 0) {
+    // Reads only: every lock was taken before any is released, so checking and releasing
+    // each range's locks (COMMIT with no writes) in any order keeps the reads serializable.
+    absl::Status first_error;
+    Timestamp ts;
+    for (const auto& [r, p] : parts) {
+      proto::TxnRequest req;
+      req.set_op(proto::TxnRequest::COMMIT);
+      fill(&req, r, p);
+      absl::StatusOr<proto::TxnResponse> resp = client_->Send(req);
+      absl::Status s = resp.ok() ? ResponseStatus(resp->code(), resp->message()) : resp.status();
+      if (!s.ok() && first_error.ok()) first_error = s;
+      if (resp.ok()) ts = std::max(ts, FromProto(resp->timestamp()));
+    }
+    Close();
+    if (!first_error.ok()) return first_error;
+    stats_.total = absl::Now() - start;
+    return ts;
+  }
+  if (parts.size() == 1) {
+    proto::TxnRequest req;
+    req.set_op(proto::TxnRequest::COMMIT);
+    fill(&req, coordinator, parts[coordinator]);
+    absl::StatusOr<proto::TxnResponse> resp = client_->Send(req, /*retry_after_send=*/false);
+    Close();
+    if (!resp.ok()) return resp.status();
+    if (resp->code() == static_cast<int>(absl::StatusCode::kDeadlineExceeded)) {
+      return WithSqlState(absl::UnknownError(resp->message()), "40003");
+    }
+    RETURN_IF_ERROR(ResponseStatus(resp->code(), resp->message()));
+    record(*resp);
+    return FromProto(resp->timestamp());
+  }
+  // Two-phase commit. Heartbeats now cover the coordinator range too, so it knows the
+  // transaction is alive if an in-doubt participant asks before the decision.
+  client_->Touch(id_, coordinator);
+  std::set<uint64_t> others;
+  for (const auto& [r, p] : parts) {
+    if (r != coordinator) others.insert(r);
+  }
+  // Sends one request per range in parallel; returns the first failure (a restart error
+  // preferred, since the client can retry the whole transaction) and the responses.
+  auto round = [&](proto::TxnRequest::Op op, const std::set<uint64_t>& ranges,
+                   std::map<uint64_t, proto::TxnResponse>* out) -> absl::Status {
+    std::map<uint64_t, absl::StatusOr<proto::TxnResponse>> results;
+    std::vector<std::thread> threads;
+    absl::Mutex results_mu;
+    for (uint64_t r : ranges) {
+      proto::TxnRequest req;
+      req.set_op(op);
+      fill(&req, r, parts[r]);
+      req.set_coordinator_range(coordinator);
+      threads.emplace_back([this, req = std::move(req), r, &results, &results_mu] {
+        absl::StatusOr<proto::TxnResponse> resp = client_->Send(req);
+        absl::MutexLock lock(&results_mu);
+        results.emplace(r, std::move(resp));
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    absl::Status failed;
+    for (auto& [r, resp] : results) {
+      absl::Status s = resp.ok() ? ResponseStatus(resp->code(), resp->message()) : resp.status();
+      if (!s.ok()) {
+        if (failed.ok() || GetSqlState(s) == "40001") failed = s;
+        continue;
+      }
+      (*out)[r] = std::move(*resp);
+    }
+    return failed;
+  };
+  std::set<uint64_t> all = others;
+  all.insert(coordinator);
+  // Phase 0: every lock at every range, while the transaction can still be wounded. Only
+  // then may ranges make it unwoundable (prepare), so a prepared transaction never waits
+  // and wound-wait stays deadlock-free across ranges.
+  std::map<uint64_t, proto::TxnResponse> locked, prepared;
+  if (absl::Status s = round(proto::TxnRequest::LOCK, all, &locked); !s.ok()) {
+    Close();
+    (void)AbortAll(all, coordinator);
+    return s;
+  }
+  const absl::Time prepare_start = absl::Now();
+  absl::Status failed = round(proto::TxnRequest::PREPARE, others, &prepared);
+  stats_.prepare = absl::Now() - prepare_start;
+  Timestamp max_prepare;
+  for (const auto& [r, resp] : prepared) {
+    max_prepare = std::max(max_prepare, FromProto(resp.timestamp()));
+  }
+  if (!failed.ok()) {
+    Close();
+    (void)AbortAll(all, coordinator);
+    return failed;
+  }
+  proto::TxnRequest decide;
+  decide.set_op(proto::TxnRequest::DECIDE);
+  fill(&decide, coordinator, parts[coordinator]);
+  *decide.mutable_min_commit_timestamp() = ToProto(max_prepare);
+  for (uint64_t r : others) decide.add_participants(r);
+  // DECIDE is idempotent (the coordinator answers a repeat from its decision record), so
+  // it may be retried at a new leaseholder.
+  absl::StatusOr<proto::TxnResponse> resp = client_->Send(decide);
+  Close();
+  if (!resp.ok()) {
+    return WithSqlState(absl::UnknownError(absl::StrCat("the commit decision could not be "
+                                                        "confirmed: ",
+                                                        resp.status().message())),
+                        "40003");
+  }
+  absl::Status s = ResponseStatus(resp->code(), resp->message());
+  if (!s.ok()) {
+    if (GetSqlState(s) == "40001") (void)AbortAll(all, coordinator);
+    if (s.code() == absl::StatusCode::kDeadlineExceeded) {
+      return WithSqlState(absl::UnknownError(s.message()), "40003");
+    }
+    return s;
+  }
+  record(*resp);
+  return FromProto(resp->timestamp());
+}
+
+}  // namespace meridian::txn

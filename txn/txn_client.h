@@ -1,0 +1,220 @@
+// The transaction API: everything above the storage layer (SQL, workloads, tools) reads and
+// writes through it and never sees ranges.
+//
+//   TxnClient client(range_map, &rpc, &true_time);
+//   std::unique_ptr<Txn> t = client.Begin();            // read-write
+//   t->Get("a"); t->Put("b", "1"); t->Commit();          // 40001 => restart (see Run)
+//   client.Begin({.mode = TxnMode::kReadOnly});         // lock-free, at Now().latest
+//
+// Read-write transactions (Spanner's protocol, see docs/architecture.md):
+//   - Get/Scan take shared locks (exclusive with for_update) at the range's leaseholder and
+//     read the latest committed data. Put/Delete are buffered here until Commit; reads see
+//     the transaction's own writes.
+//   - Commit on one range: COMMIT to its leaseholder, which locks the writes, checks the read
+//     locks are still held, replicates, commit-waits, releases.
+//   - Commit on several ranges: two-phase commit. The first range (by id) with writes
+//     coordinates. Every other range PREPAREs in parallel (locks, prepare record through
+//     Paxos, prepare timestamp); then the coordinator DECIDEs at s >= every prepare timestamp,
+//     logs the decision, commit-waits and tells the participants.
+//   - Priority is the start timestamp; Run() restarts on 40001 keeping it, so a transaction
+//     that keeps losing becomes the oldest and wins. A background thread heartbeats every
+//     open transaction at each range it touched; a range aborts a silent one.
+// Read-only transactions take no locks and read at one timestamp from the nearest replica
+// that can serve it: Now().latest by default, a given timestamp (snapshot read), the newest
+// one a nearby replica has within a staleness bound, or, for one range, its LastTS.
+//
+// Errors: kAborted with SQLSTATE 40001 means restart; 40003 means the commit's outcome is
+// unknown (the connection to the leaseholder broke after the request was sent); others say
+// what is wrong. After any error of Commit the transaction is over.
+//
+// Thread-safety: TxnClient is thread-safe. A Txn is used by one thread at a time.
+#ifndef MERIDIAN_TXN_TXN_CLIENT_H_
+#define MERIDIAN_TXN_TXN_CLIENT_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/clock/true_time.h"
+#include "common/timestamp.h"
+#include "proto/node.pb.h"
+#include "txn/lock_table.h"
+#include "txn/range_map.h"
+
+namespace meridian::txn {
+
+using NodeId = uint64_t;
+
+// How the client reaches nodes (gRPC in production: server/grpc_txn_rpc.h).
+class TxnRpc {
+ public:
+  virtual ~TxnRpc() = default;
+  virtual std::vector<NodeId> Nodes() const = 0;
+  // A failed call is a status (node unreachable, deadline); a node's answer, error or not,
+  // is a response.
+  virtual absl::StatusOr<proto::TxnResponse> Txn(NodeId node, const proto::TxnRequest& request,
+                                                 absl::Duration timeout) = 0;
+  virtual absl::StatusOr<proto::KvResponse> Kv(NodeId node, const proto::KvRequest& request,
+                                               absl::Duration timeout) = 0;
+};
+
+enum class TxnMode { kReadWrite, kReadOnly };
+
+struct TxnOptions {
+  TxnMode mode = TxnMode::kReadWrite;
+  // Read-only: read at exactly this timestamp (a snapshot read).
+  std::optional<Timestamp> read_timestamp;
+  // Read-only: bounded staleness. The first read takes the newest timestamp the nearest
+  // replica can serve, no older than this; later reads use the same timestamp.
+  absl::Duration max_staleness = absl::ZeroDuration();
+  // Read-only: every read is in one range; the timestamp is that range's last commit
+  // timestamp when nothing is prepared there (no wait at all).
+  bool single_range = false;
+  // Read-write: the wound-wait priority (start timestamp). A restart passes the previous
+  // attempt's priority() so the transaction keeps its age.
+  std::optional<Timestamp> priority;
+};
+
+struct TxnClientOptions {
+  NodeId nearest_node = 0;  // read-only reads try this node first; 0: the leaseholder
+  absl::Duration request_timeout = absl::Seconds(10);
+  absl::Duration heartbeat_interval = absl::Seconds(1);
+};
+
+struct Row {
+  std::string key;
+  std::string value;
+  friend bool operator==(const Row&, const Row&) = default;
+};
+
+// Where a commit's time went, as reported by the ranges (slowest participant per phase).
+struct CommitStats {
+  int participants = 0;  // ranges written or read
+  absl::Duration total;
+  absl::Duration prepare;      // 2PC: the parallel PREPARE round, as seen by the client
+  absl::Duration lock_wait;    // at the committing range
+  absl::Duration replicate;    // Paxos at the committing range
+  absl::Duration commit_wait;  // at the committing range
+};
+
+class TxnClient;
+
+class Txn {
+ public:
+  Txn(const Txn&) = delete;
+  Txn& operator=(const Txn&) = delete;
+  ~Txn();  // rolls back a transaction still open
+
+  absl::StatusOr<std::optional<std::string>> Get(std::string_view key, bool for_update = false);
+  // Rows with start <= key < end (empty end: to the end), in key order; limit 0 = all.
+  absl::StatusOr<std::vector<Row>> Scan(std::string_view start, std::string_view end,
+                                        int64_t limit = 0);
+  absl::Status Put(std::string_view key, std::string_view value);
+  absl::Status Delete(std::string_view key);
+  // Read-write: the commit timestamp. Read-only: the read timestamp (nothing to commit).
+  absl::StatusOr<Timestamp> Commit();
+  absl::Status Rollback();
+
+  const std::string& id() const { return id_; }
+  TxnMode mode() const { return options_.mode; }
+  Timestamp priority() const { return priority_; }
+  // Read-only: the timestamp reads use, once known.
+  std::optional<Timestamp> read_timestamp() const { return read_ts_; }
+  const CommitStats& commit_stats() const { return stats_; }
+
+ private:
+  friend class TxnClient;
+  Txn(TxnClient* client, std::string id, TxnOptions options, Timestamp priority);
+
+  absl::Status CheckOpen() const;
+  absl::StatusOr<std::vector<Row>> ScanRange(const RangeSpan& range, std::string_view start,
+                                             std::string_view end, int64_t limit);
+  absl::StatusOr<proto::KvResponse> ReadOnly(const RangeSpan& range, proto::KvRequest req);
+  void AddRead(uint64_t range, LockSpan span);
+  void Close();
+  absl::Status AbortAll(const std::set<uint64_t>& prepared, uint64_t coordinator);
+
+  TxnClient* const client_;
+  const std::string id_;
+  const TxnOptions options_;
+  const Timestamp priority_;
+  bool open_ = true;
+  std::optional<Timestamp> read_ts_;
+  std::optional<uint64_t> only_range_;  // single_range read-only: the range read so far
+  std::map<std::string, std::optional<std::string>> writes_;  // nullopt = delete
+  std::map<uint64_t, std::vector<LockSpan>> reads_;           // range -> spans locked
+  CommitStats stats_;
+};
+
+class TxnClient {
+ public:
+  // `rpc` and `true_time` must outlive the client.
+  TxnClient(RangeMap map, TxnRpc* rpc, clock::TrueTime* true_time, TxnClientOptions options = {});
+  ~TxnClient();
+  TxnClient(const TxnClient&) = delete;
+  TxnClient& operator=(const TxnClient&) = delete;
+
+  std::unique_ptr<Txn> Begin(TxnOptions options = {});
+
+  // Runs `body` in a read-write transaction and commits it, restarting on 40001 (with the
+  // same priority) up to `max_attempts` times. `body` must be safe to run again.
+  absl::StatusOr<Timestamp> Run(const std::function<absl::Status(Txn&)>& body,
+                                int max_attempts = 20);
+
+  const RangeMap& range_map() const { return map_; }
+  clock::TrueTime* true_time() { return true_time_; }
+
+  // Sends `request` to the leaseholder of its range, following leader hints. With
+  // `retry_after_send` false, a call that may have reached the node is not repeated
+  // (its failure is returned as 40003, outcome unknown).
+  absl::StatusOr<proto::TxnResponse> Send(proto::TxnRequest request, bool retry_after_send = true);
+  // A Kv request, to `first` if set, then to the range's leaseholder.
+  absl::StatusOr<proto::KvResponse> SendKv(const proto::KvRequest& request, NodeId first);
+
+ private:
+  friend class Txn;
+  struct Live {
+    std::set<uint64_t> ranges;
+    absl::Time last_ok;
+    std::optional<absl::Status> aborted;
+  };
+
+  void Touch(const std::string& txn, uint64_t range);
+  void Forget(const std::string& txn);
+  absl::Status AbortedStatus(const std::string& txn);
+  void HeartbeatLoop();
+  NodeId LeaderGuess(uint64_t range);
+  void SetLeader(uint64_t range, NodeId node);
+
+  const RangeMap map_;
+  TxnRpc* const rpc_;
+  clock::TrueTime* const true_time_;
+  const TxnClientOptions options_;
+  const std::vector<NodeId> nodes_;
+  const uint64_t client_id_;
+
+  absl::Mutex mu_;
+  std::map<uint64_t, NodeId> leaders_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, Live> live_ ABSL_GUARDED_BY(mu_);
+  uint64_t next_txn_ ABSL_GUARDED_BY(mu_) = 1;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread heartbeat_;
+};
+
+// The SQLSTATE-carrying status for a node's error response.
+absl::Status ResponseStatus(int code, const std::string& message);
+
+}  // namespace meridian::txn
+
+#endif  // MERIDIAN_TXN_TXN_CLIENT_H_

@@ -1,0 +1,153 @@
+#include "txn/txn_locks.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/status.h"
+
+namespace meridian::txn {
+namespace {
+
+absl::Status Restart(std::string message) {
+  return WithSqlState(absl::AbortedError(std::move(message)), "40001");
+}
+
+}  // namespace
+
+absl::StatusOr<AcquireOutcome> TxnLocks::Acquire(const TxnId& txn, Timestamp priority,
+                                                 const LockSpan& span, LockMode mode,
+                                                 int64_t now_ns) {
+  RETURN_IF_ERROR(CheckAlive(txn));
+  live_[txn] = now_ns;
+  ASSIGN_OR_RETURN(AcquireResult result, table_.Acquire(txn, priority, span, mode));
+  ApplyWounds(result.effects, now_ns);
+  // The wounded holders are gone already, so the request may have been granted just now.
+  if (result.outcome == AcquireOutcome::kWaiting && Holds(txn, span, mode)) {
+    return AcquireOutcome::kGranted;
+  }
+  return result.outcome;
+}
+
+void TxnLocks::ApplyWounds(const LockEffects& effects, int64_t now_ns) {
+  for (const Wound& w : effects.wounded) {
+    Abort(w.victim, WoundedError(w.victim, w.wounder), now_ns);
+  }
+}
+
+bool TxnLocks::Holds(const TxnId& txn, const LockSpan& span, LockMode mode) const {
+  if (!table_.IsKnown(txn)) return false;
+  for (const LockInfo& l : table_.LocksHeldBy(txn)) {
+    if (!l.granted || !l.span.Contains(span)) continue;
+    if (mode == LockMode::kShared || l.mode == LockMode::kExclusive) return true;
+  }
+  return false;
+}
+
+absl::Status TxnLocks::CheckAlive(const TxnId& txn) const {
+  auto it = aborted_.find(txn);
+  if (it != aborted_.end()) return it->second.why;
+  if (std::optional<TxnId> by = table_.WoundedBy(txn)) return WoundedError(txn, *by);
+  return absl::OkStatus();
+}
+
+absl::Status TxnLocks::CheckHeld(const TxnId& txn, const std::vector<LockSpan>& reads,
+                                 const std::vector<std::string>& writes) const {
+  RETURN_IF_ERROR(CheckAlive(txn));
+  for (const LockSpan& s : reads) {
+    if (!Holds(txn, s, LockMode::kShared)) {
+      return Restart(absl::StrCat("transaction ", txn, " no longer holds its read lock on ",
+                                  s.ToString(), " (the range's leaseholder changed); restart it"));
+    }
+  }
+  for (const std::string& k : writes) {
+    if (!Holds(txn, LockSpan::Point(k), LockMode::kExclusive)) {
+      return Restart(absl::StrCat("transaction ", txn, " no longer holds its write lock on ",
+                                  LockSpan::Point(k).ToString(), "; restart it"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+void TxnLocks::Heartbeat(const TxnId& txn, int64_t now_ns) {
+  if (!aborted_.contains(txn)) live_[txn] = now_ns;
+}
+
+bool TxnLocks::IsLive(const TxnId& txn, int64_t now_ns) const {
+  auto it = live_.find(txn);
+  return it != live_.end() && now_ns - it->second < options_.heartbeat_timeout_ns;
+}
+
+absl::Status TxnLocks::MarkPrepared(const TxnId& txn) {
+  RETURN_IF_ERROR(CheckAlive(txn));
+  if (!table_.IsKnown(txn)) return absl::OkStatus();  // nothing locked here: nothing to protect
+  return table_.MarkPrepared(txn);
+}
+
+void TxnLocks::Finish(const TxnId& txn) {
+  (void)table_.Release(txn);  // kNotFound: held nothing here
+  live_.erase(txn);
+}
+
+void TxnLocks::Abort(const TxnId& txn, absl::Status why, int64_t now_ns) {
+  (void)table_.Release(txn);
+  live_.erase(txn);
+  aborted_[txn] = Aborted{std::move(why), now_ns};
+}
+
+std::vector<TxnId> TxnLocks::ExpireIdle(int64_t now_ns) {
+  std::vector<TxnId> expired;
+  for (const auto& [txn, heard] : live_) {
+    if (now_ns - heard >= options_.heartbeat_timeout_ns && !table_.IsPrepared(txn)) {
+      expired.push_back(txn);
+    }
+  }
+  for (const TxnId& txn : expired) {
+    Abort(txn,
+          Restart(absl::StrCat("transaction ", txn, " was aborted: no heartbeat for ",
+                               options_.heartbeat_timeout_ns / 1'000'000, " ms")),
+          now_ns);
+  }
+  for (auto it = aborted_.begin(); it != aborted_.end();) {
+    it = now_ns - it->second.at_ns >= options_.aborted_memory_ns ? aborted_.erase(it) : ++it;
+  }
+  return expired;
+}
+
+std::vector<TxnId> TxnLocks::Reset(int64_t now_ns) {
+  ClearedTxns cleared = table_.Clear();
+  std::vector<TxnId> aborted;
+  auto abort = [&](const TxnId& txn) {
+    aborted_[txn] = Aborted{
+        Restart(absl::StrCat("transaction ", txn, " lost its locks: the range's lease moved")),
+        now_ns};
+    aborted.push_back(txn);
+  };
+  for (const TxnId& t : cleared.aborted) abort(t);
+  for (const TxnId& t : cleared.unqueued) abort(t);
+  // Prepared ones are reinstated from their records by whoever holds the lease next.
+  live_.clear();
+  return aborted;
+}
+
+absl::Status TxnLocks::Reinstate(const TxnId& txn, Timestamp priority,
+                                 const std::vector<std::string>& writes,
+                                 const std::vector<LockSpan>& reads, int64_t now_ns) {
+  aborted_.erase(txn);
+  live_[txn] = now_ns;
+  auto take = [&](const LockSpan& span, LockMode mode) -> absl::Status {
+    ASSIGN_OR_RETURN(AcquireResult r, table_.Acquire(txn, priority, span, mode));
+    if (r.outcome != AcquireOutcome::kGranted) {
+      return absl::InternalError(absl::StrCat("prepared transaction ", txn,
+                                              " conflicts with another prepared one on ",
+                                              span.ToString()));
+    }
+    return absl::OkStatus();
+  };
+  for (const std::string& k : writes)
+    RETURN_IF_ERROR(take(LockSpan::Point(k), LockMode::kExclusive));
+  for (const LockSpan& s : reads) RETURN_IF_ERROR(take(s, LockMode::kShared));
+  if (!table_.IsKnown(txn)) return absl::OkStatus();
+  return table_.MarkPrepared(txn);
+}
+
+}  // namespace meridian::txn
