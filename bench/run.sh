@@ -4,10 +4,15 @@
 set -euo pipefail
 build=${1:-build}
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
-for b in "$build"/bench/*_bench; do
+# Google Benchmark micro-benchmarks.
+for b in "$build"/bench/mvcc_bench; do
   [ -x "$b" ] || continue
   echo "== $(basename "$b")"
   TMPDIR=${TMPDIR:-/tmp} "$b" --benchmark_min_time=1
 done
 echo "== replication_bench (real processes on loopback)"
 bash "$(dirname "$0")/replication.sh" "$build" 10
+echo "== txn_bench table 3 (real processes on loopback)"
+"$build"/bench/txn_bench --binary="$build"/cmd/meridian --table=3
+echo "== txn_bench table 4"
+"$build"/bench/txn_bench --binary="$build"/cmd/meridian --table=4

@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "cmd/kv_shell.h"
+#include "common/clock/physical_clock.h"
 #include "common/status.h"
 
 namespace meridian::cmd {
@@ -49,6 +50,15 @@ absl::StatusOr<std::unique_ptr<ClusterDemo>> ClusterDemo::Start(ClusterDemoOptio
   for (const auto& [id, addr] : demo->addresses_) RETURN_IF_ERROR(demo->StartNode(id));
   demo->ApplyFaults();
   demo->router_ = std::make_unique<Router>(demo->addresses_);
+  ASSIGN_OR_RETURN(demo->range_map_, txn::RangeMap::FromSplits(demo->options_.splits));
+  demo->true_time_ = std::make_unique<clock::TrueTime>(
+      clock::SystemClock::Default(),
+      clock::TrueTimeOptions{.epsilon_ns = demo->options_.epsilon_us * 1000});
+  demo->rpc_ = std::make_unique<server::GrpcTxnRpc>(demo->addresses_);
+  // The shell sits in us-east1: read-only transactions read at node 1's replicas.
+  demo->txns_ = std::make_unique<txn::TxnClient>(demo->range_map_, demo->rpc_.get(),
+                                                 demo->true_time_.get(),
+                                                 txn::TxnClientOptions{.nearest_node = 1});
   // Wait for the first leaseholder so the first command does not race the election.
   for (absl::Time deadline = absl::Now() + absl::Seconds(20);
        absl::Now() < deadline && demo->Leaseholder(1) == 0;) {
@@ -58,6 +68,8 @@ absl::StatusOr<std::unique_ptr<ClusterDemo>> ClusterDemo::Start(ClusterDemoOptio
 }
 
 ClusterDemo::~ClusterDemo() {
+  open_.reset();
+  txns_.reset();
   router_.reset();
   for (auto& [id, node] : nodes_) node->Stop();
 }
@@ -81,6 +93,8 @@ absl::Status ClusterDemo::StartNode(uint64_t id) {
   o.heartbeat_ticks = 8;
   o.election_timeout_ticks = 80;
   o.lease_ms = 2000;
+  o.splits = options_.splits;
+  o.ranges = static_cast<int>(options_.splits.size()) + 1;
   ASSIGN_OR_RETURN(nodes_[id], server::Node::Start(o));
   return absl::OkStatus();
 }
@@ -91,6 +105,7 @@ void ClusterDemo::StopNode(uint64_t id) {
   it->second->Stop();
   nodes_.erase(it);
   router_->Forget(id);
+  rpc_->Forget(id);
 }
 
 void ClusterDemo::ApplyFaults() {
@@ -137,7 +152,12 @@ std::string ClusterDemo::Banner() const {
 
 std::string ClusterDemo::Help() {
   return R"(commands:
-  put KEY VALUE | get KEY | del KEY | scan START [END]   (routed to the leaseholder)
+  put KEY VALUE | get KEY | del KEY   each its own transaction, at the key's leaseholder
+  scan START [END]       a read-only transaction across ranges (keys < "m": range 1, else 2)
+  begin [ro]             open a read-write (or read-only) transaction; until commit or
+                         rollback, get/put/del/scan run inside it (reads lock; writes are
+                         buffered; a transaction over both ranges commits with 2PC)
+  commit | rollback      end it; commit prints the timestamp and where the time went
   stale N|follower KEY [MS]
                          bounded-staleness read served by node N (or any running follower)
                          itself, default bound 10 s: no WAN round trip
@@ -182,6 +202,85 @@ absl::StatusOr<std::string> ClusterDemo::Kv(proto::KvRequest req) {
   }
 }
 
+absl::StatusOr<std::string> ClusterDemo::Scan(txn::Txn& t, const std::string& start,
+                                              const std::string& end) {
+  ASSIGN_OR_RETURN(std::vector<txn::Row> rows, t.Scan(start, end));
+  std::string out;
+  for (const txn::Row& r : rows) absl::StrAppend(&out, Quoted(r.key), " = ", Quoted(r.value), "\n");
+  return absl::StrCat(out, "(", rows.size(), " rows)");
+}
+
+absl::StatusOr<std::string> ClusterDemo::RunTxn(const std::vector<std::string>& a) {
+  const std::string cmd = absl::AsciiStrToLower(a[0]);
+  const absl::Time start = absl::Now();
+  auto took = [&] { return absl::ToDoubleMilliseconds(absl::Now() - start); };
+  if (cmd == "begin" && (a.size() == 1 || (a.size() == 2 && a[1] == "ro"))) {
+    if (open_ != nullptr) {
+      return WithSqlState(absl::FailedPreconditionError("a transaction is already open"),
+                          "25001");
+    }
+    const bool ro = a.size() == 2;
+    open_ = txns_->Begin({.mode = ro ? txn::TxnMode::kReadOnly : txn::TxnMode::kReadWrite});
+    open_since_ = absl::Now();
+    return absl::StrCat("BEGIN ", ro ? "read-only" : "read-write", " ", open_->id());
+  }
+  if (cmd == "scan" && open_ == nullptr && (a.size() == 2 || a.size() == 3)) {
+    std::unique_ptr<txn::Txn> ro = txns_->Begin({.mode = txn::TxnMode::kReadOnly});
+    ASSIGN_OR_RETURN(std::string out, Scan(*ro, a[1], a.size() == 3 ? a[2] : ""));
+    return absl::StrFormat("%s read-only at %s (%.1f ms)", out, ro->read_timestamp()->ToString(),
+                           took());
+  }
+  if (open_ == nullptr) {
+    return absl::FailedPreconditionError(absl::StrCat("no transaction is open; ", a[0],
+                                                      " needs one (begin)"));
+  }
+  // Any error ends the transaction, as in PostgreSQL after a failed statement (40001 means
+  // it was aborted to let an older one through: run it again).
+  auto fail = [&](absl::Status s) -> absl::Status {
+    if (cmd != "commit") (void)open_->Rollback();
+    open_.reset();
+    return absl::Status(s.code(), absl::StrCat(s.message(), " (transaction ended)"));
+  };
+  if (cmd == "get" && a.size() == 2) {
+    absl::StatusOr<std::optional<std::string>> v = open_->Get(a[1]);
+    if (!v.ok()) return fail(v.status());
+    return absl::StrFormat("%s (%.1f ms)", v->has_value() ? Quoted(**v) : "(not found)", took());
+  }
+  if (cmd == "put" && a.size() == 3) {
+    if (absl::Status s = open_->Put(a[1], a[2]); !s.ok()) return fail(s);
+    return std::string("buffered");
+  }
+  if (cmd == "del" && a.size() == 2) {
+    if (absl::Status s = open_->Delete(a[1]); !s.ok()) return fail(s);
+    return std::string("buffered");
+  }
+  if (cmd == "scan" && (a.size() == 2 || a.size() == 3)) {
+    absl::StatusOr<std::string> out = Scan(*open_, a[1], a.size() == 3 ? a[2] : "");
+    if (!out.ok()) return fail(out.status());
+    return *out;
+  }
+  if (cmd == "rollback" && a.size() == 1) {
+    (void)open_->Rollback();
+    open_.reset();
+    return std::string("ROLLBACK");
+  }
+  if (cmd == "commit" && a.size() == 1) {
+    absl::StatusOr<Timestamp> ts = open_->Commit();
+    if (!ts.ok()) return fail(ts.status());
+    const txn::CommitStats st = open_->commit_stats();
+    const bool ro = open_->mode() == txn::TxnMode::kReadOnly;
+    open_.reset();
+    if (ro) return absl::StrCat("COMMIT (read-only at ", ts->ToString(), ")");
+    return absl::StrFormat(
+        "COMMIT %s (%d range%s, %.1f ms: prepare %.1f, paxos %.1f, commit wait %.1f)",
+        ts->ToString(), st.participants, st.participants == 1 ? "" : "s", took(),
+        absl::ToDoubleMilliseconds(st.prepare), absl::ToDoubleMilliseconds(st.replicate),
+        absl::ToDoubleMilliseconds(st.commit_wait));
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown or malformed command \"", a[0], "\" inside a transaction; type help"));
+}
+
 absl::StatusOr<std::string> ClusterDemo::Run(const std::vector<std::string>& a) {
   const std::string cmd = absl::AsciiStrToLower(a[0]);
   proto::KvRequest req;
@@ -191,6 +290,15 @@ absl::StatusOr<std::string> ClusterDemo::Run(const std::vector<std::string>& a) 
     done_ = true;
     return std::string();
   }
+  if (open_ != nullptr || cmd == "begin" || cmd == "commit" || cmd == "rollback" ||
+      cmd == "scan") {
+    static const std::set<std::string> kOutside = {"status", "stop",  "start", "partition",
+                                                   "heal",   "stale", "help",  "quit"};
+    if (!kOutside.contains(cmd)) {
+      return RunTxn(a);
+    }
+  }
+  if (a.size() >= 2) req.set_range_id(range_map_.Lookup(a[1]).range_id);
   if (cmd == "put" && a.size() == 3) {
     req.set_op(proto::KvRequest::PUT);
     req.set_key(a[1]);
@@ -205,12 +313,6 @@ absl::StatusOr<std::string> ClusterDemo::Run(const std::vector<std::string>& a) 
   if (cmd == "del" && a.size() == 2) {
     req.set_op(proto::KvRequest::DELETE);
     req.set_key(a[1]);
-    return Kv(req);
-  }
-  if (cmd == "scan" && (a.size() == 2 || a.size() == 3)) {
-    req.set_op(proto::KvRequest::SCAN);
-    req.set_key(a[1]);
-    if (a.size() == 3) req.set_end_key(a[2]);
     return Kv(req);
   }
   if (cmd == "stale" && (a.size() == 3 || a.size() == 4)) {
@@ -229,6 +331,7 @@ absl::StatusOr<std::string> ClusterDemo::Run(const std::vector<std::string>& a) 
     }
     req.set_op(proto::KvRequest::GET);
     req.set_key(a[2]);
+    req.set_range_id(range_map_.Lookup(a[2]).range_id);
     req.set_max_staleness_ms(ms);
     absl::Time start = absl::Now();
     proto::KvResponse r = nodes_.at(id)->OnKv(req);

@@ -1,7 +1,8 @@
 // ClusterDemo: the embedded default behind `meridian demo`. A local replicated cluster of
 // real nodes (in this process, each with its own gRPC port and LevelDB directory) placed in
 // simulated regions whose one-way WAN delays come from the transport's fault layer, plus a
-// shell to read, write, stop nodes and partition them, and watch failover happen.
+// shell to read, write, stop nodes and partition them, and watch failover happen. The
+// shell also runs transactions (begin / commit / rollback) over the two ranges.
 //
 // Thread-safety: one thread drives the shell.
 #ifndef MERIDIAN_CMD_CLUSTER_DEMO_H_
@@ -17,7 +18,10 @@
 
 #include "absl/status/statusor.h"
 #include "cmd/router.h"
+#include "common/clock/true_time.h"
+#include "server/grpc_txn_rpc.h"
 #include "server/node.h"
+#include "txn/txn_client.h"
 
 namespace meridian::cmd {
 
@@ -26,6 +30,8 @@ struct ClusterDemoOptions {
   int nodes = 3;
   bool wan = true;  // simulated inter-region delays
   int64_t epsilon_us = 2000;
+  // Two ranges: keys below "m" and from "m" on, so a transaction can span both (2PC).
+  std::vector<std::string> splits = {"m"};
 };
 
 class ClusterDemo {
@@ -49,12 +55,21 @@ class ClusterDemo {
   uint64_t Leaseholder(uint64_t range);
   absl::StatusOr<std::string> Run(const std::vector<std::string>& args);
   absl::StatusOr<std::string> Kv(proto::KvRequest req);
+  // begin / commit / rollback and the reads and writes inside an open transaction.
+  absl::StatusOr<std::string> RunTxn(const std::vector<std::string>& args);
+  absl::StatusOr<std::string> Scan(txn::Txn& t, const std::string& start, const std::string& end);
 
   ClusterDemoOptions options_;
   std::map<uint64_t, std::string> addresses_;
   std::map<uint64_t, std::unique_ptr<server::Node>> nodes_;  // running nodes only
   std::set<uint64_t> partitioned_;
   std::unique_ptr<Router> router_;
+  txn::RangeMap range_map_;
+  std::unique_ptr<clock::TrueTime> true_time_;
+  std::unique_ptr<server::GrpcTxnRpc> rpc_;
+  std::unique_ptr<txn::TxnClient> txns_;
+  std::unique_ptr<txn::Txn> open_;  // the shell's open transaction, if any
+  absl::Time open_since_;
   bool done_ = false;
 };
 

@@ -24,6 +24,18 @@ out=$(printf '%s\n' \
   'heal' \
   'get lake' \
   'scan a z' \
+  'begin' \
+  'get city' \
+  'put city Kyoto' \
+  'put river Kamo' \
+  'commit' \
+  'begin ro' \
+  'get river' \
+  'commit' \
+  'begin' \
+  'put lake Leman' \
+  'rollback' \
+  'get lake' \
   'status' |
   "$bin" demo --data-dir="$dir" 2>"$dir/stderr.txt")
 echo "$out"
@@ -39,6 +51,14 @@ grep -q '^started node [0-9]' <<<"$out"
 grep -q 'is cut off' <<<"$out"
 grep -q '^"Biwa" (node ' <<<"$out"
 grep -q '^(3 rows)' <<<"$out"
+# A transaction over both ranges ("city" < "m" <= "river") commits with 2PC, atomically.
+grep -q '^BEGIN read-write' <<<"$out"
+grep -q '^COMMIT [0-9.,]* (2 ranges, ' <<<"$out"
+grep -q '^"Kamo" (' <<<"$out"
+grep -q '^ROLLBACK' <<<"$out"
+if [ "$(grep -c '^"Biwa" (node ' <<<"$out")" != 2 ]; then
+  echo "the rolled-back write of lake became visible"; exit 1
+fi
 stopped=$(grep -o '^stopped node [0-9]' <<<"$out" | awk '{print $3}')
 new_leader=$(grep '^"Tokyo" (node ' <<<"$out" | grep -o 'node [0-9]' | awk '{print $2}')
 if [ "$stopped" = "$new_leader" ]; then
