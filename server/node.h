@@ -117,6 +117,10 @@ class Node : public NodeServiceHandler {
                        Timestamp priority,
                        const std::vector<std::pair<txn::LockSpan, txn::LockMode>>& wants)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Checks the read locks named by `request` and takes its write locks (waiting, wound-wait).
+  // On failure the transaction's locks here are released.
+  absl::Status LockWrites(storage::RangeReplica* range, RangeTxns& st,
+                          const proto::TxnRequest& request) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // OK when this node may serve transactions on `range` now; else kUnavailable with a hint.
   absl::Status TxnReady(storage::RangeReplica* range, RangeTxns& st)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

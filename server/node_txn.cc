@@ -48,7 +48,31 @@ std::vector<LockSpan> ReadSpans(const proto::TxnRequest& req) {
   return spans;
 }
 
+// The end of the locking phase at a range: every lock the transaction needs here must still be
+// held (reads shared, writes exclusive); then it becomes unwoundable (it is about to be
+// replicated). On failure its locks here are released.
+absl::Status FreezeLocks(txn::TxnLocks& locks, const proto::TxnRequest& req) {
+  absl::Status s = locks.CheckHeld(req.txn_id(), ReadSpans(req), WriteKeys(req));
+  if (s.ok()) s = locks.MarkPrepared(req.txn_id());
+  if (!s.ok()) locks.Finish(req.txn_id());
+  return s;
+}
+
 }  // namespace
+
+absl::Status Node::LockWrites(storage::RangeReplica* range, RangeTxns& st,
+                              const proto::TxnRequest& req) {
+  absl::Status s = st.locks.CheckHeld(req.txn_id(), ReadSpans(req));
+  if (s.ok()) {
+    std::vector<std::pair<LockSpan, LockMode>> wants;
+    for (const proto::KvWrite& w : req.writes()) {
+      wants.emplace_back(LockSpan::Point(w.key()), LockMode::kExclusive);
+    }
+    s = LockAll(range, st, req.txn_id(), FromProto(req.priority()), wants);
+  }
+  if (!s.ok()) st.locks.Finish(req.txn_id());
+  return s;
+}
 
 absl::Status Node::TxnReady(storage::RangeReplica* range, RangeTxns& st) {
   if (!clock_problem_.empty()) {
@@ -280,9 +304,8 @@ proto::TxnResponse Node::CommitLocal(storage::RangeReplica* range, const proto::
     if (absl::Status s = TxnReady(range, st); !s.ok()) {
       return TxnError(s, range->core().leader_hint());
     }
-    if (absl::Status s = st.locks.CheckHeld(req.txn_id(), ReadSpans(req)); !s.ok()) {
-      st.locks.Finish(req.txn_id());
-      return TxnError(s);
+    if (absl::Status s = LockWrites(range, st, req); !s.ok()) {
+      return TxnError(s, range->core().leader_hint());
     }
     if (req.writes_size() == 0) {
       // Reads only: the locks were held until now; release them.
@@ -290,21 +313,9 @@ proto::TxnResponse Node::CommitLocal(storage::RangeReplica* range, const proto::
       *r.mutable_timestamp() = ToProto(hlc_->Now());
       return r;
     }
-    std::vector<std::pair<LockSpan, LockMode>> wants;
-    for (const proto::KvWrite& w : req.writes()) {
-      wants.emplace_back(LockSpan::Point(w.key()), LockMode::kExclusive);
-    }
-    if (absl::Status s = LockAll(range, st, req.txn_id(), FromProto(req.priority()), wants);
-        !s.ok()) {
-      st.locks.Finish(req.txn_id());
-      return TxnError(s, range->core().leader_hint());
-    }
     r.set_lock_wait_us(Micros(start));
     // Replicating: no wound may take these locks away now.
-    if (absl::Status s = st.locks.MarkPrepared(req.txn_id()); !s.ok()) {
-      st.locks.Finish(req.txn_id());
-      return TxnError(s);
-    }
+    if (absl::Status s = FreezeLocks(st.locks, req); !s.ok()) return TxnError(s);
     proto::RangeCommand cmd;
     for (const proto::KvWrite& w : req.writes()) *cmd.add_writes() = w;
     int64_t replicate_us = 0;
@@ -338,17 +349,7 @@ proto::TxnResponse Node::LockForCommit(storage::RangeReplica* range, const proto
   if (absl::Status s = TxnReady(range, st); !s.ok()) {
     return TxnError(s, range->core().leader_hint());
   }
-  if (absl::Status s = st.locks.CheckHeld(req.txn_id(), ReadSpans(req)); !s.ok()) {
-    st.locks.Finish(req.txn_id());
-    return TxnError(s);
-  }
-  std::vector<std::pair<LockSpan, LockMode>> wants;
-  for (const proto::KvWrite& w : req.writes()) {
-    wants.emplace_back(LockSpan::Point(w.key()), LockMode::kExclusive);
-  }
-  if (absl::Status s = LockAll(range, st, req.txn_id(), FromProto(req.priority()), wants);
-      !s.ok()) {
-    st.locks.Finish(req.txn_id());
+  if (absl::Status s = LockWrites(range, st, req); !s.ok()) {
     return TxnError(s, range->core().leader_hint());
   }
   proto::TxnResponse r;
@@ -370,15 +371,8 @@ proto::TxnResponse Node::Prepare(storage::RangeReplica* range, const proto::TxnR
   }
   // Every lock was taken by the LOCK round; a prepared transaction never waits (so prepared
   // transactions, which cannot be wounded, can never be part of a waits-for cycle).
-  if (absl::Status s = st.locks.CheckHeld(req.txn_id(), ReadSpans(req), WriteKeys(req)); !s.ok()) {
-    st.locks.Finish(req.txn_id());
-    return TxnError(s);
-  }
+  if (absl::Status s = FreezeLocks(st.locks, req); !s.ok()) return TxnError(s);
   r.set_lock_wait_us(Micros(start));
-  if (absl::Status s = st.locks.MarkPrepared(req.txn_id()); !s.ok()) {
-    st.locks.Finish(req.txn_id());
-    return TxnError(s);
-  }
   proto::RangeCommand cmd;
   cmd.set_kind(proto::RangeCommand::PREPARE);
   proto::PrepareRecord* rec = cmd.mutable_prepare();
@@ -426,16 +420,8 @@ proto::TxnResponse Node::Decide(storage::RangeReplica* range, const proto::TxnRe
       return r;
     }
     // As for PREPARE: the LOCK round took every lock; the coordinator never waits here.
-    if (absl::Status e = st.locks.CheckHeld(req.txn_id(), ReadSpans(req), WriteKeys(req));
-        !e.ok()) {
-      st.locks.Finish(req.txn_id());
-      return TxnError(e);
-    }
+    if (absl::Status e = FreezeLocks(st.locks, req); !e.ok()) return TxnError(e);
     r.set_lock_wait_us(Micros(start));
-    if (absl::Status e = st.locks.MarkPrepared(req.txn_id()); !e.ok()) {
-      st.locks.Finish(req.txn_id());
-      return TxnError(e);
-    }
     proto::RangeCommand cmd;
     cmd.set_kind(proto::RangeCommand::DECIDE);
     cmd.set_txn_id(req.txn_id());

@@ -121,60 +121,74 @@ void TxnClient::SetLeader(uint64_t range, NodeId node) {
   leaders_[range] = node;
 }
 
-absl::StatusOr<proto::TxnResponse> TxnClient::Send(proto::TxnRequest request,
-                                                   bool retry_after_send) {
-  const uint64_t range = request.range_id();
-  NodeId target = LeaderGuess(range);
-  const absl::Time deadline = absl::Now() + options_.request_timeout;
-  absl::Status last = absl::UnavailableError("no node answered");
+// Calls `call(node, time_left)` at `target` first, then wherever leader hints point or the
+// next node, until a response that is not UNAVAILABLE or the deadline. `stop_after_send`
+// returns a final status for a failed call that may have reached the node (no retry).
+template <typename Response, typename Call, typename StopAfterSend>
+absl::StatusOr<Response> RouteToLeaseholder(const std::vector<NodeId>& nodes, NodeId target,
+                                            absl::Duration timeout, Call call,
+                                            StopAfterSend stop_after_send, NodeId* served_by,
+                                            absl::Status* last) {
+  const absl::Time deadline = absl::Now() + timeout;
+  *last = absl::UnavailableError("no node answered");
   while (true) {
-    absl::StatusOr<proto::TxnResponse> r =
-        rpc_->Txn(target, request, std::max(absl::Milliseconds(1), deadline - absl::Now()));
-    if (!Retryable(r)) {
-      SetLeader(range, target);
+    absl::StatusOr<Response> r =
+        call(target, std::max(absl::Milliseconds(1), deadline - absl::Now()));
+    if (r.ok() && r->code() != static_cast<int>(absl::StatusCode::kUnavailable)) {
+      *served_by = target;
       return r;
     }
-    if (!r.ok() && !retry_after_send && !NotSent(r.status())) {
-      return WithSqlState(absl::UnknownError(absl::StrCat(
-                              "the connection to node ", target, " failed during the commit (",
-                              r.status().message(), "); the outcome is unknown")),
-                          "40003");
+    if (!r.ok()) {
+      if (std::optional<absl::Status> final = stop_after_send(r.status(), target)) return *final;
     }
-    last = r.ok() ? absl::UnavailableError(r->message()) : r.status();
-    if (absl::Now() >= deadline) break;
+    *last = r.ok() ? absl::UnavailableError(r->message()) : r.status();
+    if (absl::Now() >= deadline) return *last;
     if (r.ok() && r->leader_hint() != 0 && r->leader_hint() != target &&
-        std::find(nodes_.begin(), nodes_.end(), r->leader_hint()) != nodes_.end()) {
+        std::find(nodes.begin(), nodes.end(), r->leader_hint()) != nodes.end()) {
       target = r->leader_hint();
       continue;
     }
-    target = nodes_[(std::find(nodes_.begin(), nodes_.end(), target) - nodes_.begin() + 1) %
-                    nodes_.size()];
+    target =
+        nodes[(std::find(nodes.begin(), nodes.end(), target) - nodes.begin() + 1) % nodes.size()];
     absl::SleepFor(absl::Milliseconds(20));
   }
+}
+
+absl::StatusOr<proto::TxnResponse> TxnClient::Send(proto::TxnRequest request,
+                                                   bool retry_after_send) {
+  const uint64_t range = request.range_id();
+  NodeId served_by = 0;
+  absl::Status last;
+  absl::StatusOr<proto::TxnResponse> r = RouteToLeaseholder<proto::TxnResponse>(
+      nodes_, LeaderGuess(range), options_.request_timeout,
+      [&](NodeId node, absl::Duration left) { return rpc_->Txn(node, request, left); },
+      [&](const absl::Status& s, NodeId node) -> std::optional<absl::Status> {
+        if (retry_after_send || NotSent(s)) return std::nullopt;
+        return WithSqlState(absl::UnknownError(absl::StrCat(
+                                "the connection to node ", node, " failed during the commit (",
+                                s.message(), "); the outcome is unknown")),
+                            "40003");
+      },
+      &served_by, &last);
+  if (r.ok() && r->code() != static_cast<int>(absl::StatusCode::kUnavailable)) {
+    SetLeader(range, served_by);
+    return r;
+  }
+  if (!r.ok() && GetSqlState(r.status()) == "40003") return r;
   return absl::UnavailableError(
       absl::StrCat("range ", range, " has no reachable leaseholder: ", last.message()));
 }
 
 absl::StatusOr<proto::KvResponse> TxnClient::SendKv(const proto::KvRequest& request, NodeId first) {
   const uint64_t range = request.range_id();
-  NodeId target = first != 0 ? first : LeaderGuess(range);
-  const absl::Time deadline = absl::Now() + options_.request_timeout;
-  absl::Status last = absl::UnavailableError("no node answered");
-  while (true) {
-    absl::StatusOr<proto::KvResponse> r =
-        rpc_->Kv(target, request, std::max(absl::Milliseconds(1), deadline - absl::Now()));
-    if (r.ok() && r->code() != static_cast<int>(absl::StatusCode::kUnavailable)) return r;
-    last = r.ok() ? absl::UnavailableError(r->message()) : r.status();
-    if (absl::Now() >= deadline) break;
-    if (r.ok() && r->leader_hint() != 0 && r->leader_hint() != target &&
-        std::find(nodes_.begin(), nodes_.end(), r->leader_hint()) != nodes_.end()) {
-      target = r->leader_hint();
-      continue;
-    }
-    target = nodes_[(std::find(nodes_.begin(), nodes_.end(), target) - nodes_.begin() + 1) %
-                    nodes_.size()];
-    absl::SleepFor(absl::Milliseconds(20));
-  }
+  NodeId served_by = 0;
+  absl::Status last;
+  absl::StatusOr<proto::KvResponse> r = RouteToLeaseholder<proto::KvResponse>(
+      nodes_, first != 0 ? first : LeaderGuess(range), options_.request_timeout,
+      [&](NodeId node, absl::Duration left) { return rpc_->Kv(node, request, left); },
+      [](const absl::Status&, NodeId) -> std::optional<absl::Status> { return std::nullopt; },
+      &served_by, &last);
+  if (r.ok() && r->code() != static_cast<int>(absl::StatusCode::kUnavailable)) return r;
   return absl::UnavailableError(
       absl::StrCat("no replica of range ", range, " could serve the read: ", last.message()));
 }
