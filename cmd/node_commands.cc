@@ -157,6 +157,11 @@ int KvCommand(int argc, char** argv) {
                       static_cast<unsigned long long>(r.queued()),
                       static_cast<unsigned long long>(r.inflight()));
         }
+        if (r.prepared_txns() > 0 || r.locked_txns() > 0) {
+          std::printf(" prepared_txns=%llu locked_txns=%llu",
+                      static_cast<unsigned long long>(r.prepared_txns()),
+                      static_cast<unsigned long long>(r.locked_txns()));
+        }
         std::printf("\n");
       }
     }

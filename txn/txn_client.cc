@@ -336,6 +336,7 @@ absl::StatusOr<std::optional<std::string>> Txn::Get(std::string_view key, bool f
   ASSIGN_OR_RETURN(proto::TxnResponse r, client_->Send(req));
   RETURN_IF_ERROR(ResponseStatus(r.code(), r.message()));
   AddRead(range.range_id, LockSpan::Point(key));
+  if (for_update) exclusive_.insert(std::string(key));
   if (buffered != writes_.end()) return buffered->second;
   if (!r.found()) return std::nullopt;
   return r.value();
@@ -608,11 +609,18 @@ absl::StatusOr<Timestamp> Txn::Commit() {
   // Phase 0: every lock at every range, while the transaction can still be wounded. Only
   // then may ranges make it unwoundable (prepare), so a prepared transaction never waits
   // and wound-wait stays deadlock-free across ranges.
+  // When every write was already locked exclusively by a for_update read, all locks were
+  // taken before commit began and the round is skipped (the prepares check they are held).
   std::map<uint64_t, proto::TxnResponse> locked, prepared;
-  if (absl::Status s = round(proto::TxnRequest::LOCK, all, &locked); !s.ok()) {
-    Close();
-    (void)AbortAll(all, coordinator);
-    return s;
+  const bool all_locked = std::all_of(writes_.begin(), writes_.end(), [this](const auto& w) {
+    return exclusive_.contains(w.first);
+  });
+  if (!all_locked) {
+    if (absl::Status s = round(proto::TxnRequest::LOCK, all, &locked); !s.ok()) {
+      Close();
+      (void)AbortAll(all, coordinator);
+      return s;
+    }
   }
   const absl::Time prepare_start = absl::Now();
   absl::Status failed = round(proto::TxnRequest::PREPARE, others, &prepared);

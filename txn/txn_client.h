@@ -13,9 +13,11 @@
 //   - Commit on one range: COMMIT to its leaseholder, which locks the writes, checks the read
 //     locks are still held, replicates, commit-waits, releases.
 //   - Commit on several ranges: two-phase commit. The first range (by id) with writes
-//     coordinates. Every other range PREPAREs in parallel (locks, prepare record through
-//     Paxos, prepare timestamp); then the coordinator DECIDEs at s >= every prepare timestamp,
-//     logs the decision, commit-waits and tells the participants.
+//     coordinates. First every range takes its write locks (LOCK, skipped when for_update
+//     reads already locked every written key); then every other range PREPAREs in parallel
+//     (prepare record through Paxos, prepare timestamp); then the coordinator DECIDEs at
+//     s >= every prepare timestamp, logs the decision, commit-waits and tells the
+//     participants.
 //   - Priority is the start timestamp; Run() restarts on 40001 keeping it, so a transaction
 //     that keeps losing becomes the oldest and wins. A background thread heartbeats every
 //     open transaction at each range it touched; a range aborts a silent one.
@@ -154,6 +156,7 @@ class Txn {
   std::optional<uint64_t> only_range_;  // single_range read-only: the range read so far
   std::map<std::string, std::optional<std::string>> writes_;  // nullopt = delete
   std::map<uint64_t, std::vector<LockSpan>> reads_;           // range -> spans locked
+  std::set<std::string> exclusive_;  // keys read for_update (locked exclusively already)
   CommitStats stats_;
 };
 

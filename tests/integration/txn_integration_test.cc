@@ -491,8 +491,10 @@ void RunBank(int fault_rounds) {
           priority = t->priority();
           rec.id = t->id();
           absl::Status s = [&]() -> absl::Status {
-            ASSIGN_OR_RETURN(std::optional<std::string> a, t->Get(from));
-            ASSIGN_OR_RETURN(std::optional<std::string> b, t->Get(to));
+            // Odd workers read FOR UPDATE (exclusive locks at once; their 2PC commits
+            // skip the LOCK round); even ones read shared and lock writes at commit.
+            ASSIGN_OR_RETURN(std::optional<std::string> a, t->Get(from, w % 2 == 1));
+            ASSIGN_OR_RETURN(std::optional<std::string> b, t->Get(to, w % 2 == 1));
             rec.reads[from] = a;
             rec.reads[to] = b;
             const int fa = balance(a), tb = balance(b);
