@@ -28,7 +28,9 @@ proto::KvResponse ErrorResponse(const absl::Status& s, NodeId leader_hint = 0) {
 
 }  // namespace
 
-Node::Node(NodeOptions options) : options_(std::move(options)) {}
+Node::Node(NodeOptions options)
+    : options_(std::move(options)),
+      incarnation_(static_cast<uint64_t>(absl::ToUnixNanos(absl::Now())) ^ options_.node_id) {}
 
 absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   if (options.node_id == 0) return absl::InvalidArgumentError("--node-id must be >= 1");
@@ -261,8 +263,17 @@ proto::KvResponse Node::Read(storage::RangeReplica* range, const proto::KvReques
                              range->core().leader_hint());
       }
       read_ts = plan->read_timestamp;
-      // Spanner's LastTS: with nothing prepared, the last commit is as good as now.
-      if (last_commit && range->prepared().empty()) read_ts = range->last_commit_timestamp();
+      // Spanner's LastTS: with nothing prepared, the last commit is as good as now. That
+      // commit may still be in its commit wait; wait it out too, so a transaction that
+      // starts after this read cannot be given a smaller timestamp than what it saw.
+      if (last_commit && range->prepared().empty()) {
+        read_ts = range->last_commit_timestamp();
+        if (!true_time_->After(read_ts)) {
+          mu_.Unlock();
+          true_time_->CommitWait(read_ts);
+          mu_.Lock();
+        }
+      }
     } else {
       // Snapshot or bounded-staleness read: any replica whose t_safe covers the timestamp.
       // The leaseholder can serve up to its strong-read timestamp once applied (it first
@@ -424,7 +435,9 @@ bool Node::ProcessReadies() {
       if (it != waiters_.end()) it->second = a.status;
       auto release = release_on_apply_.find({r->range_id(), a.proposal_id});
       if (release != release_on_apply_.end()) {
-        txns_[r->range_id()].locks.Finish(release->second);
+        if (!a.status.ok() || !release->second.only_on_failure) {
+          txns_[r->range_id()].locks.Finish(release->second.txn);
+        }
         release_on_apply_.erase(release);
       }
     }

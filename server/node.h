@@ -101,6 +101,8 @@ class Node : public NodeServiceHandler {
     txn::TxnLocks locks;
     bool ready = false;    // locks valid: lease held since `ballot` began, prepared reinstated
     proto::Ballot ballot;  // the leader term the locks belong to
+    std::string epoch;  // names this lock table: term + reset count + incarnation
+    uint64_t resets = 0;
     int64_t last_proposal_ns = 0;
     std::map<std::string, int64_t> status_asked_ns;  // in-doubt txn -> last STATUS sent
   };
@@ -109,7 +111,8 @@ class Node : public NodeServiceHandler {
   // command's fate is known.
   absl::StatusOr<Timestamp> ProposeAndWait(storage::RangeReplica* range, proto::RangeCommand cmd,
                                            Timestamp at_least, int64_t* replicate_us,
-                                           const std::string& release_on_timeout = "")
+                                           const std::string& release_on_timeout = "",
+                                           bool release_only_on_failure = false)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Requests every lock and waits until all are held; the transaction is aborted here if the
   // wait times out.
@@ -121,6 +124,8 @@ class Node : public NodeServiceHandler {
   // On failure the transaction's locks here are released.
   absl::Status LockWrites(storage::RangeReplica* range, RangeTxns& st,
                           const proto::TxnRequest& request) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // 40001 if the request names a lock epoch other than the range's current one.
+  static absl::Status CheckEpoch(const RangeTxns& st, const proto::TxnRequest& request);
   // OK when this node may serve transactions on `range` now; else kUnavailable with a hint.
   absl::Status TxnReady(storage::RangeReplica* range, RangeTxns& st)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -164,7 +169,12 @@ class Node : public NodeServiceHandler {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::map<uint64_t, RangeTxns> txns_ ABSL_GUARDED_BY(mu_);
   // Proposals whose waiter gave up; the txn's locks are released once the outcome is known.
-  std::map<std::pair<uint64_t, uint64_t>, std::string> release_on_apply_ ABSL_GUARDED_BY(mu_);
+  struct DeferredRelease {
+    std::string txn;
+    bool only_on_failure = false;  // a PREPARE that applies keeps its locks
+  };
+  std::map<std::pair<uint64_t, uint64_t>, DeferredRelease> release_on_apply_ ABSL_GUARDED_BY(mu_);
+  const uint64_t incarnation_;  // random per start: epochs never repeat across restarts
   std::vector<proto::TxnRequest> outbox_ ABSL_GUARDED_BY(mu_);  // RESOLVEs for participants
   uint64_t next_local_txn_ ABSL_GUARDED_BY(mu_) = 1;
   txn::RangeMap range_map_;

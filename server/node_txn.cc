@@ -74,6 +74,12 @@ absl::Status Node::LockWrites(storage::RangeReplica* range, RangeTxns& st,
   return s;
 }
 
+absl::Status Node::CheckEpoch(const RangeTxns& st, const proto::TxnRequest& req) {
+  if (req.lock_epoch().empty() || req.lock_epoch() == st.epoch) return absl::OkStatus();
+  return Restart(absl::StrCat("transaction ", req.txn_id(), " locked range ", req.range_id(),
+                              " under an earlier leaseholder; its locks there are gone"));
+}
+
 absl::Status Node::TxnReady(storage::RangeReplica* range, RangeTxns& st) {
   if (!clock_problem_.empty()) {
     return absl::UnavailableError(
@@ -91,7 +97,8 @@ absl::Status Node::TxnReady(storage::RangeReplica* range, RangeTxns& st) {
 absl::StatusOr<Timestamp> Node::ProposeAndWait(storage::RangeReplica* range,
                                                proto::RangeCommand cmd, Timestamp at_least,
                                                int64_t* replicate_us,
-                                               const std::string& release_on_timeout) {
+                                               const std::string& release_on_timeout,
+                                               bool release_only_on_failure) {
   const absl::Time start = absl::Now();
   ASSIGN_OR_RETURN(storage::Proposal p, range->Propose(std::move(cmd), at_least));
   txns_[range->range_id()].last_proposal_ns = NowNs();
@@ -107,7 +114,9 @@ absl::StatusOr<Timestamp> Node::ProposeAndWait(storage::RangeReplica* range,
   if (replicate_us != nullptr) *replicate_us = Micros(start);
   if (!result.has_value()) {
     // The command may still apply; whoever holds locks for it keeps them until it does.
-    if (!release_on_timeout.empty()) release_on_apply_[id] = release_on_timeout;
+    if (!release_on_timeout.empty()) {
+      release_on_apply_[id] = DeferredRelease{release_on_timeout, release_only_on_failure};
+    }
     return absl::DeadlineExceededError(
         absl::StrCat("range ", range->range_id(),
                      " did not replicate the command in time; its outcome is unknown"));
@@ -235,6 +244,7 @@ proto::TxnResponse Node::LockingRead(storage::RangeReplica* range, const proto::
   if (absl::Status s = TxnReady(range, st); !s.ok()) {
     return TxnError(s, range->core().leader_hint());
   }
+  if (absl::Status e = CheckEpoch(st, req); !e.ok()) return TxnError(e);
   const txn::RangeSpan& span = range_map_.ranges()[range->range_id() - 1];
   std::string end = req.end_key().empty() ? span.end : req.end_key();
   LockSpan lock_span = !req.scan()   ? LockSpan::Point(req.key())
@@ -260,6 +270,7 @@ proto::TxnResponse Node::LockingRead(storage::RangeReplica* range, const proto::
                     range->core().leader_hint());
   }
   proto::TxnResponse r;
+  r.set_lock_epoch(st.epoch);
   *r.mutable_timestamp() = ToProto(plan->read_timestamp);
   if (!req.scan()) {
     absl::StatusOr<storage::MvccGetResult> g = range->mvcc().Get(req.key(), plan->read_timestamp);
@@ -304,31 +315,36 @@ proto::TxnResponse Node::CommitLocal(storage::RangeReplica* range, const proto::
     if (absl::Status s = TxnReady(range, st); !s.ok()) {
       return TxnError(s, range->core().leader_hint());
     }
+    if (absl::Status e = CheckEpoch(st, req); !e.ok()) return TxnError(e);
     if (absl::Status s = LockWrites(range, st, req); !s.ok()) {
       return TxnError(s, range->core().leader_hint());
     }
     if (req.writes_size() == 0) {
-      // Reads only: the locks were held until now; release them.
+      // Reads only: the locks were held until now; release them. The reads may have seen a
+      // write whose commit wait has not finished (its writer timed out): wait out this
+      // timestamp too before acknowledging, so nothing starting later can miss what it saw.
       st.locks.Finish(req.txn_id());
-      *r.mutable_timestamp() = ToProto(hlc_->Now());
-      return r;
-    }
-    r.set_lock_wait_us(Micros(start));
-    // Replicating: no wound may take these locks away now.
-    if (absl::Status s = FreezeLocks(st.locks, req); !s.ok()) return TxnError(s);
-    proto::RangeCommand cmd;
-    for (const proto::KvWrite& w : req.writes()) *cmd.add_writes() = w;
-    int64_t replicate_us = 0;
-    absl::StatusOr<Timestamp> applied =
-        ProposeAndWait(range, std::move(cmd), Timestamp::Min(), &replicate_us, req.txn_id());
-    r.set_replicate_us(replicate_us);
-    if (!applied.ok()) {
-      if (applied.status().code() != absl::StatusCode::kDeadlineExceeded) {
-        st.locks.Finish(req.txn_id());
+      ts = hlc_->Now();
+    } else {
+      r.set_lock_wait_us(Micros(start));
+      // Replicating: no wound may take these locks away now.
+      if (absl::Status s = FreezeLocks(st.locks, req); !s.ok()) return TxnError(s);
+      proto::RangeCommand cmd;
+      for (const proto::KvWrite& w : req.writes()) *cmd.add_writes() = w;
+      int64_t replicate_us = 0;
+      // kUnknown (overtaken by a snapshot) and kDeadlineExceeded leave the outcome unknown;
+      // the client reports them as 40003.
+      absl::StatusOr<Timestamp> applied =
+          ProposeAndWait(range, std::move(cmd), Timestamp::Min(), &replicate_us, req.txn_id());
+      r.set_replicate_us(replicate_us);
+      if (!applied.ok()) {
+        if (applied.status().code() != absl::StatusCode::kDeadlineExceeded) {
+          st.locks.Finish(req.txn_id());
+        }
+        return TxnError(applied.status(), range->core().leader_hint());
       }
-      return TxnError(applied.status(), range->core().leader_hint());
+      ts = *applied;
     }
-    ts = *applied;
   }
   // Commit wait: acknowledge only once the commit timestamp has certainly passed.
   const absl::Time wait_start = absl::Now();
@@ -349,10 +365,12 @@ proto::TxnResponse Node::LockForCommit(storage::RangeReplica* range, const proto
   if (absl::Status s = TxnReady(range, st); !s.ok()) {
     return TxnError(s, range->core().leader_hint());
   }
+  if (absl::Status e = CheckEpoch(st, req); !e.ok()) return TxnError(e);
   if (absl::Status s = LockWrites(range, st, req); !s.ok()) {
     return TxnError(s, range->core().leader_hint());
   }
   proto::TxnResponse r;
+  r.set_lock_epoch(st.epoch);
   r.set_lock_wait_us(Micros(start));
   return r;
 }
@@ -369,6 +387,7 @@ proto::TxnResponse Node::Prepare(storage::RangeReplica* range, const proto::TxnR
     *r.mutable_timestamp() = it->second.prepare_timestamp();  // a repeated PREPARE
     return r;
   }
+  if (absl::Status e = CheckEpoch(st, req); !e.ok()) return TxnError(e);
   // Every lock was taken by the LOCK round; a prepared transaction never waits (so prepared
   // transactions, which cannot be wounded, can never be part of a waits-for cycle).
   if (absl::Status s = FreezeLocks(st.locks, req); !s.ok()) return TxnError(s);
@@ -386,72 +405,81 @@ proto::TxnResponse Node::Prepare(storage::RangeReplica* range, const proto::TxnR
   for (const proto::KvWrite& w : req.writes()) *cmd.add_writes() = w;
   int64_t replicate_us = 0;
   absl::StatusOr<Timestamp> ts =
-      ProposeAndWait(range, std::move(cmd), Timestamp::Min(), &replicate_us);
+      ProposeAndWait(range, std::move(cmd), Timestamp::Min(), &replicate_us, req.txn_id(),
+                     /*release_only_on_failure=*/true);
   r.set_replicate_us(replicate_us);
+  if (auto it = range->prepared().find(req.txn_id()); it != range->prepared().end()) {
+    // Prepared: by this command, or by an earlier copy of it (a retried PREPARE).
+    *r.mutable_timestamp() = it->second.prepare_timestamp();
+    return r;
+  }
   if (!ts.ok()) {
     if (ts.status().code() != absl::StatusCode::kDeadlineExceeded) {
       st.locks.Finish(req.txn_id());
     }
     return TxnError(ts.status(), range->core().leader_hint());
   }
-  *r.mutable_timestamp() = ToProto(*ts);
-  return r;
+  return TxnError(absl::InternalError("the prepare record is missing after PREPARE applied"));
 }
 
 proto::TxnResponse Node::Decide(storage::RangeReplica* range, const proto::TxnRequest& req) {
   const absl::Time start = absl::Now();
   proto::TxnResponse r;
   Timestamp s;
+  std::vector<uint64_t> participants(req.participants().begin(), req.participants().end());
   {
     absl::MutexLock lock(&mu_);
     RangeTxns& st = txns_[range->range_id()];
     if (absl::Status e = TxnReady(range, st); !e.ok()) {
       return TxnError(e, range->core().leader_hint());
     }
-    // A repeated DECIDE (the client retried at a new leaseholder) gets the logged answer.
-    absl::StatusOr<std::optional<proto::TxnDecisionRecord>> existing =
-        range->Decision(req.txn_id());
-    if (!existing.ok()) return TxnError(existing.status());
-    if (existing->has_value()) {
-      if (!(*existing)->committed()) {
-        return TxnError(Restart(absl::StrCat("transaction ", req.txn_id(), " was aborted")));
+    // The logged decision, if any: committed -> its timestamp; aborted -> 40001.
+    auto logged = [&]() -> std::optional<absl::StatusOr<Timestamp>> {
+      absl::StatusOr<std::optional<proto::TxnDecisionRecord>> d = range->Decision(req.txn_id());
+      if (!d.ok()) return d.status();
+      if (!d->has_value()) return std::nullopt;
+      if (!(*d)->committed()) {
+        return Restart(absl::StrCat("transaction ", req.txn_id(), " was aborted"));
       }
-      *r.mutable_timestamp() = (*existing)->commit_timestamp();
-      return r;
+      participants.assign((*d)->participants().begin(), (*d)->participants().end());
+      return FromProto((*d)->commit_timestamp());
+    };
+    // A repeated DECIDE (the client retried at a new leaseholder) gets the logged answer,
+    // after commit wait like the first.
+    std::optional<absl::StatusOr<Timestamp>> decided = logged();
+    if (!decided.has_value()) {
+      if (absl::Status e = CheckEpoch(st, req); !e.ok()) return TxnError(e);
+      // As for PREPARE: the LOCK round took every lock; the coordinator never waits here.
+      if (absl::Status e = FreezeLocks(st.locks, req); !e.ok()) return TxnError(e);
+      r.set_lock_wait_us(Micros(start));
+      proto::RangeCommand cmd;
+      cmd.set_kind(proto::RangeCommand::DECIDE);
+      cmd.set_txn_id(req.txn_id());
+      cmd.set_commit(true);
+      for (uint64_t p : req.participants()) cmd.add_participants(p);
+      for (const proto::KvWrite& w : req.writes()) *cmd.add_writes() = w;
+      // s >= every prepare timestamp, > Now().latest now, > anything this leader assigned.
+      int64_t replicate_us = 0;
+      absl::StatusOr<Timestamp> ts =
+          ProposeAndWait(range, std::move(cmd), FromProto(req.min_commit_timestamp()),
+                         &replicate_us, req.txn_id());
+      r.set_replicate_us(replicate_us);
+      if (ts.ok()) {
+        decided = ts;
+      } else if (ts.status().code() == absl::StatusCode::kDeadlineExceeded) {
+        return TxnError(ts.status(), range->core().leader_hint());  // locks kept until applied
+      } else {
+        // Rejected (an abort was logged first), lost, or overtaken by a snapshot: the record
+        // says what happened, if anything did.
+        decided = logged();
+        if (!decided.has_value()) decided = absl::StatusOr<Timestamp>(ts.status());
+      }
     }
-    // As for PREPARE: the LOCK round took every lock; the coordinator never waits here.
-    if (absl::Status e = FreezeLocks(st.locks, req); !e.ok()) return TxnError(e);
-    r.set_lock_wait_us(Micros(start));
-    proto::RangeCommand cmd;
-    cmd.set_kind(proto::RangeCommand::DECIDE);
-    cmd.set_txn_id(req.txn_id());
-    cmd.set_commit(true);
-    for (uint64_t p : req.participants()) cmd.add_participants(p);
-    for (const proto::KvWrite& w : req.writes()) *cmd.add_writes() = w;
-    // s >= every prepare timestamp, > Now().latest now, > anything this leader assigned.
-    int64_t replicate_us = 0;
-    absl::StatusOr<Timestamp> ts = ProposeAndWait(
-        range, std::move(cmd), FromProto(req.min_commit_timestamp()), &replicate_us, req.txn_id());
-    r.set_replicate_us(replicate_us);
-    if (!ts.ok()) {
-      const absl::StatusCode code = ts.status().code();
-      if (code == absl::StatusCode::kAborted) {
-        st.locks.Finish(req.txn_id());
-        return TxnError(Restart(absl::StrCat("transaction ", req.txn_id(),
-                                             " was aborted by recovery before it could commit")));
-      }
-      if (code == absl::StatusCode::kAlreadyExists) {
-        absl::StatusOr<std::optional<proto::TxnDecisionRecord>> d = range->Decision(req.txn_id());
-        if (d.ok() && d->has_value() && (*d)->committed()) {
-          st.locks.Finish(req.txn_id());
-          *r.mutable_timestamp() = (*d)->commit_timestamp();
-          return r;
-        }
-      }
-      if (code != absl::StatusCode::kDeadlineExceeded) st.locks.Finish(req.txn_id());
-      return TxnError(ts.status(), range->core().leader_hint());
+    if (!decided->ok()) {
+      st.locks.Finish(req.txn_id());
+      return TxnError(decided->status(), range->core().leader_hint());
     }
-    s = *ts;
+    s = **decided;
   }
   const absl::Time wait_start = absl::Now();
   true_time_->CommitWait(s);
@@ -460,7 +488,7 @@ proto::TxnResponse Node::Decide(storage::RangeReplica* range, const proto::TxnRe
     absl::MutexLock lock(&mu_);
     txns_[range->range_id()].locks.Finish(req.txn_id());
     // Tell the participants (the janitor delivers; in-doubt ones also ask on their own).
-    for (uint64_t p : req.participants()) {
+    for (uint64_t p : participants) {
       proto::TxnRequest resolve;
       resolve.set_op(proto::TxnRequest::RESOLVE);
       resolve.set_range_id(p);
@@ -489,7 +517,7 @@ proto::TxnResponse Node::Resolve(storage::RangeReplica* range, const proto::TxnR
     if (req.commit()) *cmd.mutable_timestamp() = req.commit_timestamp();
     int64_t replicate_us = 0;
     absl::StatusOr<Timestamp> ts =
-        ProposeAndWait(range, std::move(cmd), Timestamp::Min(), &replicate_us);
+        ProposeAndWait(range, std::move(cmd), Timestamp::Min(), &replicate_us, req.txn_id());
     r.set_replicate_us(replicate_us);
     if (!ts.ok()) return TxnError(ts.status(), range->core().leader_hint());
   }
@@ -565,6 +593,8 @@ void Node::MaintainTxns(bool tick) {
       }
       st.ready = true;
       st.ballot = range->core().promised();
+      st.epoch = absl::StrCat(st.ballot.round(), ".", st.ballot.node(), ".", ++st.resets, ".",
+                              incarnation_);
       st.last_proposal_ns = now;
     }
     if (!st.ready || !tick) continue;

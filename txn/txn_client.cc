@@ -30,6 +30,13 @@ bool Retryable(const absl::StatusOr<proto::TxnResponse>& r) {
   return !r.ok() || r->code() == static_cast<int>(absl::StatusCode::kUnavailable);
 }
 
+// A commit answered with one of these may or may not have happened (the wait for the
+// command timed out, or a snapshot overtook it).
+bool OutcomeUnknown(int code) {
+  return code == static_cast<int>(absl::StatusCode::kDeadlineExceeded) ||
+         code == static_cast<int>(absl::StatusCode::kUnknown);
+}
+
 // True if a failed call certainly did not reach the node's handler.
 bool NotSent(const absl::Status& s) {
   return s.code() == absl::StatusCode::kUnavailable &&
@@ -275,6 +282,10 @@ absl::Status Txn::CheckOpen() const {
   return absl::OkStatus();
 }
 
+void Txn::NoteEpoch(uint64_t range, const proto::TxnResponse& r) {
+  if (!r.lock_epoch().empty()) epochs_.emplace(range, r.lock_epoch());
+}
+
 void Txn::AddRead(uint64_t range, LockSpan span) {
   std::vector<LockSpan>& spans = reads_[range];
   for (const LockSpan& s : spans) {
@@ -332,9 +343,11 @@ absl::StatusOr<std::optional<std::string>> Txn::Get(std::string_view key, bool f
   *req.mutable_priority() = ToProto(priority_);
   req.set_key(std::string(key));
   req.set_for_update(for_update);
+  if (auto e = epochs_.find(range.range_id); e != epochs_.end()) req.set_lock_epoch(e->second);
   client_->Touch(id_, range.range_id);
   ASSIGN_OR_RETURN(proto::TxnResponse r, client_->Send(req));
   RETURN_IF_ERROR(ResponseStatus(r.code(), r.message()));
+  NoteEpoch(range.range_id, r);
   AddRead(range.range_id, LockSpan::Point(key));
   if (for_update) exclusive_.insert(std::string(key));
   if (buffered != writes_.end()) return buffered->second;
@@ -368,9 +381,11 @@ absl::StatusOr<std::vector<Row>> Txn::ScanRange(const RangeSpan& range, std::str
       req.set_key(from);
       req.set_end_key(std::string(end));
       req.set_limit(page);
+      if (auto e = epochs_.find(range.range_id); e != epochs_.end()) req.set_lock_epoch(e->second);
       client_->Touch(id_, range.range_id);
       ASSIGN_OR_RETURN(proto::TxnResponse r, client_->Send(req));
       RETURN_IF_ERROR(ResponseStatus(r.code(), r.message()));
+      NoteEpoch(range.range_id, r);
       if (from == start) {
         AddRead(range.range_id, LockSpan::Range(start, end.empty() ? KeySpaceEnd() : end));
       }
@@ -511,6 +526,7 @@ absl::StatusOr<Timestamp> Txn::Commit() {
     req->set_range_id(range);
     req->set_txn_id(id_);
     *req->mutable_priority() = ToProto(priority_);
+    if (auto e = epochs_.find(range); e != epochs_.end()) req->set_lock_epoch(e->second);
     for (const proto::KvWrite& w : p.writes) *req->add_writes() = w;
     for (const LockSpan& s : p.reads) {
       req->add_read_starts(s.start);
@@ -560,16 +576,17 @@ absl::StatusOr<Timestamp> Txn::Commit() {
     absl::StatusOr<proto::TxnResponse> resp = client_->Send(req, /*retry_after_send=*/false);
     Close();
     if (!resp.ok()) return resp.status();
-    if (resp->code() == static_cast<int>(absl::StatusCode::kDeadlineExceeded)) {
+    if (OutcomeUnknown(resp->code())) {
       return WithSqlState(absl::UnknownError(resp->message()), "40003");
     }
     RETURN_IF_ERROR(ResponseStatus(resp->code(), resp->message()));
     record(*resp);
     return FromProto(resp->timestamp());
   }
-  // Two-phase commit. Heartbeats now cover the coordinator range too, so it knows the
-  // transaction is alive if an in-doubt participant asks before the decision.
-  client_->Touch(id_, coordinator);
+  // Two-phase commit. Heartbeats now cover every participant (write-only ones included, so
+  // none expires the transaction while another's lock round waits) and the coordinator,
+  // which must know the transaction is alive if an in-doubt participant asks.
+  for (const auto& [r, p] : parts) client_->Touch(id_, r);
   std::set<uint64_t> others;
   for (const auto& [r, p] : parts) {
     if (r != coordinator) others.insert(r);
@@ -621,6 +638,7 @@ absl::StatusOr<Timestamp> Txn::Commit() {
       (void)AbortAll(all, coordinator);
       return s;
     }
+    for (const auto& [r, resp] : locked) NoteEpoch(r, resp);
   }
   const absl::Time prepare_start = absl::Now();
   absl::Status failed = round(proto::TxnRequest::PREPARE, others, &prepared);
@@ -652,7 +670,7 @@ absl::StatusOr<Timestamp> Txn::Commit() {
   absl::Status s = ResponseStatus(resp->code(), resp->message());
   if (!s.ok()) {
     if (GetSqlState(s) == "40001") (void)AbortAll(all, coordinator);
-    if (s.code() == absl::StatusCode::kDeadlineExceeded) {
+    if (OutcomeUnknown(resp->code())) {
       return WithSqlState(absl::UnknownError(s.message()), "40003");
     }
     return s;

@@ -157,6 +157,10 @@ class Txn {
   std::map<std::string, std::optional<std::string>> writes_;  // nullopt = delete
   std::map<uint64_t, std::vector<LockSpan>> reads_;           // range -> spans locked
   std::set<std::string> exclusive_;  // keys read for_update (locked exclusively already)
+  // Per range, the lock epoch of the first lock taken there; sent with every later request
+  // to that range so a reset lock table (lease moved) is noticed instead of re-locked.
+  std::map<uint64_t, std::string> epochs_;
+  void NoteEpoch(uint64_t range, const proto::TxnResponse& r);
   CommitStats stats_;
 };
 

@@ -422,6 +422,30 @@ TEST(TxnRecoveryTest, AbandonedPrepareIsAbortedByCoordinator) {
   EXPECT_EQ(dr->code(), static_cast<int>(absl::StatusCode::kAborted)) << dr->message();
 }
 
+// A transaction's shared lock dies with the leaseholder that granted it. Another transaction
+// then overwrites the key at the new leaseholder. The first may not quietly lock the key again
+// there (it would have read two different values of it): the new leaseholder sees that the
+// lock epoch it names is not its own and refuses with 40001.
+TEST(TxnRecoveryTest, LocksLostWithTheLeaseAreNotSilentlyRetaken) {
+  TxnCluster tc;
+  txn::TxnClient& c = tc.client();
+  ASSERT_TRUE(Write(c, {{"a/x", "1"}}).ok());
+  std::unique_ptr<Txn> t1 = c.Begin();
+  ASSERT_EQ(*t1->Get("a/x"), "1");
+  const uint64_t old_leader = tc.processes().WaitForLeaseholder(1, absl::Seconds(5));
+  ASSERT_NE(old_leader, 0u);
+  tc.processes().Kill(old_leader, SIGKILL);
+  tc.rpc().Forget(old_leader);
+  ASSERT_TRUE(Write(c, {{"a/x", "2"}}).ok());  // no lock stands in its way any more
+  absl::StatusOr<std::optional<std::string>> again = t1->Get("a/x", /*for_update=*/true);
+  EXPECT_FALSE(again.ok()) << "re-locked and read " << again->value_or("-");
+  EXPECT_EQ(GetSqlState(again.status()), "40001") << again.status();
+  // Nor can it commit a write based on its first read.
+  std::unique_ptr<Txn> t3 = c.Begin();
+  ASSERT_EQ(*t3->Get("a/x"), "2");
+  tc.processes().Start(old_leader);
+}
+
 // Cuts `victim` off from every other node (both directions), or heals everything.
 void Partition(ProcessCluster& pc, uint64_t victim, bool cut) {
   for (uint64_t id : pc.ids()) {
