@@ -684,6 +684,9 @@ void Node::JanitorLoop() {
       for (auto& [id, range] : ranges_) {
         RangeTxns& st = txns_[id];
         if (!TxnReady(range.get(), st).ok()) continue;
+        for (auto it = st.status_asked_ns.begin(); it != st.status_asked_ns.end();) {
+          it = range->prepared().contains(it->first) ? std::next(it) : st.status_asked_ns.erase(it);
+        }
         for (const auto& [txn_id, rec] : range->prepared()) {
           // Prepared long ago and still undecided here: ask the coordinator, once a second.
           if (now - rec.prepare_timestamp().wall_ns() < timeout) continue;
@@ -701,24 +704,30 @@ void Node::JanitorLoop() {
                   << d.range_id() << "; it will ask";
       }
     }
+    // Ask the coordinators in parallel: one unreachable coordinator must not hold up the
+    // others.
+    std::vector<std::thread> askers;
     for (const auto& [range_id, rec] : in_doubt) {
-      proto::TxnRequest ask;
-      ask.set_op(proto::TxnRequest::STATUS);
-      ask.set_range_id(rec.coordinator_range());
-      ask.set_txn_id(rec.txn_id());
-      absl::StatusOr<proto::TxnResponse> r = RouteTxn(ask);
-      if (!r.ok() || r->code() != 0 || r->outcome() == proto::TxnResponse::PENDING) continue;
-      proto::TxnRequest resolve;
-      resolve.set_op(proto::TxnRequest::RESOLVE);
-      resolve.set_range_id(range_id);
-      resolve.set_txn_id(rec.txn_id());
-      resolve.set_commit(r->outcome() == proto::TxnResponse::COMMITTED);
-      *resolve.mutable_commit_timestamp() = r->timestamp();
-      LOG(INFO) << "range " << range_id << ": in-doubt transaction " << rec.txn_id() << " "
-                << (resolve.commit() ? "committed" : "aborted") << " (asked range "
-                << rec.coordinator_range() << ")";
-      (void)RouteTxn(resolve);
+      askers.emplace_back([this, range_id = range_id, rec = rec] {
+        proto::TxnRequest ask;
+        ask.set_op(proto::TxnRequest::STATUS);
+        ask.set_range_id(rec.coordinator_range());
+        ask.set_txn_id(rec.txn_id());
+        absl::StatusOr<proto::TxnResponse> r = RouteTxn(ask);
+        if (!r.ok() || r->code() != 0 || r->outcome() == proto::TxnResponse::PENDING) return;
+        proto::TxnRequest resolve;
+        resolve.set_op(proto::TxnRequest::RESOLVE);
+        resolve.set_range_id(range_id);
+        resolve.set_txn_id(rec.txn_id());
+        resolve.set_commit(r->outcome() == proto::TxnResponse::COMMITTED);
+        *resolve.mutable_commit_timestamp() = r->timestamp();
+        LOG(INFO) << "range " << range_id << ": in-doubt transaction " << rec.txn_id() << " "
+                  << (resolve.commit() ? "committed" : "aborted") << " (asked range "
+                  << rec.coordinator_range() << ")";
+        (void)RouteTxn(resolve);
+      });
     }
+    for (std::thread& t : askers) t.join();
   }
 }
 
