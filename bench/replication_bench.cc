@@ -18,6 +18,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "cmd/flags.h"
 #include "common/logging.h"
 #include "tests/integration/process_cluster.h"
 
@@ -31,37 +32,23 @@ struct Flags {
 };
 
 Flags Parse(int argc, char** argv) {
+  meridian::cmd::ParsedArgs args =
+      meridian::cmd::ParseArgsOrExit(argc - 1, argv + 1,
+                                     {"binary", "nodes", "ranges", "clients", "seconds",
+                                      "value-bytes", "batch", "epsilon-us", "no-sync"});
   Flags f;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto val = [&](const char* name) -> std::string {
-      std::string p = absl::StrCat("--", name, "=");
-      return a.starts_with(p) ? a.substr(p.size()) : std::string();
-    };
-    int64_t n = 0;
-    if (!val("binary").empty()) {
-      f.binary = val("binary");
-    } else if (absl::SimpleAtoi(val("nodes"), &n)) {
-      f.nodes = static_cast<int>(n);
-    } else if (absl::SimpleAtoi(val("ranges"), &n)) {
-      f.ranges = static_cast<int>(n);
-    } else if (absl::SimpleAtoi(val("clients"), &n)) {
-      f.clients = static_cast<int>(n);
-    } else if (absl::SimpleAtoi(val("seconds"), &n)) {
-      f.seconds = static_cast<int>(n);
-    } else if (absl::SimpleAtoi(val("value-bytes"), &n)) {
-      f.value_bytes = static_cast<int>(n);
-    } else if (absl::SimpleAtoi(val("batch"), &n)) {
-      f.batch = static_cast<int>(n);
-    } else if (absl::SimpleAtoi(val("epsilon-us"), &n)) {
-      f.epsilon_us = n;
-    } else if (a == "--no-sync") {
-      f.sync = false;
-    } else {
-      std::fprintf(stderr, "unknown argument %s\n", a.c_str());
-      std::exit(2);
-    }
-  }
+  auto get = [&](const char* name, int64_t fallback) {
+    return meridian::cmd::IntFlagOrExit(args, name, fallback);
+  };
+  if (args.flags.count("binary")) f.binary = args.flags["binary"];
+  f.nodes = static_cast<int>(get("nodes", f.nodes));
+  f.ranges = static_cast<int>(get("ranges", f.ranges));
+  f.clients = static_cast<int>(get("clients", f.clients));
+  f.seconds = static_cast<int>(get("seconds", f.seconds));
+  f.value_bytes = static_cast<int>(get("value-bytes", f.value_bytes));
+  f.batch = static_cast<int>(get("batch", f.batch));
+  f.epsilon_us = get("epsilon-us", f.epsilon_us);
+  f.sync = args.flags.count("no-sync") == 0;
   return f;
 }
 

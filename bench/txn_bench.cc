@@ -28,6 +28,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "cmd/flags.h"
 #include "common/clock/physical_clock.h"
 #include "common/clock/true_time.h"
 #include "common/logging.h"
@@ -61,33 +62,20 @@ std::vector<int> IntList(const std::string& s) {
 }
 
 Flags Parse(int argc, char** argv) {
+  meridian::cmd::ParsedArgs args = meridian::cmd::ParseArgsOrExit(
+      argc - 1, argv + 1,
+      {"binary", "table", "replicas", "participants", "seconds", "clients", "epsilon-us"});
   Flags f;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto val = [&](const char* name) -> std::string {
-      std::string p = absl::StrCat("--", name, "=");
-      return a.starts_with(p) ? a.substr(p.size()) : std::string();
-    };
-    int64_t n = 0;
-    if (!val("binary").empty()) {
-      f.binary = val("binary");
-    } else if (absl::SimpleAtoi(val("table"), &n)) {
-      f.table = static_cast<int>(n);
-    } else if (!val("replicas").empty()) {
-      f.replicas = IntList(val("replicas"));
-    } else if (!val("participants").empty()) {
-      f.participants = IntList(val("participants"));
-    } else if (absl::SimpleAtoi(val("seconds"), &n)) {
-      f.seconds = static_cast<int>(n);
-    } else if (absl::SimpleAtoi(val("clients"), &n)) {
-      f.clients = static_cast<int>(n);
-    } else if (absl::SimpleAtoi(val("epsilon-us"), &n)) {
-      f.epsilon_us = n;
-    } else {
-      std::fprintf(stderr, "unknown flag %s\n", a.c_str());
-      std::exit(2);
-    }
-  }
+  auto get = [&](const char* name, int64_t fallback) {
+    return meridian::cmd::IntFlagOrExit(args, name, fallback);
+  };
+  if (args.flags.count("binary")) f.binary = args.flags["binary"];
+  if (args.flags.count("replicas")) f.replicas = IntList(args.flags["replicas"]);
+  if (args.flags.count("participants")) f.participants = IntList(args.flags["participants"]);
+  f.table = static_cast<int>(get("table", f.table));
+  f.seconds = static_cast<int>(get("seconds", f.seconds));
+  f.clients = static_cast<int>(get("clients", f.clients));
+  f.epsilon_us = get("epsilon-us", f.epsilon_us);
   return f;
 }
 
@@ -168,10 +156,11 @@ double Throughput(int clients, int seconds, Op op) {
 }
 
 void Table3(const Flags& f) {
-  std::printf("| replicas | write latency ms (mean / p99) | of which commit wait ms | write txn/s "
-              "(%d clients) | read-only ms (mean / p99) | read-only txn/s | snapshot read ms "
-              "(mean / p99) | snapshot reads/s |\n|---|---|---|---|---|---|---|---|\n",
-              f.clients);
+  std::printf(
+      "| replicas | write latency ms (mean / p99) | of which commit wait ms | write txn/s "
+      "(%d clients) | read-only ms (mean / p99) | read-only txn/s | snapshot read ms "
+      "(mean / p99) | snapshot reads/s |\n|---|---|---|---|---|---|---|---|\n",
+      f.clients);
   for (int replicas : f.replicas) {
     Bench b(f, replicas, {});
     TxnClient& c = *b.client;
@@ -214,9 +203,8 @@ void Table3(const Flags& f) {
       const absl::Time t0 = absl::Now();
       if (snapshot_read(i)) snap.Add(absl::Now() - t0);
     }
-    const double snap_tps = Throughput(f.clients, f.seconds, [&](int, int i) {
-      return snapshot_read(i);
-    });
+    const double snap_tps =
+        Throughput(f.clients, f.seconds, [&](int, int i) { return snapshot_read(i); });
     std::printf("| %d | %.2f / %.2f | %.2f | %.0f | %.2f / %.2f | %.0f | %.2f / %.2f | %.0f |\n",
                 replicas, write.Mean(), write.Pct(0.99), wait.Mean(), write_tps, ro.Mean(),
                 ro.Pct(0.99), ro_tps, snap.Mean(), snap.Pct(0.99), snap_tps);
@@ -229,8 +217,9 @@ void Table4(const Flags& f) {
   for (int i = 1; i < 10; ++i) splits.push_back(absl::StrCat("r", i));
   Bench b(f, 3, splits);
   TxnClient& c = *b.client;
-  std::printf("| participants | latency ms (mean / p99) | prepare round ms | coordinator Paxos ms | "
-              "commit wait ms | commits |\n|---|---|---|---|---|---|\n");
+  std::printf(
+      "| participants | latency ms (mean / p99) | prepare round ms | coordinator Paxos ms | "
+      "commit wait ms | commits |\n|---|---|---|---|---|---|\n");
   for (int p : f.participants) {
     auto commit = [&](int i, meridian::txn::CommitStats* st) {
       std::unique_ptr<Txn> t = c.Begin();

@@ -1,6 +1,8 @@
 #include "cmd/flags.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -24,6 +26,24 @@ absl::StatusOr<ParsedArgs> ParseArgs(int argc, char** argv, const std::vector<st
     out.flags[name] = eq == std::string::npos ? "true" : a.substr(eq + 1);
   }
   return out;
+}
+
+ParsedArgs ParseArgsOrExit(int argc, char** argv, const std::vector<std::string>& known) {
+  absl::StatusOr<ParsedArgs> args = ParseArgs(argc, argv, known);
+  if (!args.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(args.status().message()).c_str());
+    std::exit(2);
+  }
+  return *std::move(args);
+}
+
+int64_t IntFlagOrExit(const ParsedArgs& args, const std::string& name, int64_t fallback) {
+  absl::StatusOr<int64_t> v = IntFlag(args, name, fallback);
+  if (!v.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(v.status().message()).c_str());
+    std::exit(2);
+  }
+  return *v;
 }
 
 absl::StatusOr<int64_t> IntFlag(const ParsedArgs& args, const std::string& name, int64_t fallback) {

@@ -23,6 +23,10 @@ absl::StatusOr<ParsedArgs> ParseArgs(int argc, char** argv, const std::vector<st
 
 absl::StatusOr<int64_t> IntFlag(const ParsedArgs& args, const std::string& name, int64_t fallback);
 
+// For tools (benchmarks): the same, but a bad flag prints the error and exits with status 2.
+ParsedArgs ParseArgsOrExit(int argc, char** argv, const std::vector<std::string>& known);
+int64_t IntFlagOrExit(const ParsedArgs& args, const std::string& name, int64_t fallback);
+
 // "1=127.0.0.1:7001,2=127.0.0.1:7002" -> {1: ..., 2: ...}
 absl::StatusOr<std::map<uint64_t, std::string>> ParsePeers(const std::string& spec);
 

@@ -101,7 +101,7 @@ class Node : public NodeServiceHandler {
     txn::TxnLocks locks;
     bool ready = false;    // locks valid: lease held since `ballot` began, prepared reinstated
     proto::Ballot ballot;  // the leader term the locks belong to
-    std::string epoch;  // names this lock table: term + reset count + incarnation
+    std::string epoch;     // names this lock table: term + reset count + incarnation
     uint64_t resets = 0;
     int64_t last_proposal_ns = 0;
     std::map<std::string, int64_t> status_asked_ns;  // in-doubt txn -> last STATUS sent
@@ -124,6 +124,11 @@ class Node : public NodeServiceHandler {
   // On failure the transaction's locks here are released.
   absl::Status LockWrites(storage::RangeReplica* range, RangeTxns& st,
                           const proto::TxnRequest& request) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The range's transaction state, when this node may serve `request` there now (TxnReady
+  // and CheckEpoch).
+  absl::StatusOr<RangeTxns*> ServingTxns(storage::RangeReplica* range,
+                                         const proto::TxnRequest& request)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // 40001 if the request names a lock epoch other than the range's current one.
   static absl::Status CheckEpoch(const RangeTxns& st, const proto::TxnRequest& request);
   // OK when this node may serve transactions on `range` now; else kUnavailable with a hint.

@@ -80,6 +80,14 @@ absl::Status Node::CheckEpoch(const RangeTxns& st, const proto::TxnRequest& req)
                               " under an earlier leaseholder; its locks there are gone"));
 }
 
+absl::StatusOr<Node::RangeTxns*> Node::ServingTxns(storage::RangeReplica* range,
+                                                   const proto::TxnRequest& req) {
+  RangeTxns& st = txns_[range->range_id()];
+  RETURN_IF_ERROR(TxnReady(range, st));
+  RETURN_IF_ERROR(CheckEpoch(st, req));
+  return &st;
+}
+
 absl::Status Node::TxnReady(storage::RangeReplica* range, RangeTxns& st) {
   if (!clock_problem_.empty()) {
     return absl::UnavailableError(
@@ -208,10 +216,9 @@ proto::TxnResponse Node::OnTxn(const proto::TxnRequest& req) {
       return TxnStatus(range, req);
     case proto::TxnRequest::HEARTBEAT: {
       absl::MutexLock lock(&mu_);
-      RangeTxns& st = txns_[range->range_id()];
-      if (absl::Status s = TxnReady(range, st); !s.ok()) {
-        return TxnError(s, range->core().leader_hint());
-      }
+      absl::StatusOr<RangeTxns*> serving = ServingTxns(range, req);
+      if (!serving.ok()) return TxnError(serving.status(), range->core().leader_hint());
+      RangeTxns& st = **serving;
       proto::TxnResponse r;
       for (const std::string& t : req.heartbeat_txn_ids()) {
         if (!st.locks.CheckAlive(t).ok()) {
@@ -224,10 +231,9 @@ proto::TxnResponse Node::OnTxn(const proto::TxnRequest& req) {
     }
     case proto::TxnRequest::ROLLBACK: {
       absl::MutexLock lock(&mu_);
-      RangeTxns& st = txns_[range->range_id()];
-      if (absl::Status s = TxnReady(range, st); !s.ok()) {
-        return TxnError(s, range->core().leader_hint());
-      }
+      absl::StatusOr<RangeTxns*> serving = ServingTxns(range, req);
+      if (!serving.ok()) return TxnError(serving.status(), range->core().leader_hint());
+      RangeTxns& st = **serving;
       st.locks.Abort(req.txn_id(),
                      Restart(absl::StrCat("transaction ", req.txn_id(), " was rolled back")),
                      NowNs());
@@ -240,11 +246,9 @@ proto::TxnResponse Node::OnTxn(const proto::TxnRequest& req) {
 
 proto::TxnResponse Node::LockingRead(storage::RangeReplica* range, const proto::TxnRequest& req) {
   absl::MutexLock lock(&mu_);
-  RangeTxns& st = txns_[range->range_id()];
-  if (absl::Status s = TxnReady(range, st); !s.ok()) {
-    return TxnError(s, range->core().leader_hint());
-  }
-  if (absl::Status e = CheckEpoch(st, req); !e.ok()) return TxnError(e);
+  absl::StatusOr<RangeTxns*> serving = ServingTxns(range, req);
+  if (!serving.ok()) return TxnError(serving.status(), range->core().leader_hint());
+  RangeTxns& st = **serving;
   const txn::RangeSpan& span = range_map_.ranges()[range->range_id() - 1];
   std::string end = req.end_key().empty() ? span.end : req.end_key();
   LockSpan lock_span = !req.scan()   ? LockSpan::Point(req.key())
@@ -311,11 +315,9 @@ proto::TxnResponse Node::CommitLocal(storage::RangeReplica* range, const proto::
   Timestamp ts;
   {
     absl::MutexLock lock(&mu_);
-    RangeTxns& st = txns_[range->range_id()];
-    if (absl::Status s = TxnReady(range, st); !s.ok()) {
-      return TxnError(s, range->core().leader_hint());
-    }
-    if (absl::Status e = CheckEpoch(st, req); !e.ok()) return TxnError(e);
+    absl::StatusOr<RangeTxns*> serving = ServingTxns(range, req);
+    if (!serving.ok()) return TxnError(serving.status(), range->core().leader_hint());
+    RangeTxns& st = **serving;
     if (absl::Status s = LockWrites(range, st, req); !s.ok()) {
       return TxnError(s, range->core().leader_hint());
     }
@@ -361,11 +363,9 @@ proto::TxnResponse Node::CommitLocal(storage::RangeReplica* range, const proto::
 proto::TxnResponse Node::LockForCommit(storage::RangeReplica* range, const proto::TxnRequest& req) {
   const absl::Time start = absl::Now();
   absl::MutexLock lock(&mu_);
-  RangeTxns& st = txns_[range->range_id()];
-  if (absl::Status s = TxnReady(range, st); !s.ok()) {
-    return TxnError(s, range->core().leader_hint());
-  }
-  if (absl::Status e = CheckEpoch(st, req); !e.ok()) return TxnError(e);
+  absl::StatusOr<RangeTxns*> serving = ServingTxns(range, req);
+  if (!serving.ok()) return TxnError(serving.status(), range->core().leader_hint());
+  RangeTxns& st = **serving;
   if (absl::Status s = LockWrites(range, st, req); !s.ok()) {
     return TxnError(s, range->core().leader_hint());
   }
@@ -504,10 +504,9 @@ proto::TxnResponse Node::Decide(storage::RangeReplica* range, const proto::TxnRe
 
 proto::TxnResponse Node::Resolve(storage::RangeReplica* range, const proto::TxnRequest& req) {
   absl::MutexLock lock(&mu_);
-  RangeTxns& st = txns_[range->range_id()];
-  if (absl::Status e = TxnReady(range, st); !e.ok()) {
-    return TxnError(e, range->core().leader_hint());
-  }
+  absl::StatusOr<RangeTxns*> serving = ServingTxns(range, req);
+  if (!serving.ok()) return TxnError(serving.status(), range->core().leader_hint());
+  RangeTxns& st = **serving;
   proto::TxnResponse r;
   if (range->prepared().contains(req.txn_id())) {
     proto::RangeCommand cmd;
@@ -532,10 +531,9 @@ proto::TxnResponse Node::Resolve(storage::RangeReplica* range, const proto::TxnR
 
 proto::TxnResponse Node::TxnStatus(storage::RangeReplica* range, const proto::TxnRequest& req) {
   absl::MutexLock lock(&mu_);
-  RangeTxns& st = txns_[range->range_id()];
-  if (absl::Status e = TxnReady(range, st); !e.ok()) {
-    return TxnError(e, range->core().leader_hint());
-  }
+  absl::StatusOr<RangeTxns*> serving = ServingTxns(range, req);
+  if (!serving.ok()) return TxnError(serving.status(), range->core().leader_hint());
+  RangeTxns& st = **serving;
   auto answer = [&]() -> std::optional<proto::TxnResponse> {
     absl::StatusOr<std::optional<proto::TxnDecisionRecord>> d = range->Decision(req.txn_id());
     if (!d.ok()) return TxnError(d.status());
