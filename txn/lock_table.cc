@@ -217,6 +217,19 @@ std::vector<LockInfo> LockTable::Waiters(std::string_view key) const {
   return out;
 }
 
+bool LockTable::HoldsCovering(const TxnId& txn, const LockSpan& span, LockMode mode) const {
+  auto it = txns_.find(txn);
+  if (it == txns_.end()) return false;
+  for (uint64_t seq : it->second.entries) {
+    const Entry& e = entries_.at(seq);
+    if (e.granted && e.span.Contains(span) &&
+        (mode == LockMode::kShared || e.mode == LockMode::kExclusive)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::vector<LockInfo> LockTable::LocksHeldBy(const TxnId& txn) const {
   std::vector<LockInfo> out;
   auto it = txns_.find(txn);

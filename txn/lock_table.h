@@ -211,6 +211,9 @@ class LockTable {
   std::vector<LockInfo> Holders(std::string_view key) const;
   // Queued requests whose span contains `key`, in arrival (= grant) order.
   std::vector<LockInfo> Waiters(std::string_view key) const;
+  // True if txn holds a granted lock of at least `mode` whose span contains `span` (an
+  // exclusive lock covers a shared request). No copies: cheap enough for wait conditions.
+  bool HoldsCovering(const TxnId& txn, const LockSpan& span, LockMode mode) const;
   // The locks txn holds, sorted by span.
   std::vector<LockInfo> LocksHeldBy(const TxnId& txn) const;
   // Every entry, granted or queued, in arrival order (which is the FIFO order).

@@ -35,12 +35,7 @@ void TxnLocks::ApplyWounds(const LockEffects& effects, int64_t now_ns) {
 }
 
 bool TxnLocks::Holds(const TxnId& txn, const LockSpan& span, LockMode mode) const {
-  if (!table_.IsKnown(txn)) return false;
-  for (const LockInfo& l : table_.LocksHeldBy(txn)) {
-    if (!l.granted || !l.span.Contains(span)) continue;
-    if (mode == LockMode::kShared || l.mode == LockMode::kExclusive) return true;
-  }
-  return false;
+  return table_.HoldsCovering(txn, span, mode);
 }
 
 absl::Status TxnLocks::CheckAlive(const TxnId& txn) const {
