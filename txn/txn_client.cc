@@ -38,9 +38,13 @@ bool OutcomeUnknown(int code) {
 }
 
 // True if a failed call certainly did not reach the node's handler.
+// Only a failure to connect qualifies: "Connection reset" or "Socket closed" mean the request
+// may have been delivered (and committed) before the node died.
 bool NotSent(const absl::Status& s) {
-  return s.code() == absl::StatusCode::kUnavailable &&
-         (absl::StrContains(s.message(), "connect") || absl::StrContains(s.message(), "Connect"));
+  if (s.code() != absl::StatusCode::kUnavailable) return false;
+  const absl::string_view m(s.message().data(), s.message().size());
+  return absl::StrContains(m, "failed to connect") || absl::StrContains(m, "Failed to connect") ||
+         absl::StrContains(m, "Connection refused");
 }
 
 }  // namespace

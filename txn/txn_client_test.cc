@@ -1,0 +1,157 @@
+// TxnClient against a scripted fake of the nodes: routing and the commit-outcome rules that
+// do not need a cluster.
+#include "txn/txn_client.h"
+
+#include <deque>
+#include <functional>
+
+#include "absl/synchronization/mutex.h"
+#include "common/clock/physical_clock.h"
+#include "common/status.h"
+#include "gtest/gtest.h"
+
+namespace meridian::txn {
+namespace {
+
+// Answers each call with the next scripted outcome for its op; records the calls.
+class FakeRpc : public TxnRpc {
+ public:
+  using Answer = std::function<absl::StatusOr<proto::TxnResponse>(NodeId)>;
+
+  std::vector<NodeId> Nodes() const override { return {1, 2, 3}; }
+  absl::StatusOr<proto::TxnResponse> Txn(NodeId node, const proto::TxnRequest& request,
+                                         absl::Duration) override {
+    absl::MutexLock lock(&mu_);
+    calls_.push_back({request.op(), node});
+    std::deque<Answer>& q = script_[request.op()];
+    if (q.empty()) return proto::TxnResponse();  // OK
+    Answer a = q.front();
+    q.pop_front();
+    return a(node);
+  }
+  absl::StatusOr<proto::KvResponse> Kv(NodeId, const proto::KvRequest&, absl::Duration) override {
+    return proto::KvResponse();
+  }
+  void Script(proto::TxnRequest::Op op, Answer a) {
+    absl::MutexLock lock(&mu_);
+    script_[op].push_back(std::move(a));
+  }
+  int Calls(proto::TxnRequest::Op op) {
+    absl::MutexLock lock(&mu_);
+    int n = 0;
+    for (const auto& [o, node] : calls_) n += o == op;
+    return n;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::map<proto::TxnRequest::Op, std::deque<Answer>> script_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::pair<proto::TxnRequest::Op, NodeId>> calls_ ABSL_GUARDED_BY(mu_);
+};
+
+class TxnClientTest : public ::testing::Test {
+ protected:
+  TxnClientTest()
+      : tt_(&clock_, clock::TrueTimeOptions{.epsilon_ns = 0}),
+        client_(*RangeMap::FromSplits({"m"}), &rpc_, &tt_,
+                TxnClientOptions{.request_timeout = absl::Seconds(2)}) {}
+
+  clock::ManualClock clock_{1'700'000'000'000'000'000};
+  clock::TrueTime tt_;
+  FakeRpc rpc_;
+  TxnClient client_;
+};
+
+absl::StatusOr<proto::TxnResponse> Fails(absl::Status s) { return s; }
+
+TEST_F(TxnClientTest, BrokenConnectionDuringSingleRangeCommitIsOutcomeUnknown) {
+  // The node died after the COMMIT may have arrived: the client must not retry it (a retry
+  // elsewhere could report an abort for a transaction that committed).
+  rpc_.Script(proto::TxnRequest::COMMIT,
+              [](NodeId) { return Fails(absl::UnavailableError("Connection reset by peer")); });
+  std::unique_ptr<Txn> t = client_.Begin();
+  ASSERT_TRUE(t->Put("a", "1").ok());
+  absl::StatusOr<Timestamp> ts = t->Commit();
+  EXPECT_EQ(GetSqlState(ts.status()), "40003") << ts.status();
+  EXPECT_EQ(rpc_.Calls(proto::TxnRequest::COMMIT), 1);
+}
+
+TEST_F(TxnClientTest, CommitThatCouldNotConnectIsRetriedElsewhere) {
+  rpc_.Script(proto::TxnRequest::COMMIT, [](NodeId) {
+    return Fails(absl::UnavailableError("failed to connect to all addresses; Connection refused"));
+  });
+  std::unique_ptr<Txn> t = client_.Begin();
+  ASSERT_TRUE(t->Put("a", "1").ok());
+  EXPECT_TRUE(t->Commit().ok());
+  EXPECT_EQ(rpc_.Calls(proto::TxnRequest::COMMIT), 2);
+}
+
+TEST_F(TxnClientTest, TimedOutOrOvertakenCommitIsOutcomeUnknown) {
+  for (absl::StatusCode code : {absl::StatusCode::kDeadlineExceeded, absl::StatusCode::kUnknown}) {
+    rpc_.Script(proto::TxnRequest::COMMIT, [code](NodeId) {
+      proto::TxnResponse r;
+      r.set_code(static_cast<int>(code));
+      r.set_message("outcome unknown");
+      return absl::StatusOr<proto::TxnResponse>(r);
+    });
+    std::unique_ptr<Txn> t = client_.Begin();
+    ASSERT_TRUE(t->Put("a", "1").ok());
+    EXPECT_EQ(GetSqlState(t->Commit().status()), "40003");
+  }
+}
+
+TEST_F(TxnClientTest, LeaderHintsAreFollowed) {
+  rpc_.Script(proto::TxnRequest::READ, [](NodeId) {
+    proto::TxnResponse r;
+    r.set_code(static_cast<int>(absl::StatusCode::kUnavailable));
+    r.set_leader_hint(3);
+    return absl::StatusOr<proto::TxnResponse>(r);
+  });
+  rpc_.Script(proto::TxnRequest::READ, [](NodeId node) {
+    proto::TxnResponse r;
+    EXPECT_EQ(node, 3u);
+    r.set_found(true);
+    r.set_value("v");
+    return absl::StatusOr<proto::TxnResponse>(r);
+  });
+  std::unique_ptr<Txn> t = client_.Begin();
+  absl::StatusOr<std::optional<std::string>> v = t->Get("a");
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(*v, "v");
+}
+
+TEST_F(TxnClientTest, TwoRangeCommitRunsLockPrepareDecideAndAbortsOnARestart) {
+  std::unique_ptr<Txn> t = client_.Begin();
+  ASSERT_TRUE(t->Put("a", "1").ok());  // range 1: the coordinator
+  ASSERT_TRUE(t->Put("z", "2").ok());  // range 2
+  ASSERT_TRUE(t->Commit().ok());
+  EXPECT_EQ(rpc_.Calls(proto::TxnRequest::LOCK), 2);
+  EXPECT_EQ(rpc_.Calls(proto::TxnRequest::PREPARE), 1);
+  EXPECT_EQ(rpc_.Calls(proto::TxnRequest::DECIDE), 1);
+
+  // A participant refuses to prepare with 40001: the client aborts everywhere, never decides.
+  rpc_.Script(proto::TxnRequest::PREPARE, [](NodeId) {
+    proto::TxnResponse r;
+    r.set_code(static_cast<int>(absl::StatusCode::kAborted));
+    r.set_message("wounded");
+    return absl::StatusOr<proto::TxnResponse>(r);
+  });
+  std::unique_ptr<Txn> t2 = client_.Begin();
+  ASSERT_TRUE(t2->Put("a", "1").ok());
+  ASSERT_TRUE(t2->Put("z", "2").ok());
+  EXPECT_EQ(GetSqlState(t2->Commit().status()), "40001");
+  EXPECT_EQ(rpc_.Calls(proto::TxnRequest::DECIDE), 1);
+  EXPECT_EQ(rpc_.Calls(proto::TxnRequest::RESOLVE), 1);   // the participant
+  EXPECT_EQ(rpc_.Calls(proto::TxnRequest::ROLLBACK), 1);  // the coordinator
+}
+
+TEST_F(TxnClientTest, BadInputIsRefusedBeforeAnyRpc) {
+  std::unique_ptr<Txn> t = client_.Begin();
+  EXPECT_EQ(t->Put("", "x").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(t->Get(std::string(5000, 'k')).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(t->Scan("a", "b", -1).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(rpc_.Calls(proto::TxnRequest::READ), 0);
+}
+
+}  // namespace
+}  // namespace meridian::txn
