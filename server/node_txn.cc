@@ -514,7 +514,10 @@ proto::TxnResponse Node::Resolve(storage::RangeReplica* range, const proto::TxnR
   if (!serving.ok()) return TxnError(serving.status(), range->core().leader_hint());
   RangeTxns& st = **serving;
   proto::TxnResponse r;
-  if (range->prepared().contains(req.txn_id())) {
+  // Log the outcome if the transaction is prepared here, or may be about to be: an abort
+  // while its PREPARE is still in flight (or timed out) leaves a tombstone that stops it.
+  const bool preparing = !req.commit() && st.locks.table().IsPrepared(req.txn_id());
+  if (range->prepared().contains(req.txn_id()) || preparing) {
     proto::RangeCommand cmd;
     cmd.set_kind(proto::RangeCommand::RESOLVE);
     cmd.set_txn_id(req.txn_id());

@@ -281,6 +281,10 @@ std::string RangeReplica::PreparedKey(std::string_view txn_id) const {
   return absl::StrCat(RangePrefix(options_.range_id), "tp", std::string(txn_id));
 }
 
+std::string RangeReplica::AbortedKey(std::string_view txn_id) const {
+  return absl::StrCat(RangePrefix(options_.range_id), "ta", std::string(txn_id));
+}
+
 std::string RangeReplica::DecisionKey(std::string_view txn_id) const {
   return absl::StrCat(RangePrefix(options_.range_id), "tx", std::string(txn_id));
 }
@@ -329,6 +333,11 @@ absl::Status RangeReplica::ApplyCommand(const proto::RangeCommand& cmd, MvccBatc
       if (prepared_.contains(txn)) {
         return absl::AlreadyExistsError(absl::StrCat(txn, " is already prepared here"));
       }
+      ASSIGN_OR_RETURN(std::optional<std::string> aborted, engine_->Get(AbortedKey(txn)));
+      if (aborted.has_value()) {
+        // A RESOLVE(abort) overtook this PREPARE: the transaction is over here.
+        return absl::AbortedError(absl::StrCat(txn, " was aborted before it prepared here"));
+      }
       proto::PrepareRecord record = cmd.prepare();
       *record.mutable_prepare_timestamp() = cmd.timestamp();
       record.clear_write_keys();
@@ -344,7 +353,12 @@ absl::Status RangeReplica::ApplyCommand(const proto::RangeCommand& cmd, MvccBatc
     }
     case proto::RangeCommand::RESOLVE: {
       auto it = prepared_.find(cmd.txn_id());
-      if (it == prepared_.end()) return absl::OkStatus();  // resolved already, or never prepared
+      if (it == prepared_.end()) {
+        // Resolved already, or not prepared yet. An abort leaves a tombstone so that a
+        // PREPARE still in flight cannot prepare the transaction afterwards.
+        if (!cmd.commit()) batch->raw()->Put(AbortedKey(cmd.txn_id()), "");
+        return absl::OkStatus();
+      }
       for (const std::string& key : it->second.write_keys()) {
         RETURN_IF_ERROR(cmd.commit() ? batch->ResolveCommit(key, cmd.txn_id(), ts)
                                      : batch->ResolveAbort(key, cmd.txn_id()));

@@ -24,7 +24,9 @@
 //
 // Transactions (the 2PC state machine of this range; see RangeCommand in range.proto):
 //   PREPARE  prepared writes in MVCC + a PrepareRecord        ("tp" + txn id)
-//   RESOLVE  commit or remove the prepared writes; drop the record (no record: a no-op)
+//   RESOLVE  commit or remove the prepared writes; drop the record. With no record, a commit
+//            is a no-op and an abort leaves a tombstone ("ta" + txn id) that makes a
+//            later PREPARE of the transaction fail (a RESOLVE that overtook its PREPARE)
 //   DECIDE   a TxnDecisionRecord, written once; the other outcome is rejected with kAborted
 //            (commit after abort) or kAlreadyExists (abort after commit)  ("tx" + txn id)
 // Both kinds of record travel with snapshots.
@@ -141,6 +143,7 @@ class RangeReplica {
   absl::Status LoadPrepared();
   std::string PreparedKey(std::string_view txn_id) const;
   std::string DecisionKey(std::string_view txn_id) const;
+  std::string AbortedKey(std::string_view txn_id) const;
   std::string AppliedStateKey() const { return RangePrefix(options_.range_id) + "a"; }
 
   RangeReplicaOptions options_;

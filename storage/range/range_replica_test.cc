@@ -363,6 +363,31 @@ TEST(RangeReplicaTxnTest, ResolveAbortRemovesPreparedWritesAndRepeatsAreNoOps) {
   }
 }
 
+TEST(RangeReplicaTxnTest, AbortThatOvertakesItsPrepareStopsIt) {
+  Cluster c(3);
+  ASSERT_TRUE(c.r(1).core().Campaign());
+  c.Pump();
+  auto abort = c.r(1).Propose(ResolveCmd("t1", false, Timestamp::Min()));
+  ASSERT_TRUE(abort.ok());
+  auto late = c.r(1).Propose(PrepareCmd("t1", {Put("k", "late")}));
+  ASSERT_TRUE(late.ok());
+  c.Pump();
+  c.TickAll();
+  EXPECT_TRUE(c.Result(abort->proposal_id).ok());
+  EXPECT_EQ(c.Result(late->proposal_id).code(), absl::StatusCode::kAborted);
+  for (uint64_t id : {1, 2, 3}) {
+    EXPECT_TRUE(c.r(id).prepared().empty());
+    auto intent = c.r(id).mvcc().GetIntent("k");
+    ASSERT_TRUE(intent.ok());
+    EXPECT_FALSE(intent->has_value());
+  }
+  // Other transactions prepare as usual.
+  auto other = c.r(1).Propose(PrepareCmd("t2", {Put("k", "v")}));
+  ASSERT_TRUE(other.ok());
+  c.Pump();
+  EXPECT_TRUE(c.Result(other->proposal_id).ok());
+}
+
 TEST(RangeReplicaTxnTest, DecisionIsWrittenOnceAndTheOtherOutcomeIsRefused) {
   Cluster c(3);
   ASSERT_TRUE(c.r(1).core().Campaign());
