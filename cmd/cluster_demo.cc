@@ -56,9 +56,9 @@ absl::StatusOr<std::unique_ptr<ClusterDemo>> ClusterDemo::Start(ClusterDemoOptio
       clock::TrueTimeOptions{.epsilon_ns = demo->options_.epsilon_us * 1000});
   demo->rpc_ = std::make_unique<server::GrpcTxnRpc>(demo->addresses_);
   // The shell sits in us-east1: read-only transactions read at node 1's replicas.
-  demo->txns_ = std::make_unique<txn::TxnClient>(demo->range_map_, demo->rpc_.get(),
-                                                 demo->true_time_.get(),
-                                                 txn::TxnClientOptions{.nearest_node = 1});
+  demo->txns_ =
+      std::make_unique<txn::TxnClient>(demo->range_map_, demo->rpc_.get(), demo->true_time_.get(),
+                                       txn::TxnClientOptions{.nearest_node = 1});
   // Wait for the first leaseholder so the first command does not race the election.
   for (absl::Time deadline = absl::Now() + absl::Seconds(20);
        absl::Now() < deadline && demo->Leaseholder(1) == 0;) {
@@ -216,8 +216,7 @@ absl::StatusOr<std::string> ClusterDemo::RunTxn(const std::vector<std::string>& 
   auto took = [&] { return absl::ToDoubleMilliseconds(absl::Now() - start); };
   if (cmd == "begin" && (a.size() == 1 || (a.size() == 2 && a[1] == "ro"))) {
     if (open_ != nullptr) {
-      return WithSqlState(absl::FailedPreconditionError("a transaction is already open"),
-                          "25001");
+      return WithSqlState(absl::FailedPreconditionError("a transaction is already open"), "25001");
     }
     const bool ro = a.size() == 2;
     open_ = txns_->Begin({.mode = ro ? txn::TxnMode::kReadOnly : txn::TxnMode::kReadWrite});
@@ -231,8 +230,8 @@ absl::StatusOr<std::string> ClusterDemo::RunTxn(const std::vector<std::string>& 
                            took());
   }
   if (open_ == nullptr) {
-    return absl::FailedPreconditionError(absl::StrCat("no transaction is open; ", a[0],
-                                                      " needs one (begin)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("no transaction is open; ", a[0], " needs one (begin)"));
   }
   // Any error ends the transaction, as in PostgreSQL after a failed statement (40001 means
   // it was aborted to let an older one through: run it again).
@@ -277,8 +276,8 @@ absl::StatusOr<std::string> ClusterDemo::RunTxn(const std::vector<std::string>& 
         absl::ToDoubleMilliseconds(st.prepare), absl::ToDoubleMilliseconds(st.replicate),
         absl::ToDoubleMilliseconds(st.commit_wait));
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown or malformed command \"", a[0], "\" inside a transaction; type help"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown or malformed command \"", a[0], "\" inside a transaction; type help"));
 }
 
 absl::StatusOr<std::string> ClusterDemo::Run(const std::vector<std::string>& a) {
@@ -290,8 +289,7 @@ absl::StatusOr<std::string> ClusterDemo::Run(const std::vector<std::string>& a) 
     done_ = true;
     return std::string();
   }
-  if (open_ != nullptr || cmd == "begin" || cmd == "commit" || cmd == "rollback" ||
-      cmd == "scan") {
+  if (open_ != nullptr || cmd == "begin" || cmd == "commit" || cmd == "rollback" || cmd == "scan") {
     static const std::set<std::string> kOutside = {"status", "stop",  "start", "partition",
                                                    "heal",   "stale", "help",  "quit"};
     if (!kOutside.contains(cmd)) {

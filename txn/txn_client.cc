@@ -1,6 +1,7 @@
 #include "txn/txn_client.h"
 
 #include <algorithm>
+#include <atomic>
 #include <random>
 #include <utility>
 
@@ -49,6 +50,20 @@ bool NotSent(const absl::Status& s) {
 
 }  // namespace
 
+// A client id from the clock's reading and a process-wide sequence: unique among the
+// clients of a process, and reproducible under a simulated clock.
+uint64_t DerivedClientId(clock::TrueTime* true_time) {
+  static std::atomic<uint64_t> seq{0};
+  const uint64_t n = static_cast<uint64_t>(true_time->clock()->NowNanos());
+  return (n * 0x9E3779B97F4A7C15ULL) ^ (++seq << 48);
+}
+
+absl::Time TxnClient::Now() const { return absl::FromUnixNanos(true_time_->clock()->NowNanos()); }
+
+void TxnClient::Sleep(absl::Duration d) const {
+  true_time_->clock()->SleepForNanos(absl::ToInt64Nanoseconds(d));
+}
+
 absl::Status ResponseStatus(int code, const std::string& message) {
   if (code == 0) return absl::OkStatus();
   absl::Status s(static_cast<absl::StatusCode>(code), message);
@@ -66,7 +81,7 @@ TxnClient::TxnClient(RangeMap map, TxnRpc* rpc, clock::TrueTime* true_time,
       true_time_(true_time),
       options_(options),
       nodes_(rpc->Nodes()),
-      client_id_(std::random_device{}() ^ (static_cast<uint64_t>(std::random_device{}()) << 32)) {
+      client_id_(options.client_id != 0 ? options.client_id : DerivedClientId(true_time)) {
   heartbeat_ = std::thread([this] { HeartbeatLoop(); });
 }
 
@@ -115,7 +130,7 @@ absl::StatusOr<Timestamp> TxnClient::Run(const std::function<absl::Status(Txn&)>
     }
     if (GetSqlState(s) != "40001") return s;
     last = s;
-    absl::SleepFor(absl::Milliseconds(std::min(1 << std::min(attempt, 6), 50)));
+    Sleep(absl::Milliseconds(std::min(1 << std::min(attempt, 6), 50)));
   }
   return last;
 }
@@ -136,15 +151,16 @@ void TxnClient::SetLeader(uint64_t range, NodeId node) {
 // next node, until a response that is not UNAVAILABLE or the deadline. `stop_after_send`
 // returns a final status for a failed call that may have reached the node (no retry).
 template <typename Response, typename Call, typename StopAfterSend>
-absl::StatusOr<Response> RouteToLeaseholder(const std::vector<NodeId>& nodes, NodeId target,
+absl::StatusOr<Response> RouteToLeaseholder(const TxnClient& client,
+                                            const std::vector<NodeId>& nodes, NodeId target,
                                             absl::Duration timeout, Call call,
                                             StopAfterSend stop_after_send, NodeId* served_by,
                                             absl::Status* last) {
-  const absl::Time deadline = absl::Now() + timeout;
+  const absl::Time deadline = client.Now() + timeout;
   *last = absl::UnavailableError("no node answered");
   while (true) {
     absl::StatusOr<Response> r =
-        call(target, std::max(absl::Milliseconds(1), deadline - absl::Now()));
+        call(target, std::max(absl::Milliseconds(1), deadline - client.Now()));
     if (r.ok() && r->code() != static_cast<int>(absl::StatusCode::kUnavailable)) {
       *served_by = target;
       return r;
@@ -153,7 +169,7 @@ absl::StatusOr<Response> RouteToLeaseholder(const std::vector<NodeId>& nodes, No
       if (std::optional<absl::Status> final = stop_after_send(r.status(), target)) return *final;
     }
     *last = r.ok() ? absl::UnavailableError(r->message()) : r.status();
-    if (absl::Now() >= deadline) return *last;
+    if (client.Now() >= deadline) return *last;
     if (r.ok() && r->leader_hint() != 0 && r->leader_hint() != target &&
         std::find(nodes.begin(), nodes.end(), r->leader_hint()) != nodes.end()) {
       target = r->leader_hint();
@@ -161,7 +177,7 @@ absl::StatusOr<Response> RouteToLeaseholder(const std::vector<NodeId>& nodes, No
     }
     target =
         nodes[(std::find(nodes.begin(), nodes.end(), target) - nodes.begin() + 1) % nodes.size()];
-    absl::SleepFor(absl::Milliseconds(20));
+    client.Sleep(absl::Milliseconds(20));
   }
 }
 
@@ -171,7 +187,7 @@ absl::StatusOr<proto::TxnResponse> TxnClient::Send(proto::TxnRequest request,
   NodeId served_by = 0;
   absl::Status last;
   absl::StatusOr<proto::TxnResponse> r = RouteToLeaseholder<proto::TxnResponse>(
-      nodes_, LeaderGuess(range), options_.request_timeout,
+      *this, nodes_, LeaderGuess(range), options_.request_timeout,
       [&](NodeId node, absl::Duration left) { return rpc_->Txn(node, request, left); },
       [&](const absl::Status& s, NodeId node) -> std::optional<absl::Status> {
         if (retry_after_send || NotSent(s)) return std::nullopt;
@@ -195,7 +211,7 @@ absl::StatusOr<proto::KvResponse> TxnClient::SendKv(const proto::KvRequest& requ
   NodeId served_by = 0;
   absl::Status last;
   absl::StatusOr<proto::KvResponse> r = RouteToLeaseholder<proto::KvResponse>(
-      nodes_, first != 0 ? first : LeaderGuess(range), options_.request_timeout,
+      *this, nodes_, first != 0 ? first : LeaderGuess(range), options_.request_timeout,
       [&](NodeId node, absl::Duration left) { return rpc_->Kv(node, request, left); },
       [](const absl::Status&, NodeId) -> std::optional<absl::Status> { return std::nullopt; },
       &served_by, &last);
@@ -206,9 +222,7 @@ absl::StatusOr<proto::KvResponse> TxnClient::SendKv(const proto::KvRequest& requ
 
 void TxnClient::Touch(const std::string& txn, uint64_t range) {
   absl::MutexLock lock(&mu_);
-  Live& l = live_[txn];
-  if (l.ranges.empty()) l.last_ok = absl::Now();
-  l.ranges.insert(range);
+  live_[txn].ranges.insert(range);
 }
 
 void TxnClient::Forget(const std::string& txn) {
@@ -245,10 +259,6 @@ void TxnClient::HeartbeatLoop() {
       absl::StatusOr<proto::TxnResponse> r = rpc_->Txn(target, req, absl::Seconds(1));
       absl::MutexLock lock(&mu_);
       if (r.ok() && r->code() == 0) {
-        for (const std::string& t : txns) {
-          auto it = live_.find(t);
-          if (it != live_.end()) it->second.last_ok = absl::Now();
-        }
         for (const std::string& t : r->aborted_txn_ids()) {
           auto it = live_.find(t);
           if (it != live_.end() && !it->second.aborted.has_value()) {
@@ -499,7 +509,7 @@ absl::Status Txn::AbortAll(const std::set<uint64_t>& ranges, uint64_t coordinato
 
 absl::StatusOr<Timestamp> Txn::Commit() {
   RETURN_IF_ERROR(CheckOpen());
-  const absl::Time start = absl::Now();
+  const absl::Time start = client_->Now();
   if (options_.mode == TxnMode::kReadOnly) {
     Close();
     return read_ts_.value_or(Timestamp{client_->true_time_->Now().latest_ns, 0});
@@ -541,7 +551,7 @@ absl::StatusOr<Timestamp> Txn::Commit() {
     stats_.lock_wait = absl::Microseconds(r.lock_wait_us());
     stats_.replicate = absl::Microseconds(r.replicate_us());
     stats_.commit_wait = absl::Microseconds(r.commit_wait_us());
-    stats_.total = absl::Now() - start;
+    stats_.total = client_->Now() - start;
   };
   if (parts.empty()) {
     Close();
@@ -570,7 +580,7 @@ absl::StatusOr<Timestamp> Txn::Commit() {
     }
     Close();
     if (!first_error.ok()) return first_error;
-    stats_.total = absl::Now() - start;
+    stats_.total = client_->Now() - start;
     return ts;
   }
   if (parts.size() == 1) {
@@ -644,9 +654,9 @@ absl::StatusOr<Timestamp> Txn::Commit() {
     }
     for (const auto& [r, resp] : locked) NoteEpoch(r, resp);
   }
-  const absl::Time prepare_start = absl::Now();
+  const absl::Time prepare_start = client_->Now();
   absl::Status failed = round(proto::TxnRequest::PREPARE, others, &prepared);
-  stats_.prepare = absl::Now() - prepare_start;
+  stats_.prepare = client_->Now() - prepare_start;
   Timestamp max_prepare;
   for (const auto& [r, resp] : prepared) {
     max_prepare = std::max(max_prepare, FromProto(resp.timestamp()));

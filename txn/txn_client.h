@@ -1,7 +1,7 @@
 // The transaction API: everything above the storage layer (SQL, workloads, tools) reads and
 // writes through it and never sees ranges.
 //
-//   TxnClient client(range_map, &rpc, &true_time);
+//   TxnClient client(range_map, &rpc, &true_time);   // all time comes from true_time's clock
 //   std::unique_ptr<Txn> t = client.Begin();            // read-write
 //   t->Get("a"); t->Put("b", "1"); t->Commit();          // 40001 => restart (see Run)
 //   client.Begin({.mode = TxnMode::kReadOnly});         // lock-free, at Now().latest
@@ -89,6 +89,9 @@ struct TxnOptions {
 };
 
 struct TxnClientOptions {
+  // Prefix of this client's transaction ids; must be unique among live clients. 0: derived
+  // from the clock's reading when the client is created.
+  uint64_t client_id = 0;
   NodeId nearest_node = 0;  // read-only reads try this node first; 0: the leaseholder
   absl::Duration request_timeout = absl::Seconds(10);
   absl::Duration heartbeat_interval = absl::Seconds(1);
@@ -180,6 +183,11 @@ class TxnClient {
                                 int max_attempts = 20);
 
   const RangeMap& range_map() const { return map_; }
+  // Time comes from the injected clock (true_time->clock()), so a simulated clock drives
+  // deadlines, backoff and commit statistics too. (The heartbeat thread's 1 s period is
+  // a real-time mutex wait.)
+  absl::Time Now() const;
+  void Sleep(absl::Duration d) const;
   clock::TrueTime* true_time() { return true_time_; }
 
   // Sends `request` to the leaseholder of its range, following leader hints. With
@@ -193,7 +201,6 @@ class TxnClient {
   friend class Txn;
   struct Live {
     std::set<uint64_t> ranges;
-    absl::Time last_ok;
     std::optional<absl::Status> aborted;
   };
 

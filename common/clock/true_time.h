@@ -87,6 +87,8 @@ class TrueTime {
   void CommitWait(Timestamp t);
 
   const TrueTimeOptions& options() const { return options_; }
+  // The local clock it reads (for callers that also need plain readings and sleeps).
+  PhysicalClock* clock() const { return clock_; }
 
  private:
   // Half-width of the interval for local reading `local_ns` given the current sync point.
