@@ -79,11 +79,17 @@ absl::Status Node::Init() {
                       static_cast<uint64_t>(absl::ToUnixNanos(absl::Now()));
       ASSIGN_OR_RETURN(ranges_[ro.range_id], storage::RangeReplica::Open(
                                                  ro, engine_.get(), true_time_.get(), hlc_.get()));
-      txns_.emplace(
-          std::piecewise_construct, std::forward_as_tuple(ro.range_id),
-          std::forward_as_tuple(RangeTxns{
-              .locks = txn::TxnLocks(txn::TxnLocksOptions{
-                  .heartbeat_timeout_ns = options_.txn_heartbeat_timeout_ms * 1'000'000})}));
+      storage::RangeReplica* range = ranges_[ro.range_id].get();
+      servers_[ro.range_id] = std::make_unique<txn::RangeTxnServer>(
+          txn::RangeTxnServerOptions{
+              .node_id = options_.node_id,
+              .range_map = &range_map_,
+              .request_timeout_ns = options_.request_timeout_ms * 1'000'000,
+              .heartbeat_timeout_ns = options_.txn_heartbeat_timeout_ms * 1'000'000,
+              .close_interval_ns = options_.close_interval_ms * 1'000'000,
+              .incarnation = incarnation_},
+          range, true_time_.get(), hlc_.get(), this);
+      servers_[ro.range_id]->SetRefusal(clock_problem_);
     }
   }
   AddressBook others = options_.peers;
@@ -96,6 +102,7 @@ absl::Status Node::Init() {
                                               GrpcServerOptions{.kv_threads = 256}));
   driver_ = std::thread([this] { DriverLoop(); });
   janitor_ = std::thread([this] { JanitorLoop(); });
+  timer_ = std::thread([this] { TimerLoop(); });
   LOG(INFO) << "node " << options_.node_id << " serving " << options_.ranges << " range(s) on port "
             << server_->port() << ", data in " << options_.data_dir;
   return absl::OkStatus();
@@ -112,6 +119,7 @@ void Node::Stop() {
   if (server_ != nullptr) server_->Shutdown();
   if (driver_.joinable()) driver_.join();
   if (janitor_.joinable()) janitor_.join();
+  if (timer_.joinable()) timer_.join();
   transport_.reset();
 }
 
@@ -152,7 +160,7 @@ proto::NodeStatusResponse Node::OnStatus() {
     rs->set_start_key(span.start);
     rs->set_end_key(span.end);
     rs->set_prepared_txns(range->prepared().size());
-    rs->set_locked_txns(txns_[id].ready ? txns_[id].locks.known_txns() : 0);
+    rs->set_locked_txns(servers_[id]->locked_txns());
   }
   return out;
 }
@@ -216,140 +224,13 @@ proto::KvResponse Node::Write(storage::RangeReplica* range, std::vector<proto::K
   }
   *req.mutable_priority() = ToProto(hlc_->Now());
   for (proto::KvWrite& w : writes) *req.add_writes() = std::move(w);
-  proto::TxnResponse t = CommitLocal(range, req);
+  proto::TxnResponse t = OnTxn(req);
   proto::KvResponse r;
   r.set_code(t.code());
   r.set_message(t.message());
   r.set_leader_hint(t.leader_hint());
   *r.mutable_timestamp() = t.timestamp();
   return r;
-}
-
-proto::KvResponse Node::Read(storage::RangeReplica* range, const proto::KvRequest& request) {
-  const bool snapshot = request.has_read_timestamp();
-  const bool bounded = request.max_staleness_ms() > 0;
-  const bool last_commit = request.at_last_commit();
-  if (snapshot + bounded + last_commit > 1) {
-    return ErrorResponse(absl::InvalidArgumentError(
-        "give at most one of read_timestamp, max_staleness_ms and at_last_commit"));
-  }
-  if (request.max_staleness_ms() < 0) {
-    return ErrorResponse(absl::InvalidArgumentError("max_staleness_ms must not be negative"));
-  }
-  absl::MutexLock lock(&mu_);
-  const absl::Time deadline = absl::Now() + absl::Milliseconds(options_.request_timeout_ms);
-  // A prepared transaction may commit at any timestamp >= its prepare timestamp: nothing at
-  // or above the oldest one is stable until it is resolved.
-  auto prepared_cap = [range]() -> Timestamp {
-    Timestamp cap = Timestamp::Max();
-    for (const auto& [txn, rec] : range->prepared()) {
-      cap = std::min(
-          cap,
-          Timestamp{rec.prepare_timestamp().wall_ns(), rec.prepare_timestamp().logical()}.Prev());
-    }
-    return cap;
-  };
-  while (true) {
-    Timestamp read_ts;
-    if ((!snapshot && !bounded) || last_commit) {
-      // Strong read: only the leaseholder, with no Paxos round.
-      absl::StatusOr<storage::ReadPlan> plan = range->PlanStrongRead();
-      if (!plan.ok()) return ErrorResponse(plan.status(), range->core().leader_hint());
-      auto ready = [this, range, &plan]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return range->ReadReady(*plan) || stopping_;
-      };
-      if (!mu_.AwaitWithDeadline(absl::Condition(&ready), deadline) || !range->ReadReady(*plan)) {
-        return ErrorResponse(absl::UnavailableError("lost the lease while waiting to read"),
-                             range->core().leader_hint());
-      }
-      read_ts = plan->read_timestamp;
-      // Spanner's LastTS: with nothing prepared, the last commit is as good as now. That
-      // commit may still be in its commit wait; wait it out too, so a transaction that
-      // starts after this read cannot be given a smaller timestamp than what it saw.
-      if (last_commit && range->prepared().empty()) {
-        read_ts = range->last_commit_timestamp();
-        if (!true_time_->After(read_ts)) {
-          mu_.Unlock();
-          true_time_->CommitWait(read_ts);
-          mu_.Lock();
-        }
-      }
-    } else {
-      // Snapshot or bounded-staleness read: any replica whose t_safe covers the timestamp.
-      // The leaseholder can serve up to its strong-read timestamp once applied (it first
-      // ratchets its clock past the wanted timestamp, so later writes land above it). A
-      // replica that is not there yet waits up to a second (a follower learns commits on the
-      // next heartbeat or closed-timestamp command), then refuses and names the leaseholder.
-      const Timestamp wanted =
-          snapshot
-              ? Timestamp{request.read_timestamp().wall_ns(), request.read_timestamp().logical()}
-              : Timestamp{true_time_->Now().latest_ns - request.max_staleness_ms() * 1'000'000, 0};
-      if (snapshot && range->LeaseReady() && wanted.wall_ns < range->core().lease_expiry_ns()) {
-        (void)hlc_->Update(wanted);  // refused only if absurdly far ahead: then we just wait
-      }
-      auto safe_now = [range, &prepared_cap]() -> Timestamp {
-        Timestamp safe = range->t_safe();
-        absl::StatusOr<storage::ReadPlan> plan = range->PlanStrongRead();
-        if (plan.ok() && range->ReadReady(*plan)) {
-          safe = std::max(safe, std::min(plan->read_timestamp, prepared_cap()));
-        }
-        return safe;
-      };
-      auto covered = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return stopping_ || safe_now() >= wanted;
-      };
-      mu_.AwaitWithDeadline(absl::Condition(&covered),
-                            std::min(deadline, absl::Now() + absl::Seconds(1)));
-      const Timestamp safe = safe_now();
-      if (safe < wanted) {
-        std::string why =
-            safe == Timestamp::Min()
-                ? absl::StrCat("node ", options_.node_id,
-                               "'s replica has not applied any write yet")
-                : absl::StrCat("node ", options_.node_id, "'s replica is safe only up to ",
-                               safe.ToString(), ", short of ", wanted.ToString());
-        return ErrorResponse(absl::UnavailableError(absl::StrCat(why, "; read at the leaseholder")),
-                             range->core().leader_hint());
-      }
-      read_ts = snapshot ? wanted : safe;
-    }
-    proto::KvResponse r;
-    *r.mutable_timestamp() = ToProto(read_ts);
-    std::optional<storage::BlockingIntent> blocked;
-    if (request.op() == proto::KvRequest::GET) {
-      absl::StatusOr<storage::MvccGetResult> g = range->mvcc().Get(request.key(), read_ts);
-      if (!g.ok()) return ErrorResponse(g.status());
-      blocked = g->blocked_by;
-      if (g->row.has_value()) {
-        r.set_found(true);
-        r.set_value(g->row->value);
-      }
-    } else {
-      absl::StatusOr<storage::ScanResult> s = range->mvcc().Scan(storage::ScanRequest{
-          .start = request.key(),
-          .end = request.end_key(),
-          .timestamp = read_ts,
-          .max_rows = request.limit() > 0 ? std::min<int64_t>(request.limit(), 1000) : 1000});
-      if (!s.ok()) return ErrorResponse(s.status());
-      blocked = s->blocked_by;
-      for (const storage::MvccRow& row : s->rows) {
-        r.add_keys(row.key);
-        r.add_values(row.value);
-      }
-      if (s->resume_key.has_value()) r.set_resume_key(*s->resume_key);
-      r.set_found(!s->rows.empty());
-    }
-    if (!blocked.has_value()) return r;
-    // A prepared write at or below the read timestamp: wait for its outcome, then read again.
-    const std::string txn_id = blocked->txn_id;
-    auto resolved = [this, range, &txn_id]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return stopping_ || !range->prepared().contains(txn_id);
-    };
-    if (!mu_.AwaitWithDeadline(absl::Condition(&resolved), deadline) || stopping_) {
-      return ErrorResponse(absl::UnavailableError(absl::StrCat(
-          "the read waits for the outcome of prepared transaction ", txn_id, "; retry")));
-    }
-  }
 }
 
 void Node::DriverLoop() {
@@ -378,9 +259,9 @@ void Node::DriverLoop() {
         if (tick_due) {
           for (auto& [id, r] : ranges_) r->core().Tick();
         }
-        MaintainTxns(tick_due);
       }
       inbox_.clear();
+      MaintainTxns(tick_due);
     }
     while (ProcessReadies()) {
     }
@@ -401,6 +282,7 @@ void Node::CheckClock() {
     LOG(ERROR) << "node " << options_.node_id << " stops serving: " << health.problem;
   }
   clock_problem_ = health.healthy ? "" : health.problem;
+  for (auto& [id, server] : servers_) server->SetRefusal(clock_problem_);
 }
 
 bool Node::ProcessReadies() {
@@ -430,18 +312,8 @@ bool Node::ProcessReadies() {
   for (auto& [r, rd] : readies) {
     absl::StatusOr<std::vector<storage::AppliedProposal>> applied = r->ApplyCommitted(rd);
     CHECK(applied.ok()) << "range " << r->range_id() << " failed to apply: " << applied.status();
-    for (const storage::AppliedProposal& a : *applied) {
-      auto it = waiters_.find({r->range_id(), a.proposal_id});
-      if (it != waiters_.end()) it->second = a.status;
-      auto release = release_on_apply_.find({r->range_id(), a.proposal_id});
-      if (release != release_on_apply_.end()) {
-        if (!a.status.ok() || !release->second.only_on_failure) {
-          txns_[r->range_id()].locks.Finish(release->second.txn);
-        }
-        release_on_apply_.erase(release);
-      }
-    }
     r->core().Advance(rd);
+    servers_[r->range_id()]->OnApplied(*applied);
     for (storage::paxos::NodeId peer : rd.snapshot_needed_by) {
       absl::StatusOr<std::string> snap = r->TakeSnapshot();
       if (snap.ok()) {

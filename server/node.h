@@ -3,12 +3,13 @@
 //
 //                    gRPC threads                         driver thread
 //   OnPaxosBatch ---> inbox ----------------------------> Step each message into its range
-//   OnKv (write) ---> ProposeWrites, wait for apply        every tick: Tick every range
-//   OnKv (read)  ---> PlanStrongRead, wait until ready     Ready of every range:
+//   OnKv, OnTxn  ---> the range's RangeTxnServer         every tick: Tick every range
+//                     (locks, proposals, reads), wait     Ready of every range:
 //                                                            1. stage all, ONE synced write
 //                                                               (group commit across ranges)
 //                                                            2. send messages (transport)
-//                                                            3. apply, answer waiters
+//                                                            3. apply, tell the range's
+//                                                               RangeTxnServer
 //
 // Writes are acknowledged only after their commit timestamp has passed by TrueTime
 // (commit wait), so acknowledged order agrees with real time.
@@ -20,6 +21,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -38,7 +40,7 @@
 #include "storage/engine/engine.h"
 #include "storage/range/range_replica.h"
 #include "txn/range_map.h"
-#include "txn/txn_locks.h"
+#include "txn/range_txn_server.h"
 
 namespace meridian::server {
 
@@ -70,7 +72,7 @@ struct NodeOptions {
   int64_t close_interval_ms = 100;
 };
 
-class Node : public NodeServiceHandler {
+class Node : public NodeServiceHandler, public txn::RangeTxnHost {
  public:
   static absl::StatusOr<std::unique_ptr<Node>> Start(NodeOptions options);
   ~Node() override;
@@ -96,58 +98,23 @@ class Node : public NodeServiceHandler {
   proto::KvResponse Read(storage::RangeReplica* range, const proto::KvRequest& request);
   storage::RangeReplica* FindRange(uint64_t range_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  // Transactions (node_txn.cc). The lock state of one range while this node holds its lease.
-  struct RangeTxns {
-    txn::TxnLocks locks;
-    bool ready = false;    // locks valid: lease held since `ballot` began, prepared reinstated
-    proto::Ballot ballot;  // the leader term the locks belong to
-    std::string epoch;     // names this lock table: term + reset count + incarnation
-    uint64_t resets = 0;
-    int64_t last_proposal_ns = 0;
-    std::map<std::string, int64_t> status_asked_ns;  // in-doubt txn -> last STATUS sent
-  };
-  // Proposes `cmd` and waits until it is applied; returns its timestamp or its failure. If
-  // the wait times out (outcome unknown), `release_on_timeout`'s locks are released once the
-  // command's fate is known.
-  absl::StatusOr<Timestamp> ProposeAndWait(storage::RangeReplica* range, proto::RangeCommand cmd,
-                                           Timestamp at_least, int64_t* replicate_us,
-                                           const std::string& release_on_timeout = "",
-                                           bool release_only_on_failure = false)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Requests every lock and waits until all are held; the transaction is aborted here if the
-  // wait times out.
-  absl::Status LockAll(storage::RangeReplica* range, RangeTxns& st, const std::string& txn,
-                       Timestamp priority,
-                       const std::vector<std::pair<txn::LockSpan, txn::LockMode>>& wants)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Checks the read locks named by `request` and takes its write locks (waiting, wound-wait).
-  // On failure the transaction's locks here are released.
-  absl::Status LockWrites(storage::RangeReplica* range, RangeTxns& st,
-                          const proto::TxnRequest& request) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // The range's transaction state, when this node may serve `request` there now (TxnReady
-  // and CheckEpoch).
-  absl::StatusOr<RangeTxns*> ServingTxns(storage::RangeReplica* range,
-                                         const proto::TxnRequest& request)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // 40001 if the request names a lock epoch other than the range's current one.
-  static absl::Status CheckEpoch(const RangeTxns& st, const proto::TxnRequest& request);
-  // OK when this node may serve transactions on `range` now; else kUnavailable with a hint.
-  absl::Status TxnReady(storage::RangeReplica* range, RangeTxns& st)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Lease changes (reset or reinstate locks), heartbeat expiry and closed timestamps.
+  // Transactions (node_txn.cc): each range's RangeTxnServer does the work; these adapt
+  // gRPC's blocking calls to it. Waits (under mu_) for the server's reply.
+  template <typename Response, typename Issue>
+  Response AwaitReply(Issue issue, Response on_timeout) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  txn::RangeTxnServer* FindServer(uint64_t range_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // txn::RangeTxnHost, called by the servers with mu_ held. Commit waits run on the timer
+  // thread; routed requests on the janitor thread.
+  void AfterTimestamp(Timestamp ts, std::function<void()> fn) override;
+  void Route(proto::TxnRequest request,
+             std::function<void(absl::StatusOr<proto::TxnResponse>)> done) override;
+  void TimerLoop();
+  // Maintain every range's transaction server (after Paxos steps; `tick`: periodic work).
   void MaintainTxns(bool tick) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Single-range commit (also used by plain KV writes): lock, replicate, commit wait, release.
-  proto::TxnResponse CommitLocal(storage::RangeReplica* range, const proto::TxnRequest& request);
-  proto::TxnResponse LockForCommit(storage::RangeReplica* range, const proto::TxnRequest& request);
-  proto::TxnResponse Prepare(storage::RangeReplica* range, const proto::TxnRequest& request);
-  proto::TxnResponse Decide(storage::RangeReplica* range, const proto::TxnRequest& request);
-  proto::TxnResponse Resolve(storage::RangeReplica* range, const proto::TxnRequest& request);
-  proto::TxnResponse TxnStatus(storage::RangeReplica* range, const proto::TxnRequest& request);
-  proto::TxnResponse LockingRead(storage::RangeReplica* range, const proto::TxnRequest& request);
   // Sends a request to its range's leaseholder, here or on a peer.
   absl::StatusOr<proto::TxnResponse> RouteTxn(const proto::TxnRequest& request);
-  // Background: delivers outcomes to participants and asks coordinators about in-doubt
-  // transactions.
+  // Background: sends the servers' routed requests (outcome deliveries, in-doubt STATUS
+  // asks) and hands back the answers.
   void JanitorLoop();
   int64_t NowNs() { return clock_->NowNanos(); }
   // Re-evaluates clock_problem_ from the transport's peer clock measurements.
@@ -164,23 +131,21 @@ class Node : public NodeServiceHandler {
   absl::Mutex mu_;
   std::map<uint64_t, std::unique_ptr<storage::RangeReplica>> ranges_ ABSL_GUARDED_BY(mu_);
   std::vector<proto::PaxosMessage> inbox_ ABSL_GUARDED_BY(mu_);
-  // (range id, proposal id) -> outcome, filled when the proposal is applied. Proposal ids
-  // are unique within a range only.
-  std::map<std::pair<uint64_t, uint64_t>, std::optional<absl::Status>> waiters_
-      ABSL_GUARDED_BY(mu_);
+  std::map<uint64_t, std::unique_ptr<txn::RangeTxnServer>> servers_ ABSL_GUARDED_BY(mu_);
   bool work_pending_ ABSL_GUARDED_BY(mu_) = false;
   // Non-empty while the clock is not trusted: the node neither serves nor takes part in Paxos.
   std::string clock_problem_ ABSL_GUARDED_BY(mu_) = "clock not yet compared with peers";
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  std::map<uint64_t, RangeTxns> txns_ ABSL_GUARDED_BY(mu_);
-  // Proposals whose waiter gave up; the txn's locks are released once the outcome is known.
-  struct DeferredRelease {
-    std::string txn;
-    bool only_on_failure = false;  // a PREPARE that applies keeps its locks
-  };
-  std::map<std::pair<uint64_t, uint64_t>, DeferredRelease> release_on_apply_ ABSL_GUARDED_BY(mu_);
   const uint64_t incarnation_;  // random per start: epochs never repeat across restarts
-  std::vector<proto::TxnRequest> outbox_ ABSL_GUARDED_BY(mu_);  // RESOLVEs for participants
+  // Commit waits: run each callback once its timestamp has passed (timer thread).
+  std::multimap<Timestamp, std::function<void()>> timers_ ABSL_GUARDED_BY(mu_);
+  uint64_t timers_added_ ABSL_GUARDED_BY(mu_) = 0;
+  // Requests the servers asked to route (janitor thread).
+  struct Routed {
+    proto::TxnRequest request;
+    std::function<void(absl::StatusOr<proto::TxnResponse>)> done;
+  };
+  std::vector<Routed> routes_ ABSL_GUARDED_BY(mu_);
   uint64_t next_local_txn_ ABSL_GUARDED_BY(mu_) = 1;
   txn::RangeMap range_map_;
 
@@ -190,6 +155,7 @@ class Node : public NodeServiceHandler {
 
   std::thread driver_;
   std::thread janitor_;
+  std::thread timer_;
   std::atomic<bool> stopped_{false};
 };
 

@@ -311,7 +311,9 @@ TEST(ReplicationIntegrationTest, ConcurrentWritesToRangesSharingALeaseholder) {
       auto client = server::NodeClient::Connect(cluster.address(leaseholder[range]));
       ASSERT_TRUE(client.ok());
       for (int i = 0; i < 30; ++i) {
-        proto::KvRequest req = Put(absl::StrCat("t", t, "/", i), "v");
+        // Even splits of 4: range r holds keys whose first byte is in [64(r-1), 64r).
+        const std::string prefix(1, static_cast<char>((range - 1) * 64 + 32));
+        proto::KvRequest req = Put(absl::StrCat(prefix, "t", t, "/", i), "v");
         req.set_range_id(range);
         auto r = (*client)->Kv(req, absl::Seconds(8));
         if (r.ok() && r->code() == 0) {
@@ -325,6 +327,14 @@ TEST(ReplicationIntegrationTest, ConcurrentWritesToRangesSharingALeaseholder) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(successes.load(), 16 * 30);
+  // A key sent to a range that does not hold it is refused, not stored where no read finds it.
+  auto client = server::NodeClient::Connect(cluster.address(leaseholder[1]));
+  ASSERT_TRUE(client.ok());
+  proto::KvRequest stray = Put("zzz", "v");
+  stray.set_range_id(1);
+  auto r = (*client)->Kv(stray, absl::Seconds(8));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->code(), static_cast<int>(absl::StatusCode::kInvalidArgument)) << r->message();
 }
 
 }  // namespace

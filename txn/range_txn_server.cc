@@ -1,0 +1,887 @@
+#include "txn/range_txn_server.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "common/logging.h"
+#include "common/status.h"
+#include "proto/timestamp_convert.h"
+
+namespace meridian::txn {
+namespace {
+
+using proto::FromProto;
+using proto::ToProto;
+using storage::paxos::BallotEq;
+
+proto::TxnResponse TxnError(const absl::Status& s, uint64_t leader_hint = 0) {
+  proto::TxnResponse r;
+  r.set_code(static_cast<int>(s.code()));
+  r.set_message(std::string(s.message()));
+  r.set_leader_hint(leader_hint);
+  return r;
+}
+
+proto::KvResponse KvError(const absl::Status& s, uint64_t leader_hint = 0) {
+  proto::KvResponse r;
+  r.set_code(static_cast<int>(s.code()));
+  r.set_message(std::string(s.message()));
+  r.set_leader_hint(leader_hint);
+  return r;
+}
+
+absl::Status Restart(std::string message) {
+  return WithSqlState(absl::AbortedError(std::move(message)), "40001");
+}
+
+std::vector<std::string> WriteKeys(const proto::TxnRequest& req) {
+  std::vector<std::string> keys;
+  for (const proto::KvWrite& w : req.writes()) keys.push_back(w.key());
+  return keys;
+}
+
+std::vector<LockSpan> ReadSpans(const proto::TxnRequest& req) {
+  std::vector<LockSpan> spans;
+  for (int i = 0; i < req.read_starts_size() && i < req.read_ends_size(); ++i) {
+    spans.push_back(LockSpan{req.read_starts(i), req.read_ends(i)});
+  }
+  return spans;
+}
+
+int64_t MicrosSince(int64_t start_ns, int64_t now_ns) { return (now_ns - start_ns) / 1000; }
+
+}  // namespace
+
+RangeTxnServer::RangeTxnServer(RangeTxnServerOptions options, storage::RangeReplica* range,
+                               clock::TrueTime* true_time, clock::Hlc* hlc, RangeTxnHost* host)
+    : options_(options),
+      range_(range),
+      true_time_(true_time),
+      hlc_(hlc),
+      host_(host),
+      locks_(TxnLocksOptions{.heartbeat_timeout_ns = options.heartbeat_timeout_ns}) {}
+
+int64_t RangeTxnServer::NowNs() const { return true_time_->clock()->NowNanos(); }
+
+uint64_t RangeTxnServer::LeaderHint() const { return range_->core().leader_hint(); }
+
+// ---------------------------------------------------------------------------------------
+// Waiting
+
+void RangeTxnServer::WaitFor(int64_t deadline_ns, std::function<bool()> ready,
+                             std::function<void()> run, std::function<void()> expire) {
+  waits_.push_back(Wait{std::move(ready), std::move(run), deadline_ns, std::move(expire)});
+}
+
+void RangeTxnServer::Pump() {
+  if (pumping_) return;  // the outer Pump keeps going until nothing is ready
+  pumping_ = true;
+  bool progress = true;
+  while (progress) {
+    progress = false;
+    for (auto it = waits_.begin(); it != waits_.end();) {
+      if (!it->ready()) {
+        ++it;
+        continue;
+      }
+      Wait w = std::move(*it);
+      it = waits_.erase(it);
+      w.run();
+      progress = true;
+    }
+  }
+  pumping_ = false;
+}
+
+void RangeTxnServer::ProposeThen(proto::RangeCommand cmd, Timestamp at_least,
+                                 std::string release_txn, bool release_only_on_failure,
+                                 std::function<void(absl::StatusOr<Timestamp>)> done) {
+  absl::StatusOr<storage::Proposal> p = range_->Propose(std::move(cmd), at_least);
+  if (!p.ok()) {
+    done(p.status());
+    return;
+  }
+  last_proposal_ns_ = NowNs();
+  proposals_[p->proposal_id] =
+      ProposalWait{p->timestamp, NowNs() + options_.request_timeout_ns, std::move(done),
+                   std::move(release_txn), release_only_on_failure};
+}
+
+void RangeTxnServer::OnApplied(const std::vector<storage::AppliedProposal>& applied) {
+  for (const storage::AppliedProposal& a : applied) {
+    auto it = proposals_.find(a.proposal_id);
+    if (it == proposals_.end()) continue;
+    ProposalWait w = std::move(it->second);
+    proposals_.erase(it);
+    if (w.done) {
+      if (a.status.ok()) {
+        w.done(w.timestamp);
+      } else {
+        w.done(a.status);
+      }
+    } else if (!w.release_txn.empty() && (!a.status.ok() || !w.release_only_on_failure)) {
+      // The waiter gave up; the command's fate is known now, and with it the locks'.
+      locks_.Finish(w.release_txn);
+    }
+  }
+  Pump();
+}
+
+// ---------------------------------------------------------------------------------------
+// Serving checks and locks
+
+absl::Status RangeTxnServer::Ready() const {
+  if (!refusal_.empty()) {
+    return absl::UnavailableError(
+        absl::StrCat("node ", options_.node_id, " refuses to serve: ", refusal_));
+  }
+  if (!ready_ || !range_->LeaseReady() || !BallotEq(range_->core().promised(), ballot_)) {
+    return absl::UnavailableError(absl::StrCat("node ", options_.node_id,
+                                               " is not the leaseholder of range ", range_id(),
+                                               " (or is just taking over)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RangeTxnServer::Serving() const { return Ready(); }
+
+absl::Status RangeTxnServer::CheckEpoch(const proto::TxnRequest& req) const {
+  if (req.lock_epoch().empty() || req.lock_epoch() == epoch_) return absl::OkStatus();
+  return Restart(absl::StrCat("transaction ", req.txn_id(), " locked range ", req.range_id(),
+                              " under an earlier leaseholder; its locks there are gone"));
+}
+
+absl::Status RangeTxnServer::CheckKeys(const proto::TxnRequest& req) const {
+  const RangeMap& map = *options_.range_map;
+  const RangeSpan& span = map.ranges()[range_id() - 1];
+  auto outside = [&](const std::string& key) -> absl::Status {
+    if (key.empty() || key.size() > kMaxKeyBytes) {
+      return absl::InvalidArgumentError("keys must be 1 to 4096 bytes long");
+    }
+    if (!span.Contains(key)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("key '", absl::CEscape(key), "' belongs to range ", map.Lookup(key).range_id,
+                       ", not range ", range_id()));
+    }
+    return absl::OkStatus();
+  };
+  for (const proto::KvWrite& w : req.writes()) RETURN_IF_ERROR(outside(w.key()));
+  if (req.op() == proto::TxnRequest::READ) {
+    RETURN_IF_ERROR(outside(req.key()));
+    if (!req.end_key().empty() && !span.end.empty() && req.end_key() > span.end) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("a scan's end passes the end of range ", range_id()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+void RangeTxnServer::LockAll(const std::string& txn, Timestamp priority,
+                             std::vector<std::pair<LockSpan, LockMode>> wants,
+                             std::function<void(absl::Status)> done) {
+  bool all_granted = true;
+  for (const auto& [span, mode] : wants) {
+    absl::StatusOr<AcquireOutcome> outcome = locks_.Acquire(txn, priority, span, mode, NowNs());
+    if (!outcome.ok()) {
+      done(outcome.status());
+      return;
+    }
+    all_granted &= *outcome == AcquireOutcome::kGranted;
+  }
+  if (all_granted) {
+    done(locks_.CheckAlive(txn));
+    return;
+  }
+  const proto::Ballot ballot = ballot_;
+  auto moved = [this, ballot] { return !ready_ || !BallotEq(ballot_, ballot); };
+  auto lease_moved = [this] {
+    return Restart(absl::StrCat("range ", range_id(),
+                                " changed leaseholder while the transaction waited for a lock"));
+  };
+  WaitFor(
+      NowNs() + options_.request_timeout_ns,
+      [this, moved, txn, wants] {
+        if (moved() || !locks_.CheckAlive(txn).ok()) return true;
+        for (const auto& [span, mode] : wants) {
+          if (!locks_.Holds(txn, span, mode)) return false;
+        }
+        return true;
+      },
+      [this, moved, lease_moved, txn, done] {
+        done(moved() ? lease_moved() : locks_.CheckAlive(txn));
+      },
+      [this, moved, lease_moved, txn, done] {
+        if (moved()) return done(lease_moved());
+        if (absl::Status alive = locks_.CheckAlive(txn); !alive.ok()) return done(alive);
+        absl::Status why = Restart(absl::StrCat("transaction ", txn, " waited more than ",
+                                                options_.request_timeout_ns / 1'000'000,
+                                                " ms for a lock in range ", range_id()));
+        locks_.Abort(txn, why, NowNs());
+        done(why);
+      });
+}
+
+void RangeTxnServer::LockWrites(const Req& req, std::function<void(absl::Status)> done) {
+  auto finish = [this, req, done](absl::Status s) {
+    if (!s.ok()) locks_.Finish(req->txn_id());
+    done(s);
+  };
+  if (absl::Status s = locks_.CheckHeld(req->txn_id(), ReadSpans(*req)); !s.ok()) {
+    return finish(s);
+  }
+  std::vector<std::pair<LockSpan, LockMode>> wants;
+  for (const proto::KvWrite& w : req->writes()) {
+    wants.emplace_back(LockSpan::Point(w.key()), LockMode::kExclusive);
+  }
+  LockAll(req->txn_id(), FromProto(req->priority()), std::move(wants), finish);
+}
+
+absl::Status RangeTxnServer::FreezeLocks(const proto::TxnRequest& req) {
+  absl::Status s = locks_.CheckHeld(req.txn_id(), ReadSpans(req), WriteKeys(req));
+  if (s.ok()) s = locks_.MarkPrepared(req.txn_id());
+  if (!s.ok()) locks_.Finish(req.txn_id());
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------
+// Transactional requests
+
+void RangeTxnServer::Handle(const proto::TxnRequest& request, Reply reply) {
+  Dispatch(std::make_shared<const proto::TxnRequest>(request), reply);
+  Pump();
+}
+
+void RangeTxnServer::Dispatch(const Req& req, const Reply& reply) {
+  if (req->op() != proto::TxnRequest::HEARTBEAT && req->txn_id().empty()) {
+    return reply(TxnError(absl::InvalidArgumentError("a transactional request needs a txn_id")));
+  }
+  if (absl::Status s = CheckKeys(*req); !s.ok()) return reply(TxnError(s));
+  switch (req->op()) {
+    case proto::TxnRequest::READ:
+      return LockingRead(req, reply);
+    case proto::TxnRequest::LOCK:
+      return LockForCommit(req, reply);
+    case proto::TxnRequest::PREPARE:
+      return Prepare(req, reply);
+    case proto::TxnRequest::COMMIT:
+      return CommitLocal(req, reply);
+    case proto::TxnRequest::DECIDE:
+      return Decide(req, reply);
+    case proto::TxnRequest::RESOLVE:
+      return Resolve(req, reply);
+    case proto::TxnRequest::STATUS:
+      return Status(req, reply);
+    case proto::TxnRequest::HEARTBEAT: {
+      absl::Status s = Ready();
+      if (s.ok()) s = CheckEpoch(*req);
+      if (!s.ok()) return reply(TxnError(s, LeaderHint()));
+      proto::TxnResponse r;
+      for (const std::string& t : req->heartbeat_txn_ids()) {
+        if (!locks_.CheckAlive(t).ok()) {
+          r.add_aborted_txn_ids(t);
+        } else {
+          locks_.Heartbeat(t, NowNs());
+        }
+      }
+      return reply(std::move(r));
+    }
+    case proto::TxnRequest::ROLLBACK: {
+      absl::Status s = Ready();
+      if (s.ok()) s = CheckEpoch(*req);
+      if (!s.ok()) return reply(TxnError(s, LeaderHint()));
+      locks_.Abort(req->txn_id(),
+                   Restart(absl::StrCat("transaction ", req->txn_id(), " was rolled back")),
+                   NowNs());
+      return reply(proto::TxnResponse());
+    }
+    default:
+      return reply(TxnError(absl::InvalidArgumentError("unknown transaction operation")));
+  }
+}
+
+void RangeTxnServer::LockingRead(const Req& req, const Reply& reply) {
+  absl::Status ready = Ready();
+  if (ready.ok()) ready = CheckEpoch(*req);
+  if (!ready.ok()) return reply(TxnError(ready, LeaderHint()));
+  const RangeSpan& span = options_.range_map->ranges()[range_id() - 1];
+  const std::string end = req->end_key().empty() ? span.end : req->end_key();
+  LockSpan lock_span = !req->scan()  ? LockSpan::Point(req->key())
+                       : end.empty() ? LockSpan::Range(req->key(), KeySpaceEnd())
+                                     : LockSpan::Range(req->key(), end);
+  if (lock_span.IsEmpty()) return reply(proto::TxnResponse());
+  const LockMode mode = req->for_update() ? LockMode::kExclusive : LockMode::kShared;
+  LockAll(
+      req->txn_id(), FromProto(req->priority()), {{lock_span, mode}},
+      [this, req, reply, end](absl::Status s) {
+        if (!s.ok()) return reply(TxnError(s, LeaderHint()));
+        // The latest committed data: a strong read, which no one can change under the lock.
+        absl::StatusOr<storage::ReadPlan> plan = range_->PlanStrongRead();
+        if (!plan.ok()) return reply(TxnError(plan.status(), LeaderHint()));
+        const storage::ReadPlan p = *plan;
+        WaitFor(
+            NowNs() + options_.request_timeout_ns, [this, p] { return range_->ReadReady(p); },
+            [this, req, reply, end, p] {
+              proto::TxnResponse r;
+              r.set_lock_epoch(epoch_);
+              *r.mutable_timestamp() = ToProto(p.read_timestamp);
+              if (!req->scan()) {
+                absl::StatusOr<storage::MvccGetResult> g =
+                    range_->mvcc().Get(req->key(), p.read_timestamp);
+                if (!g.ok()) return reply(TxnError(g.status()));
+                if (g->blocked_by.has_value()) {
+                  return reply(TxnError(absl::InternalError(absl::StrCat(
+                      "locked read of '", absl::CEscape(req->key()), "' found a prepared write of ",
+                      g->blocked_by->txn_id, " that holds no lock"))));
+                }
+                if (g->row.has_value()) {
+                  r.set_found(true);
+                  r.set_value(g->row->value);
+                }
+                return reply(std::move(r));
+              }
+              absl::StatusOr<storage::ScanResult> s = range_->mvcc().Scan(storage::ScanRequest{
+                  .start = req->key(),
+                  .end = end,
+                  .timestamp = p.read_timestamp,
+                  .max_rows = req->limit() > 0 ? std::min<int64_t>(req->limit(), 1000) : 1000});
+              if (!s.ok()) return reply(TxnError(s.status()));
+              if (s->blocked_by.has_value()) {
+                return reply(TxnError(absl::InternalError(
+                    absl::StrCat("locked scan found a prepared write of ", s->blocked_by->txn_id,
+                                 " that holds no lock"))));
+              }
+              for (const storage::MvccRow& row : s->rows) {
+                r.add_keys(row.key);
+                r.add_values(row.value);
+              }
+              if (s->resume_key.has_value()) r.set_resume_key(*s->resume_key);
+              r.set_found(!s->rows.empty());
+              reply(std::move(r));
+            },
+            [this, reply] {
+              reply(TxnError(absl::UnavailableError("lost the lease while waiting to read"),
+                             LeaderHint()));
+            });
+      });
+}
+
+void RangeTxnServer::ReplyAfter(Timestamp ts, std::string txn, proto::TxnResponse r, Reply reply) {
+  const int64_t wait_start = NowNs();
+  host_->AfterTimestamp(ts, [this, ts, txn = std::move(txn), wait_start, r = std::move(r),
+                             reply = std::move(reply)]() mutable {
+    r.set_commit_wait_us(MicrosSince(wait_start, NowNs()));
+    if (!txn.empty()) locks_.Finish(txn);
+    *r.mutable_timestamp() = ToProto(ts);
+    reply(std::move(r));
+    Pump();
+  });
+}
+
+void RangeTxnServer::CommitLocal(const Req& req, const Reply& reply) {
+  const int64_t start = NowNs();
+  absl::Status ready = Ready();
+  if (ready.ok()) ready = CheckEpoch(*req);
+  if (!ready.ok()) return reply(TxnError(ready, LeaderHint()));
+  LockWrites(req, [this, req, reply, start](absl::Status s) {
+    if (!s.ok()) return reply(TxnError(s, LeaderHint()));
+    proto::TxnResponse r;
+    if (req->writes_size() == 0) {
+      // Reads only: the locks were held until now; release them. The reads may have seen a
+      // write whose commit wait has not finished (its writer timed out): wait out this
+      // timestamp too before acknowledging, so nothing starting later can miss what it saw.
+      locks_.Finish(req->txn_id());
+      return ReplyAfter(hlc_->Now(), "", std::move(r), reply);
+    }
+    r.set_lock_wait_us(MicrosSince(start, NowNs()));
+    // Replicating: no wound may take these locks away now.
+    if (absl::Status f = FreezeLocks(*req); !f.ok()) return reply(TxnError(f));
+    proto::RangeCommand cmd;
+    for (const proto::KvWrite& w : req->writes()) *cmd.add_writes() = w;
+    const int64_t replicate_start = NowNs();
+    // kUnknown (overtaken by a snapshot) and kDeadlineExceeded leave the outcome unknown;
+    // the client reports them as 40003.
+    ProposeThen(std::move(cmd), Timestamp::Min(), req->txn_id(), false,
+                [this, req, reply, replicate_start,
+                 r = std::move(r)](absl::StatusOr<Timestamp> applied) mutable {
+                  r.set_replicate_us(MicrosSince(replicate_start, NowNs()));
+                  if (!applied.ok()) {
+                    if (applied.status().code() != absl::StatusCode::kDeadlineExceeded) {
+                      locks_.Finish(req->txn_id());
+                    }
+                    return reply(TxnError(applied.status(), LeaderHint()));
+                  }
+                  // Commit wait: acknowledge only once the commit timestamp has passed.
+                  ReplyAfter(*applied, req->txn_id(), std::move(r), reply);
+                });
+  });
+}
+
+void RangeTxnServer::LockForCommit(const Req& req, const Reply& reply) {
+  const int64_t start = NowNs();
+  absl::Status ready = Ready();
+  if (ready.ok()) ready = CheckEpoch(*req);
+  if (!ready.ok()) return reply(TxnError(ready, LeaderHint()));
+  LockWrites(req, [this, reply, start](absl::Status s) {
+    if (!s.ok()) return reply(TxnError(s, LeaderHint()));
+    proto::TxnResponse r;
+    r.set_lock_epoch(epoch_);
+    r.set_lock_wait_us(MicrosSince(start, NowNs()));
+    reply(std::move(r));
+  });
+}
+
+void RangeTxnServer::Prepare(const Req& req, const Reply& reply) {
+  const int64_t start = NowNs();
+  if (absl::Status s = Ready(); !s.ok()) return reply(TxnError(s, LeaderHint()));
+  auto prepared_answer = [this, req]() -> std::optional<proto::TxnResponse> {
+    auto it = range_->prepared().find(req->txn_id());
+    if (it == range_->prepared().end()) return std::nullopt;
+    proto::TxnResponse r;
+    *r.mutable_timestamp() = it->second.prepare_timestamp();
+    return r;
+  };
+  if (std::optional<proto::TxnResponse> r = prepared_answer()) return reply(*r);  // a repeat
+  if (absl::Status e = CheckEpoch(*req); !e.ok()) return reply(TxnError(e));
+  // Every lock was taken by the LOCK round; a prepared transaction never waits (so prepared
+  // transactions, which cannot be wounded, can never be part of a waits-for cycle).
+  if (absl::Status s = FreezeLocks(*req); !s.ok()) return reply(TxnError(s));
+  proto::TxnResponse r;
+  r.set_lock_wait_us(MicrosSince(start, NowNs()));
+  proto::RangeCommand cmd;
+  cmd.set_kind(proto::RangeCommand::PREPARE);
+  proto::PrepareRecord* rec = cmd.mutable_prepare();
+  rec->set_txn_id(req->txn_id());
+  *rec->mutable_priority() = req->priority();
+  rec->set_coordinator_range(req->coordinator_range());
+  for (int i = 0; i < req->read_starts_size() && i < req->read_ends_size(); ++i) {
+    rec->add_read_starts(req->read_starts(i));
+    rec->add_read_ends(req->read_ends(i));
+  }
+  for (const proto::KvWrite& w : req->writes()) *cmd.add_writes() = w;
+  const int64_t replicate_start = NowNs();
+  ProposeThen(
+      std::move(cmd), Timestamp::Min(), req->txn_id(), /*release_only_on_failure=*/true,
+      [this, req, reply, replicate_start, prepared_answer,
+       r = std::move(r)](absl::StatusOr<Timestamp> ts) mutable {
+        // Prepared: by this command, or by an earlier copy of it (a retried PREPARE).
+        if (std::optional<proto::TxnResponse> p = prepared_answer()) {
+          p->set_lock_wait_us(r.lock_wait_us());
+          p->set_replicate_us(MicrosSince(replicate_start, NowNs()));
+          return reply(*p);
+        }
+        if (!ts.ok()) {
+          if (ts.status().code() != absl::StatusCode::kDeadlineExceeded) {
+            locks_.Finish(req->txn_id());
+          }
+          return reply(TxnError(ts.status(), LeaderHint()));
+        }
+        reply(TxnError(absl::InternalError("the prepare record is missing after PREPARE applied")));
+      });
+}
+
+void RangeTxnServer::Decide(const Req& req, const Reply& reply) {
+  const int64_t start = NowNs();
+  if (absl::Status e = Ready(); !e.ok()) return reply(TxnError(e, LeaderHint()));
+  // The logged decision, if any: committed -> its timestamp (and its participants);
+  // aborted -> 40001.
+  auto logged =
+      [this, req](std::vector<uint64_t>* participants) -> std::optional<absl::StatusOr<Timestamp>> {
+    absl::StatusOr<std::optional<proto::TxnDecisionRecord>> d = range_->Decision(req->txn_id());
+    if (!d.ok()) return d.status();
+    if (!d->has_value()) return std::nullopt;
+    if (!(*d)->committed()) {
+      return Restart(absl::StrCat("transaction ", req->txn_id(), " was aborted"));
+    }
+    participants->assign((*d)->participants().begin(), (*d)->participants().end());
+    return FromProto((*d)->commit_timestamp());
+  };
+  // Commit wait, then release, reply and tell the participants (in-doubt ones also ask).
+  auto finish = [this, req, reply](absl::StatusOr<Timestamp> decided,
+                                   std::vector<uint64_t> participants, proto::TxnResponse r) {
+    if (!decided.ok()) {
+      locks_.Finish(req->txn_id());
+      return reply(TxnError(decided.status(), LeaderHint()));
+    }
+    const Timestamp s = *decided;
+    const int64_t wait_start = NowNs();
+    host_->AfterTimestamp(
+        s, [this, s, req, reply, participants, wait_start, r = std::move(r)]() mutable {
+          r.set_commit_wait_us(MicrosSince(wait_start, NowNs()));
+          locks_.Finish(req->txn_id());
+          for (uint64_t p : participants) {
+            proto::TxnRequest resolve;
+            resolve.set_op(proto::TxnRequest::RESOLVE);
+            resolve.set_range_id(p);
+            resolve.set_txn_id(req->txn_id());
+            resolve.set_commit(true);
+            *resolve.mutable_commit_timestamp() = ToProto(s);
+            host_->Route(std::move(resolve),
+                         [txn = req->txn_id(), p](absl::StatusOr<proto::TxnResponse> d) {
+                           if (!d.ok() || d->code() != 0) {
+                             LOG(INFO) << "could not deliver the outcome of " << txn << " to range "
+                                       << p << "; it will ask";
+                           }
+                         });
+          }
+          *r.mutable_timestamp() = ToProto(s);
+          reply(std::move(r));
+          Pump();
+        });
+  };
+  // A repeated DECIDE (the client retried at a new leaseholder) gets the logged answer,
+  // after commit wait like the first.
+  std::vector<uint64_t> participants(req->participants().begin(), req->participants().end());
+  if (std::optional<absl::StatusOr<Timestamp>> d = logged(&participants)) {
+    return finish(*d, participants, proto::TxnResponse());
+  }
+  if (absl::Status e = CheckEpoch(*req); !e.ok()) return reply(TxnError(e));
+  // As for PREPARE: the LOCK round took every lock; the coordinator never waits here.
+  if (absl::Status e = FreezeLocks(*req); !e.ok()) return reply(TxnError(e));
+  proto::TxnResponse r;
+  r.set_lock_wait_us(MicrosSince(start, NowNs()));
+  proto::RangeCommand cmd;
+  cmd.set_kind(proto::RangeCommand::DECIDE);
+  cmd.set_txn_id(req->txn_id());
+  cmd.set_commit(true);
+  for (uint64_t p : participants) cmd.add_participants(p);
+  for (const proto::KvWrite& w : req->writes()) *cmd.add_writes() = w;
+  const int64_t replicate_start = NowNs();
+  // s >= every prepare timestamp, > Now().latest now, > anything this leader assigned.
+  ProposeThen(std::move(cmd), FromProto(req->min_commit_timestamp()), req->txn_id(), false,
+              [this, reply, logged, finish, participants, replicate_start,
+               r = std::move(r)](absl::StatusOr<Timestamp> ts) mutable {
+                r.set_replicate_us(MicrosSince(replicate_start, NowNs()));
+                if (ts.ok()) return finish(ts, participants, std::move(r));
+                if (ts.status().code() == absl::StatusCode::kDeadlineExceeded) {
+                  return reply(TxnError(ts.status(), LeaderHint()));  // locks kept until applied
+                }
+                // Rejected (an abort was logged first), lost, or overtaken by a snapshot: the
+                // record says what happened, if anything did.
+                std::optional<absl::StatusOr<Timestamp>> d = logged(&participants);
+                finish(d.has_value() ? *d : absl::StatusOr<Timestamp>(ts.status()), participants,
+                       std::move(r));
+              });
+}
+
+void RangeTxnServer::Resolve(const Req& req, const Reply& reply) {
+  absl::Status ready = Ready();
+  if (ready.ok()) ready = CheckEpoch(*req);
+  if (!ready.ok()) return reply(TxnError(ready, LeaderHint()));
+  auto finish = [this, req, reply](proto::TxnResponse r) {
+    if (req->commit()) {
+      locks_.Finish(req->txn_id());
+    } else {
+      locks_.Abort(req->txn_id(), Restart(absl::StrCat("transaction ", req->txn_id(), " aborted")),
+                   NowNs());
+    }
+    reply(std::move(r));
+  };
+  // Log the outcome if the transaction is prepared here, or may be about to be: an abort
+  // while its PREPARE is still in flight (or timed out) leaves a tombstone that stops it.
+  const bool preparing = !req->commit() && locks_.table().IsPrepared(req->txn_id());
+  if (!range_->prepared().contains(req->txn_id()) && !preparing) {
+    return finish(proto::TxnResponse());
+  }
+  proto::RangeCommand cmd;
+  cmd.set_kind(proto::RangeCommand::RESOLVE);
+  cmd.set_txn_id(req->txn_id());
+  cmd.set_commit(req->commit());
+  if (req->commit()) *cmd.mutable_timestamp() = req->commit_timestamp();
+  const int64_t replicate_start = NowNs();
+  ProposeThen(std::move(cmd), Timestamp::Min(), req->txn_id(), false,
+              [this, reply, finish, replicate_start](absl::StatusOr<Timestamp> ts) {
+                if (!ts.ok()) return reply(TxnError(ts.status(), LeaderHint()));
+                proto::TxnResponse r;
+                r.set_replicate_us(MicrosSince(replicate_start, NowNs()));
+                finish(std::move(r));
+              });
+}
+
+void RangeTxnServer::Status(const Req& req, const Reply& reply) {
+  absl::Status ready = Ready();
+  if (ready.ok()) ready = CheckEpoch(*req);
+  if (!ready.ok()) return reply(TxnError(ready, LeaderHint()));
+  auto answer = [this, req]() -> std::optional<proto::TxnResponse> {
+    absl::StatusOr<std::optional<proto::TxnDecisionRecord>> d = range_->Decision(req->txn_id());
+    if (!d.ok()) return TxnError(d.status());
+    if (!d->has_value()) return std::nullopt;
+    proto::TxnResponse r;
+    r.set_outcome((*d)->committed() ? proto::TxnResponse::COMMITTED : proto::TxnResponse::ABORTED);
+    *r.mutable_timestamp() = (*d)->commit_timestamp();
+    return r;
+  };
+  if (std::optional<proto::TxnResponse> r = answer()) return reply(*r);
+  if (locks_.IsLive(req->txn_id(), NowNs()) || locks_.table().IsPrepared(req->txn_id())) {
+    return reply(proto::TxnResponse());  // PENDING: alive, or its DECIDE is being replicated
+  }
+  // Nobody has heard from the transaction: decide abort, so a late commit cannot succeed.
+  locks_.Abort(req->txn_id(),
+               Restart(absl::StrCat("transaction ", req->txn_id(),
+                                    " was abandoned during two-phase commit")),
+               NowNs());
+  proto::RangeCommand cmd;
+  cmd.set_kind(proto::RangeCommand::DECIDE);
+  cmd.set_txn_id(req->txn_id());
+  cmd.set_commit(false);
+  ProposeThen(std::move(cmd), Timestamp::Min(), "", false,
+              [this, reply, answer](absl::StatusOr<Timestamp> ts) {
+                if (!ts.ok() && ts.status().code() != absl::StatusCode::kAlreadyExists) {
+                  return reply(TxnError(ts.status(), LeaderHint()));
+                }
+                if (std::optional<proto::TxnResponse> r = answer()) return reply(*r);
+                reply(TxnError(absl::InternalError("the abort decision was not recorded")));
+              });
+}
+
+// ---------------------------------------------------------------------------------------
+// Lock-free reads
+
+Timestamp RangeTxnServer::PreparedCap() const {
+  // A prepared transaction may commit at any timestamp >= its prepare timestamp: nothing at
+  // or above the oldest one is stable until it is resolved.
+  Timestamp cap = Timestamp::Max();
+  for (const auto& [txn, rec] : range_->prepared()) {
+    cap = std::min(cap, FromProto(rec.prepare_timestamp()).Prev());
+  }
+  return cap;
+}
+
+Timestamp RangeTxnServer::SafeNow() const {
+  Timestamp safe = range_->t_safe();
+  absl::StatusOr<storage::ReadPlan> plan = range_->PlanStrongRead();
+  if (plan.ok() && range_->ReadReady(*plan)) {
+    safe = std::max(safe, std::min(plan->read_timestamp, PreparedCap()));
+  }
+  return safe;
+}
+
+void RangeTxnServer::HandleRead(const proto::KvRequest& request, KvReply reply) {
+  const int snapshot = request.has_read_timestamp();
+  const int bounded = request.max_staleness_ms() > 0;
+  const int last_commit = request.at_last_commit();
+  if (snapshot + bounded + last_commit > 1) {
+    return reply(KvError(absl::InvalidArgumentError(
+        "give at most one of read_timestamp, max_staleness_ms and at_last_commit")));
+  }
+  if (request.max_staleness_ms() < 0) {
+    return reply(KvError(absl::InvalidArgumentError("max_staleness_ms must not be negative")));
+  }
+  if (!refusal_.empty()) {
+    return reply(KvError(absl::UnavailableError(
+        absl::StrCat("node ", options_.node_id, " refuses to serve: ", refusal_))));
+  }
+  ServeRead(std::make_shared<const proto::KvRequest>(request),
+            NowNs() + options_.request_timeout_ns, std::move(reply));
+  Pump();
+}
+
+void RangeTxnServer::ServeRead(const KvReq& req, int64_t deadline_ns, KvReply reply) {
+  const bool snapshot = req->has_read_timestamp();
+  const bool bounded = req->max_staleness_ms() > 0;
+  const bool last_commit = req->at_last_commit();
+  if ((!snapshot && !bounded) || last_commit) {
+    // Strong read: only the leaseholder, with no Paxos round.
+    absl::StatusOr<storage::ReadPlan> plan = range_->PlanStrongRead();
+    if (!plan.ok()) return reply(KvError(plan.status(), LeaderHint()));
+    const storage::ReadPlan p = *plan;
+    WaitFor(
+        deadline_ns, [this, p] { return range_->ReadReady(p); },
+        [this, req, deadline_ns, reply, p, last_commit] {
+          Timestamp read_ts = p.read_timestamp;
+          // Spanner's LastTS: with nothing prepared, the last commit is as good as now. That
+          // commit may still be in its commit wait; wait it out too, so a transaction that
+          // starts after this read cannot be given a smaller timestamp than what it saw.
+          if (last_commit && range_->prepared().empty()) {
+            read_ts = range_->last_commit_timestamp();
+            if (!true_time_->After(read_ts)) {
+              host_->AfterTimestamp(read_ts, [this, req, read_ts, deadline_ns, reply] {
+                ReadAt(req, read_ts, deadline_ns, reply);
+                Pump();
+              });
+              return;
+            }
+          }
+          ReadAt(req, read_ts, deadline_ns, reply);
+        },
+        [this, reply] {
+          reply(KvError(absl::UnavailableError("lost the lease while waiting to read"),
+                        LeaderHint()));
+        });
+    return;
+  }
+  // Snapshot or bounded-staleness read: any replica whose t_safe covers the timestamp. The
+  // leaseholder can serve up to its strong-read timestamp once applied (it first ratchets
+  // its clock past the wanted timestamp, so later writes land above it). A replica that is
+  // not there yet waits a little (a follower learns commits on the next heartbeat or
+  // closed-timestamp command), then refuses and names the leaseholder.
+  const Timestamp wanted =
+      snapshot ? FromProto(req->read_timestamp())
+               : Timestamp{true_time_->Now().latest_ns - req->max_staleness_ms() * 1'000'000, 0};
+  if (snapshot && range_->LeaseReady() && wanted.wall_ns < range_->core().lease_expiry_ns()) {
+    (void)hlc_->Update(wanted);  // refused only if absurdly far ahead: then we just wait
+  }
+  WaitFor(
+      std::min(deadline_ns, NowNs() + options_.follower_read_wait_ns),
+      [this, wanted] { return SafeNow() >= wanted; },
+      [this, req, deadline_ns, reply, wanted, snapshot] {
+        ReadAt(req, snapshot ? wanted : SafeNow(), deadline_ns, reply);
+      },
+      [this, reply, wanted] {
+        const Timestamp safe = SafeNow();
+        std::string why =
+            safe == Timestamp::Min()
+                ? absl::StrCat("node ", options_.node_id,
+                               "'s replica has not applied any write yet")
+                : absl::StrCat("node ", options_.node_id, "'s replica is safe only up to ",
+                               safe.ToString(), ", short of ", wanted.ToString());
+        reply(KvError(absl::UnavailableError(absl::StrCat(why, "; read at the leaseholder")),
+                      LeaderHint()));
+      });
+}
+
+void RangeTxnServer::ReadAt(const KvReq& req, Timestamp ts, int64_t deadline_ns, KvReply reply) {
+  proto::KvResponse r;
+  *r.mutable_timestamp() = ToProto(ts);
+  std::optional<storage::BlockingIntent> blocked;
+  if (req->op() == proto::KvRequest::GET) {
+    absl::StatusOr<storage::MvccGetResult> g = range_->mvcc().Get(req->key(), ts);
+    if (!g.ok()) return reply(KvError(g.status()));
+    blocked = g->blocked_by;
+    if (g->row.has_value()) {
+      r.set_found(true);
+      r.set_value(g->row->value);
+    }
+  } else {
+    absl::StatusOr<storage::ScanResult> s = range_->mvcc().Scan(storage::ScanRequest{
+        .start = req->key(),
+        .end = req->end_key(),
+        .timestamp = ts,
+        .max_rows = req->limit() > 0 ? std::min<int64_t>(req->limit(), 1000) : 1000});
+    if (!s.ok()) return reply(KvError(s.status()));
+    blocked = s->blocked_by;
+    for (const storage::MvccRow& row : s->rows) {
+      r.add_keys(row.key);
+      r.add_values(row.value);
+    }
+    if (s->resume_key.has_value()) r.set_resume_key(*s->resume_key);
+    r.set_found(!s->rows.empty());
+  }
+  if (!blocked.has_value()) return reply(std::move(r));
+  // A prepared write at or below the read timestamp: wait for its outcome, then read again.
+  const std::string txn_id = blocked->txn_id;
+  WaitFor(
+      deadline_ns, [this, txn_id] { return !range_->prepared().contains(txn_id); },
+      [this, req, deadline_ns, reply] { ServeRead(req, deadline_ns, reply); },
+      [reply, txn_id] {
+        reply(KvError(absl::UnavailableError(absl::StrCat(
+            "the read waits for the outcome of prepared transaction ", txn_id, "; retry"))));
+      });
+}
+
+// ---------------------------------------------------------------------------------------
+// Maintenance
+
+void RangeTxnServer::Maintain(bool tick) {
+  const int64_t now = NowNs();
+  const bool same_term = BallotEq(range_->core().promised(), ballot_);
+  if (ready_ && (!range_->core().HasLease() || !same_term)) {
+    std::vector<TxnId> aborted = locks_.Reset(now);
+    ready_ = false;
+    status_asked_ns_.clear();
+    if (!aborted.empty()) {
+      LOG(INFO) << "node " << options_.node_id << " lost the lease of range " << range_id()
+                << ": aborted " << aborted.size() << " lock holder(s)";
+    }
+  }
+  if (!ready_ && range_->LeaseReady()) {
+    // Before serving anything: the locks of every prepared transaction, from its record.
+    for (const auto& [txn_id, rec] : range_->prepared()) {
+      std::vector<LockSpan> reads;
+      for (int i = 0; i < rec.read_starts_size() && i < rec.read_ends_size(); ++i) {
+        reads.push_back(LockSpan{rec.read_starts(i), rec.read_ends(i)});
+      }
+      std::vector<std::string> writes(rec.write_keys().begin(), rec.write_keys().end());
+      absl::Status s = locks_.Reinstate(txn_id, FromProto(rec.priority()), writes, reads, now);
+      if (!s.ok()) LOG(ERROR) << "range " << range_id() << ": " << s;
+    }
+    ready_ = true;
+    ballot_ = range_->core().promised();
+    epoch_ = absl::StrCat(ballot_.round(), ".", ballot_.node(), ".", ++resets_, ".",
+                          options_.incarnation);
+    last_proposal_ns_ = now;
+  }
+  if (tick) {
+    // Overdue proposals: the outcome is unknown; the waiter hears so, and the entry stays
+    // until the command's fate is known (it may still release locks then).
+    std::vector<uint64_t> overdue;
+    for (const auto& [id, w] : proposals_) {
+      if (w.done && now >= w.deadline_ns) overdue.push_back(id);
+    }
+    for (uint64_t id : overdue) {
+      auto done = std::move(proposals_[id].done);
+      proposals_[id].done = nullptr;
+      done(absl::DeadlineExceededError(absl::StrCat(
+          "range ", range_id(), " did not replicate the command in time; its outcome is unknown")));
+    }
+    for (auto it = waits_.begin(); it != waits_.end();) {
+      if (now < it->deadline_ns) {
+        ++it;
+        continue;
+      }
+      Wait w = std::move(*it);
+      it = waits_.erase(it);
+      w.expire();
+    }
+    if (ready_ && refusal_.empty()) {
+      for (const TxnId& t : locks_.ExpireIdle(now)) {
+        LOG(INFO) << "range " << range_id() << ": aborted silent transaction " << t;
+      }
+      // Closed timestamps: an idle leaseholder logs an empty command, which moves every
+      // replica's t_safe up to about now.
+      if (range_->pending_proposals() == 0 &&
+          now - last_proposal_ns_ >= options_.close_interval_ns) {
+        (void)range_->Propose(proto::RangeCommand());
+        last_proposal_ns_ = now;
+      }
+      AskInDoubt(now);
+    }
+  }
+  Pump();
+}
+
+void RangeTxnServer::AskInDoubt(int64_t now) {
+  for (auto it = status_asked_ns_.begin(); it != status_asked_ns_.end();) {
+    it = range_->prepared().contains(it->first) ? std::next(it) : status_asked_ns_.erase(it);
+  }
+  for (const auto& [txn_id, rec] : range_->prepared()) {
+    // Prepared long ago and still undecided here: ask the coordinator, now and then.
+    if (now - rec.prepare_timestamp().wall_ns() < options_.heartbeat_timeout_ns) continue;
+    auto asked = status_asked_ns_.find(txn_id);
+    if (asked != status_asked_ns_.end() && now - asked->second < options_.status_retry_ns) {
+      continue;
+    }
+    status_asked_ns_[txn_id] = now;
+    proto::TxnRequest ask;
+    ask.set_op(proto::TxnRequest::STATUS);
+    ask.set_range_id(rec.coordinator_range());
+    ask.set_txn_id(txn_id);
+    host_->Route(std::move(ask), [this, txn_id = txn_id, coordinator = rec.coordinator_range()](
+                                     absl::StatusOr<proto::TxnResponse> r) {
+      if (!r.ok() || r->code() != 0 || r->outcome() == proto::TxnResponse::PENDING) return;
+      proto::TxnRequest resolve;
+      resolve.set_op(proto::TxnRequest::RESOLVE);
+      resolve.set_range_id(range_id());
+      resolve.set_txn_id(txn_id);
+      resolve.set_commit(r->outcome() == proto::TxnResponse::COMMITTED);
+      *resolve.mutable_commit_timestamp() = r->timestamp();
+      LOG(INFO) << "range " << range_id() << ": in-doubt transaction " << txn_id << " "
+                << (resolve.commit() ? "committed" : "aborted") << " (asked range " << coordinator
+                << ")";
+      host_->Route(std::move(resolve), [](const absl::StatusOr<proto::TxnResponse>&) {});
+    });
+  }
+}
+
+}  // namespace meridian::txn
