@@ -27,17 +27,6 @@ absl::Status ValidateKey(std::string_view key) {
   return absl::OkStatus();
 }
 
-bool Retryable(const absl::StatusOr<proto::TxnResponse>& r) {
-  return !r.ok() || r->code() == static_cast<int>(absl::StatusCode::kUnavailable);
-}
-
-// A commit answered with one of these may or may not have happened (the wait for the
-// command timed out, or a snapshot overtook it).
-bool OutcomeUnknown(int code) {
-  return code == static_cast<int>(absl::StatusCode::kDeadlineExceeded) ||
-         code == static_cast<int>(absl::StatusCode::kUnknown);
-}
-
 // True if a failed call certainly did not reach the node's handler.
 // Only a failure to connect qualifies: "Connection reset" or "Socket closed" mean the request
 // may have been delivered (and committed) before the node died.
@@ -62,13 +51,6 @@ absl::Time TxnClient::Now() const { return absl::FromUnixNanos(true_time_->clock
 
 void TxnClient::Sleep(absl::Duration d) const {
   true_time_->clock()->SleepForNanos(absl::ToInt64Nanoseconds(d));
-}
-
-absl::Status ResponseStatus(int code, const std::string& message) {
-  if (code == 0) return absl::OkStatus();
-  absl::Status s(static_cast<absl::StatusCode>(code), message);
-  if (s.code() == absl::StatusCode::kAborted) return WithSqlState(std::move(s), "40001");
-  return s;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -493,20 +475,6 @@ absl::Status Txn::Rollback() {
   return absl::OkStatus();
 }
 
-absl::Status Txn::AbortAll(const std::set<uint64_t>& ranges, uint64_t coordinator) {
-  // Participants that prepared learn the abort here, or later from the coordinator (which
-  // finds no commit decision for an abandoned transaction and logs an abort).
-  for (uint64_t r : ranges) {
-    proto::TxnRequest req;
-    req.set_range_id(r);
-    req.set_txn_id(id_);
-    req.set_op(r == coordinator ? proto::TxnRequest::ROLLBACK : proto::TxnRequest::RESOLVE);
-    req.set_commit(false);
-    (void)client_->Send(req);
-  }
-  return absl::OkStatus();
-}
-
 absl::StatusOr<Timestamp> Txn::Commit() {
   RETURN_IF_ERROR(CheckOpen());
   const absl::Time start = client_->Now();
@@ -519,11 +487,7 @@ absl::StatusOr<Timestamp> Txn::Commit() {
     return aborted;
   }
   // Per participant range: its writes and read spans.
-  struct Part {
-    std::vector<proto::KvWrite> writes;
-    std::vector<LockSpan> reads;
-  };
-  std::map<uint64_t, Part> parts;
+  std::map<uint64_t, CommitPart> parts;
   for (const auto& [k, v] : writes_) {
     proto::KvWrite w;
     w.set_key(k);
@@ -536,161 +500,55 @@ absl::StatusOr<Timestamp> Txn::Commit() {
   }
   for (const auto& [r, spans] : reads_) parts[r].reads = spans;
   stats_.participants = static_cast<int>(parts.size());
-  auto fill = [&](proto::TxnRequest* req, uint64_t range, const Part& p) {
-    req->set_range_id(range);
-    req->set_txn_id(id_);
-    *req->mutable_priority() = ToProto(priority_);
-    if (auto e = epochs_.find(range); e != epochs_.end()) req->set_lock_epoch(e->second);
-    for (const proto::KvWrite& w : p.writes) *req->add_writes() = w;
-    for (const LockSpan& s : p.reads) {
-      req->add_read_starts(s.start);
-      req->add_read_ends(s.end);
-    }
-  };
-  auto record = [&](const proto::TxnResponse& r) {
-    stats_.lock_wait = absl::Microseconds(r.lock_wait_us());
-    stats_.replicate = absl::Microseconds(r.replicate_us());
-    stats_.commit_wait = absl::Microseconds(r.commit_wait_us());
-    stats_.total = client_->Now() - start;
-  };
   if (parts.empty()) {
     Close();
     return Timestamp{client_->true_time_->Now().latest_ns, 0};
   }
-  uint64_t coordinator = 0;
-  for (const auto& [r, p] : parts) {
-    if (!p.writes.empty()) {
-      coordinator = r;
-      break;
-    }
-  }
-  if (coordinator == 0) {
-    // Reads only: every lock was taken before any is released, so checking and releasing
-    // each range's locks (COMMIT with no writes) in any order keeps the reads serializable.
-    absl::Status first_error;
-    Timestamp ts;
-    for (const auto& [r, p] : parts) {
-      proto::TxnRequest req;
-      req.set_op(proto::TxnRequest::COMMIT);
-      fill(&req, r, p);
-      absl::StatusOr<proto::TxnResponse> resp = client_->Send(req);
-      absl::Status s = resp.ok() ? ResponseStatus(resp->code(), resp->message()) : resp.status();
-      if (!s.ok() && first_error.ok()) first_error = s;
-      if (resp.ok()) ts = std::max(ts, FromProto(resp->timestamp()));
-    }
-    Close();
-    if (!first_error.ok()) return first_error;
-    stats_.total = client_->Now() - start;
-    return ts;
-  }
-  if (parts.size() == 1) {
-    proto::TxnRequest req;
-    req.set_op(proto::TxnRequest::COMMIT);
-    fill(&req, coordinator, parts[coordinator]);
-    absl::StatusOr<proto::TxnResponse> resp = client_->Send(req, /*retry_after_send=*/false);
-    Close();
-    if (!resp.ok()) return resp.status();
-    if (OutcomeUnknown(resp->code())) {
-      return WithSqlState(absl::UnknownError(resp->message()), "40003");
-    }
-    RETURN_IF_ERROR(ResponseStatus(resp->code(), resp->message()));
-    record(*resp);
-    return FromProto(resp->timestamp());
-  }
-  // Two-phase commit. Heartbeats now cover every participant (write-only ones included, so
-  // none expires the transaction while another's lock round waits) and the coordinator,
-  // which must know the transaction is alive if an in-doubt participant asks.
-  for (const auto& [r, p] : parts) client_->Touch(id_, r);
-  std::set<uint64_t> others;
-  for (const auto& [r, p] : parts) {
-    if (r != coordinator) others.insert(r);
-  }
-  // Sends one request per range in parallel; returns the first failure (a restart error
-  // preferred, since the client can retry the whole transaction) and the responses.
-  auto round = [&](proto::TxnRequest::Op op, const std::set<uint64_t>& ranges,
-                   std::map<uint64_t, proto::TxnResponse>* out) -> absl::Status {
-    std::map<uint64_t, absl::StatusOr<proto::TxnResponse>> results;
-    std::vector<std::thread> threads;
-    absl::Mutex results_mu;
-    for (uint64_t r : ranges) {
-      proto::TxnRequest req;
-      req.set_op(op);
-      fill(&req, r, parts[r]);
-      req.set_coordinator_range(coordinator);
-      threads.emplace_back([this, req = std::move(req), r, &results, &results_mu] {
-        absl::StatusOr<proto::TxnResponse> resp = client_->Send(req);
-        absl::MutexLock lock(&results_mu);
-        results.emplace(r, std::move(resp));
-      });
-    }
-    for (std::thread& t : threads) t.join();
-    absl::Status failed;
-    for (auto& [r, resp] : results) {
-      absl::Status s = resp.ok() ? ResponseStatus(resp->code(), resp->message()) : resp.status();
-      if (!s.ok()) {
-        if (failed.ok() || GetSqlState(s) == "40001") failed = s;
-        continue;
-      }
-      (*out)[r] = std::move(*resp);
-    }
-    return failed;
-  };
-  std::set<uint64_t> all = others;
-  all.insert(coordinator);
-  // Phase 0: every lock at every range, while the transaction can still be wounded. Only
-  // then may ranges make it unwoundable (prepare), so a prepared transaction never waits
-  // and wound-wait stays deadlock-free across ranges.
-  // When every write was already locked exclusively by a for_update read, all locks were
-  // taken before commit began and the round is skipped (the prepares check they are held).
-  std::map<uint64_t, proto::TxnResponse> locked, prepared;
   const bool all_locked = std::all_of(writes_.begin(), writes_.end(), [this](const auto& w) {
     return exclusive_.contains(w.first);
   });
-  if (!all_locked) {
-    if (absl::Status s = round(proto::TxnRequest::LOCK, all, &locked); !s.ok()) {
-      Close();
-      (void)AbortAll(all, coordinator);
-      return s;
+  TxnCommit commit(id_, priority_, std::move(parts), epochs_, all_locked);
+  if (commit.coordinator() != 0 && commit.participants() > 1) {
+    // Two-phase commit. Heartbeats now cover every participant (write-only ones included,
+    // so none expires the transaction while another's lock round waits) and the
+    // coordinator, which must know the transaction is alive if an in-doubt participant asks.
+    for (uint64_t r : commit.ranges()) client_->Touch(id_, r);
+  }
+  // Each step's requests go out in parallel; the answers decide the next step.
+  std::vector<CommitSend> sends = commit.Start();
+  while (!sends.empty()) {
+    const bool preparing = commit.preparing();
+    const absl::Time step_start = client_->Now();
+    std::vector<absl::StatusOr<proto::TxnResponse>> answers(sends.size(),
+                                                            absl::UnknownError("not sent"));
+    auto send = [this, &sends, &answers](size_t i) {
+      answers[i] = client_->Send(sends[i].request, sends[i].retry_after_send);
+    };
+    if (sends.size() == 1) {
+      send(0);
+    } else {
+      std::vector<std::thread> threads;
+      for (size_t i = 0; i < sends.size(); ++i) threads.emplace_back(send, i);
+      for (std::thread& t : threads) t.join();
     }
-    for (const auto& [r, resp] : locked) NoteEpoch(r, resp);
+    if (preparing) stats_.prepare = client_->Now() - step_start;
+    std::vector<CommitSend> next;
+    for (size_t i = 0; i < sends.size(); ++i) {
+      if (sends[i].best_effort) continue;  // aborts: the ranges also expire and ask
+      for (CommitSend& n : commit.OnAnswer(sends[i].request.range_id(), std::move(answers[i]))) {
+        next.push_back(std::move(n));
+      }
+    }
+    sends = std::move(next);
   }
-  const absl::Time prepare_start = client_->Now();
-  absl::Status failed = round(proto::TxnRequest::PREPARE, others, &prepared);
-  stats_.prepare = client_->Now() - prepare_start;
-  Timestamp max_prepare;
-  for (const auto& [r, resp] : prepared) {
-    max_prepare = std::max(max_prepare, FromProto(resp.timestamp()));
-  }
-  if (!failed.ok()) {
-    Close();
-    (void)AbortAll(all, coordinator);
-    return failed;
-  }
-  proto::TxnRequest decide;
-  decide.set_op(proto::TxnRequest::DECIDE);
-  fill(&decide, coordinator, parts[coordinator]);
-  *decide.mutable_min_commit_timestamp() = ToProto(max_prepare);
-  for (uint64_t r : others) decide.add_participants(r);
-  // DECIDE is idempotent (the coordinator answers a repeat from its decision record), so
-  // it may be retried at a new leaseholder.
-  absl::StatusOr<proto::TxnResponse> resp = client_->Send(decide);
   Close();
-  if (!resp.ok()) {
-    return WithSqlState(absl::UnknownError(absl::StrCat("the commit decision could not be "
-                                                        "confirmed: ",
-                                                        resp.status().message())),
-                        "40003");
+  if (const std::optional<proto::TxnResponse>& r = commit.committed_response()) {
+    stats_.lock_wait = absl::Microseconds(r->lock_wait_us());
+    stats_.replicate = absl::Microseconds(r->replicate_us());
+    stats_.commit_wait = absl::Microseconds(r->commit_wait_us());
   }
-  absl::Status s = ResponseStatus(resp->code(), resp->message());
-  if (!s.ok()) {
-    if (GetSqlState(s) == "40001") (void)AbortAll(all, coordinator);
-    if (OutcomeUnknown(resp->code())) {
-      return WithSqlState(absl::UnknownError(s.message()), "40003");
-    }
-    return s;
-  }
-  record(*resp);
-  return FromProto(resp->timestamp());
+  stats_.total = client_->Now() - start;
+  return commit.result();
 }
 
 }  // namespace meridian::txn

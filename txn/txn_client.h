@@ -53,6 +53,7 @@
 #include "proto/node.pb.h"
 #include "txn/lock_table.h"
 #include "txn/range_map.h"
+#include "txn/txn_commit.h"
 
 namespace meridian::txn {
 
@@ -148,7 +149,6 @@ class Txn {
   absl::StatusOr<proto::KvResponse> ReadOnly(const RangeSpan& range, proto::KvRequest req);
   void AddRead(uint64_t range, LockSpan span);
   void Close();
-  absl::Status AbortAll(const std::set<uint64_t>& prepared, uint64_t coordinator);
 
   TxnClient* const client_;
   const std::string id_;
@@ -225,9 +225,6 @@ class TxnClient {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread heartbeat_;
 };
-
-// The SQLSTATE-carrying status for a node's error response.
-absl::Status ResponseStatus(int code, const std::string& message);
 
 }  // namespace meridian::txn
 

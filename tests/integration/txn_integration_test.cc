@@ -487,7 +487,9 @@ void RunBank(int fault_rounds) {
   auto balance = [](const std::optional<std::string>& v) {
     int n = 0;
     EXPECT_TRUE(v.has_value());
-    if (v.has_value()) EXPECT_TRUE(absl::SimpleAtoi(v->substr(0, v->find('|')), &n)) << *v;
+    if (v.has_value()) {
+      EXPECT_TRUE(absl::SimpleAtoi(v->substr(0, v->find('|')), &n)) << *v;
+    }
     return n;
   };
 

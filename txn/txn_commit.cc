@@ -1,0 +1,208 @@
+#include "txn/txn_commit.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/status.h"
+#include "proto/timestamp_convert.h"
+
+namespace meridian::txn {
+namespace {
+
+using proto::FromProto;
+using proto::ToProto;
+
+// A commit answered with one of these may or may not have happened (the wait for the
+// command timed out, or a snapshot overtook it).
+bool OutcomeUnknown(int code) {
+  return code == static_cast<int>(absl::StatusCode::kDeadlineExceeded) ||
+         code == static_cast<int>(absl::StatusCode::kUnknown);
+}
+
+absl::Status Unknown(const std::string& message) {
+  return WithSqlState(absl::UnknownError(message), "40003");
+}
+
+}  // namespace
+
+absl::Status ResponseStatus(int code, const std::string& message) {
+  if (code == 0) return absl::OkStatus();
+  absl::Status s(static_cast<absl::StatusCode>(code), message);
+  if (s.code() == absl::StatusCode::kAborted) return WithSqlState(std::move(s), "40001");
+  return s;
+}
+
+TxnCommit::TxnCommit(std::string txn_id, Timestamp priority, std::map<uint64_t, CommitPart> parts,
+                     std::map<uint64_t, std::string> epochs, bool all_writes_locked)
+    : txn_id_(std::move(txn_id)),
+      priority_(priority),
+      parts_(std::move(parts)),
+      epochs_(std::move(epochs)),
+      all_writes_locked_(all_writes_locked) {
+  for (const auto& [r, p] : parts_) {
+    if (!p.writes.empty()) {
+      coordinator_ = r;
+      break;
+    }
+  }
+}
+
+std::set<uint64_t> TxnCommit::ranges() const {
+  std::set<uint64_t> out;
+  for (const auto& [r, p] : parts_) out.insert(r);
+  return out;
+}
+
+proto::TxnRequest TxnCommit::Request(proto::TxnRequest::Op op, uint64_t range) const {
+  proto::TxnRequest req;
+  req.set_op(op);
+  req.set_range_id(range);
+  req.set_txn_id(txn_id_);
+  *req.mutable_priority() = ToProto(priority_);
+  if (auto e = epochs_.find(range); e != epochs_.end()) req.set_lock_epoch(e->second);
+  const CommitPart& p = parts_.at(range);
+  for (const proto::KvWrite& w : p.writes) *req.add_writes() = w;
+  for (const LockSpan& s : p.reads) {
+    req.add_read_starts(s.start);
+    req.add_read_ends(s.end);
+  }
+  req.set_coordinator_range(coordinator_);
+  return req;
+}
+
+std::vector<CommitSend> TxnCommit::Round(proto::TxnRequest::Op op,
+                                         const std::set<uint64_t>& ranges) {
+  waiting_ = ranges;
+  answers_.clear();
+  std::vector<CommitSend> out;
+  for (uint64_t r : ranges) out.push_back(CommitSend{Request(op, r)});
+  return out;
+}
+
+std::vector<CommitSend> TxnCommit::Start() {
+  if (parts_.empty()) return Finish(Timestamp::Min());  // nothing read or written
+  if (coordinator_ == 0) {
+    // Reads only: every lock was taken before any is released, so checking and releasing
+    // each range's locks in any order keeps the reads serializable.
+    step_ = Step::kReadsOnly;
+    return Round(proto::TxnRequest::COMMIT, ranges());
+  }
+  if (parts_.size() == 1) {
+    step_ = Step::kSingle;
+    std::vector<CommitSend> out = Round(proto::TxnRequest::COMMIT, ranges());
+    out[0].retry_after_send = false;
+    return out;
+  }
+  // Phase 0: every lock at every range, while the transaction can still be wounded. Only
+  // then may ranges make it unwoundable (prepare), so a prepared transaction never waits and
+  // wound-wait stays deadlock-free across ranges. When every write was already locked by a
+  // for_update read, the prepares only check that the locks are still held.
+  if (!all_writes_locked_) {
+    step_ = Step::kLock;
+    return Round(proto::TxnRequest::LOCK, ranges());
+  }
+  step_ = Step::kPrepare;
+  std::set<uint64_t> others = ranges();
+  others.erase(coordinator_);
+  return Round(proto::TxnRequest::PREPARE, others);
+}
+
+std::vector<CommitSend> TxnCommit::OnAnswer(uint64_t range,
+                                            absl::StatusOr<proto::TxnResponse> answer) {
+  if (!waiting_.erase(range)) return {};  // not asked, or answered already
+  answers_.emplace(range, std::move(answer));
+  if (!waiting_.empty()) return {};
+  return AfterRound();
+}
+
+std::vector<CommitSend> TxnCommit::AfterRound() {
+  // The round's first failure; a restart preferred, since the client can retry the whole
+  // transaction.
+  absl::Status failed;
+  Timestamp max_ts;
+  for (const auto& [r, a] : answers_) {
+    absl::Status s = a.ok() ? ResponseStatus(a->code(), a->message()) : a.status();
+    if (!s.ok()) {
+      if (failed.ok() || GetSqlState(s) == "40001") failed = s;
+      continue;
+    }
+    max_ts = std::max(max_ts, FromProto(a->timestamp()));
+    if (!a->lock_epoch().empty()) epochs_.emplace(r, a->lock_epoch());
+  }
+  switch (step_) {
+    case Step::kReadsOnly:
+      if (!failed.ok()) return Finish(failed);
+      return Finish(max_ts);
+    case Step::kSingle: {
+      const absl::StatusOr<proto::TxnResponse>& a = answers_.begin()->second;
+      if (!a.ok()) return Finish(a.status());  // 40003 already, if the call may have landed
+      if (OutcomeUnknown(a->code())) return Finish(Unknown(a->message()));
+      if (!failed.ok()) return Finish(failed);
+      committed_ = *a;
+      return Finish(FromProto(a->timestamp()));
+    }
+    case Step::kLock: {
+      if (!failed.ok()) return Fail(failed);
+      step_ = Step::kPrepare;
+      std::set<uint64_t> others = ranges();
+      others.erase(coordinator_);
+      return Round(proto::TxnRequest::PREPARE, others);
+    }
+    case Step::kPrepare: {
+      if (!failed.ok()) return Fail(failed);
+      step_ = Step::kDecide;
+      std::vector<CommitSend> out = Round(proto::TxnRequest::DECIDE, {coordinator_});
+      proto::TxnRequest& decide = out[0].request;
+      *decide.mutable_min_commit_timestamp() = ToProto(max_ts);
+      for (const auto& [r, p] : parts_) {
+        if (r != coordinator_) decide.add_participants(r);
+      }
+      // DECIDE is idempotent (the coordinator answers a repeat from its decision record),
+      // so it may be retried at a new leaseholder.
+      return out;
+    }
+    case Step::kDecide: {
+      const absl::StatusOr<proto::TxnResponse>& a = answers_.begin()->second;
+      if (!a.ok()) {
+        return Finish(Unknown(
+            absl::StrCat("the commit decision could not be confirmed: ", a.status().message())));
+      }
+      if (failed.ok()) {
+        committed_ = *a;
+        return Finish(FromProto(a->timestamp()));
+      }
+      if (OutcomeUnknown(a->code())) return Finish(Unknown(std::string(failed.message())));
+      if (GetSqlState(failed) == "40001") return Fail(failed);
+      return Finish(failed);
+    }
+    case Step::kDone:
+      break;
+  }
+  return {};
+}
+
+std::vector<CommitSend> TxnCommit::Fail(absl::Status s) {
+  // Participants that prepared learn the abort here, or later from the coordinator (which
+  // finds no commit decision for an abandoned transaction and logs an abort).
+  std::vector<CommitSend> out;
+  for (const auto& [r, p] : parts_) {
+    proto::TxnRequest req;
+    req.set_range_id(r);
+    req.set_txn_id(txn_id_);
+    req.set_op(r == coordinator_ ? proto::TxnRequest::ROLLBACK : proto::TxnRequest::RESOLVE);
+    req.set_commit(false);
+    out.push_back(CommitSend{std::move(req), true, /*best_effort=*/true});
+  }
+  Finish(std::move(s));
+  return out;
+}
+
+std::vector<CommitSend> TxnCommit::Finish(absl::StatusOr<Timestamp> r) {
+  step_ = Step::kDone;
+  waiting_.clear();
+  result_ = std::move(r);
+  return {};
+}
+
+}  // namespace meridian::txn
