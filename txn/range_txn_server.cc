@@ -224,8 +224,10 @@ void RangeTxnServer::LockAll(const std::string& txn, Timestamp priority,
 }
 
 void RangeTxnServer::LockWrites(const Req& req, std::function<void(absl::Status)> done) {
+  // A request that fails never releases the locks of a transaction already committing or
+  // prepared here (it is a late copy: a retry that crossed the original).
   auto finish = [this, req, done](absl::Status s) {
-    if (!s.ok()) locks_.Finish(req->txn_id());
+    if (!s.ok() && !locks_.table().IsPrepared(req->txn_id())) locks_.Finish(req->txn_id());
     done(s);
   };
   if (absl::Status s = locks_.CheckHeld(req->txn_id(), ReadSpans(*req)); !s.ok()) {
@@ -239,6 +241,11 @@ void RangeTxnServer::LockWrites(const Req& req, std::function<void(absl::Status)
 }
 
 absl::Status RangeTxnServer::FreezeLocks(const proto::TxnRequest& req) {
+  if (locks_.table().IsPrepared(req.txn_id())) {
+    // A repeat (PREPARE or DECIDE retried while the first is replicating): the locks were
+    // frozen by the first; the log's record of the command decides the answer.
+    return locks_.CheckHeld(req.txn_id(), ReadSpans(req), WriteKeys(req));
+  }
   absl::Status s = locks_.CheckHeld(req.txn_id(), ReadSpans(req), WriteKeys(req));
   if (s.ok()) s = locks_.MarkPrepared(req.txn_id());
   if (!s.ok()) locks_.Finish(req.txn_id());
@@ -384,6 +391,12 @@ void RangeTxnServer::CommitLocal(const Req& req, const Reply& reply) {
   absl::Status ready = Ready();
   if (ready.ok()) ready = CheckEpoch(*req);
   if (!ready.ok()) return reply(TxnError(ready, LeaderHint()));
+  if (locks_.table().IsPrepared(req->txn_id())) {
+    // A second copy of a COMMIT whose first is replicating: its outcome is not known yet.
+    return reply(TxnError(absl::UnknownError(
+        absl::StrCat("transaction ", req->txn_id(),
+                     " is already being committed here; its outcome is unknown"))));
+  }
   LockWrites(req, [this, req, reply, start](absl::Status s) {
     if (!s.ok()) return reply(TxnError(s, LeaderHint()));
     proto::TxnResponse r;

@@ -34,7 +34,8 @@ bool SimNetwork::Connected(uint64_t a, uint64_t b) const {
   return x == y;
 }
 
-void SimNetwork::Send(uint64_t from, uint64_t to, std::function<void()> deliver) {
+void SimNetwork::Send(uint64_t from, uint64_t to, bool may_duplicate,
+                      std::function<void()> deliver) {
   ++sent_;
   std::uniform_real_distribution<double> coin(0, 1);
   if (!Connected(from, to) || coin(*rng_) < options_.loss) {
@@ -42,6 +43,7 @@ void SimNetwork::Send(uint64_t from, uint64_t to, std::function<void()> deliver)
     return;
   }
   int copies = coin(*rng_) < options_.duplicate ? 2 : 1;
+  if (!may_duplicate) copies = 1;
   for (int i = 0; i < copies; ++i) {
     std::uniform_int_distribution<int64_t> delay(options_.min_delay_ns, options_.max_delay_ns);
     int64_t d = delay(*rng_);

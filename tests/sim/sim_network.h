@@ -72,8 +72,12 @@ class SimNetwork {
   void Heal() { group_of_.clear(); }
   bool Connected(uint64_t a, uint64_t b) const;
 
-  // Delivers `deliver` at the destination after a random delay, unless lost or cut off.
-  void Send(uint64_t from, uint64_t to, std::function<void()> deliver);
+  // Delivers `deliver` at the destination after a random delay, unless lost or cut off;
+  // sometimes twice, if `may_duplicate` (datagrams; RPCs over a connection are not).
+  void Send(uint64_t from, uint64_t to, bool may_duplicate, std::function<void()> deliver);
+  void Send(uint64_t from, uint64_t to, std::function<void()> deliver) {
+    Send(from, to, /*may_duplicate=*/true, std::move(deliver));
+  }
 
   uint64_t sent() const { return sent_; }
   uint64_t dropped() const { return dropped_; }
