@@ -387,6 +387,27 @@ class Cluster {
         });
   }
 
+  // A GET of one account: a strong read, or a snapshot read at `ts`.
+  proto::KvRequest AccountGet(const std::string& key, std::optional<Timestamp> ts) const {
+    proto::KvRequest req;
+    req.set_op(proto::KvRequest::GET);
+    req.set_range_id(map_.Lookup(key).range_id);
+    req.set_key(key);
+    if (ts.has_value()) *req.mutable_read_timestamp() = ToProto(*ts);
+    return req;
+  }
+
+  // A request about attempt `a` whose answer nobody needs (rollback, heartbeat).
+  void Tell(Client* c, proto::TxnRequest::Op op, uint64_t range, const std::shared_ptr<Attempt>& a,
+            std::function<bool()> alive) {
+    proto::TxnRequest req;
+    req.set_op(op);
+    req.set_range_id(range);
+    req.set_txn_id(a->id);
+    if (op == proto::TxnRequest::HEARTBEAT) req.add_heartbeat_txn_ids(a->id);
+    RouteTxn(c->endpoint, std::move(alive), std::move(req), true, &c->leaders, [](Answer) {});
+  }
+
   // --- transfer clients
 
   void StartTransfer(Client* c) {
@@ -420,13 +441,8 @@ class Cluster {
     a->ranges.insert(range);
     if (o_.unsafe_unlocked_reads) {
       // Sabotage: no lock, a snapshot read at Now().latest.
-      proto::KvRequest req;
-      req.set_op(proto::KvRequest::GET);
-      req.set_range_id(range);
-      req.set_key(key);
-      *req.mutable_read_timestamp() = ToProto(Timestamp{c->tt->Now().latest_ns, 0});
-      ReadOnce(c, std::move(req), RandomNode(), time_.Now() + kRouteNs,
-               [this, c, t, a, key, next](KvAnswer r) {
+      ReadOnce(c, AccountGet(key, Timestamp{c->tt->Now().latest_ns, 0}), RandomNode(),
+               time_.Now() + kRouteNs, [this, c, t, a, key, next](KvAnswer r) {
                  if (!r.ok()) return Restart(c, t, a, r.status());
                  a->reads[key] = r->found() ? std::optional<std::string>(r->value()) : std::nullopt;
                  next();
@@ -458,12 +474,7 @@ class Cluster {
     a->over = true;
     ++result_.restarts;
     for (uint64_t r : a->ranges) {
-      proto::TxnRequest rb;
-      rb.set_op(proto::TxnRequest::ROLLBACK);
-      rb.set_range_id(r);
-      rb.set_txn_id(a->id);
-      RouteTxn(
-          c->endpoint, [] { return true; }, std::move(rb), true, &c->leaders, [](Answer) {});
+      Tell(c, proto::TxnRequest::ROLLBACK, r, a, [] { return true; });
     }
     if (t->attempts >= 40) {
       Violation(absl::StrCat("transfer of client ", c->index,
@@ -554,13 +565,7 @@ class Cluster {
       std::shared_ptr<Attempt> a = c->current;
       if (a != nullptr && !a->over) {
         for (uint64_t r : a->ranges) {
-          proto::TxnRequest hb;
-          hb.set_op(proto::TxnRequest::HEARTBEAT);
-          hb.set_range_id(r);
-          hb.add_heartbeat_txn_ids(a->id);
-          RouteTxn(
-              c->endpoint, [a] { return !a->over; }, std::move(hb), true, &c->leaders,
-              [](Answer) {});
+          Tell(c, proto::TxnRequest::HEARTBEAT, r, a, [a] { return !a->over; });
         }
       }
       if (!Stopped()) ScheduleHeartbeats(c);
@@ -583,12 +588,7 @@ class Cluster {
     audit->begin_ns = time_.Now();
     audit->pending = accounts_.size();
     for (const std::string& key : accounts_) {
-      proto::KvRequest req;
-      req.set_op(proto::KvRequest::GET);
-      req.set_range_id(map_.Lookup(key).range_id);
-      req.set_key(key);
-      *req.mutable_read_timestamp() = ToProto(audit->ts);
-      ReadOnce(c, std::move(req), RandomNode(), time_.Now() + kRouteNs,
+      ReadOnce(c, AccountGet(key, audit->ts), RandomNode(), time_.Now() + kRouteNs,
                [this, c, audit, key](KvAnswer r) {
                  if (!r.ok()) {
                    audit->failed = true;
@@ -700,12 +700,8 @@ class Cluster {
     auto pending = std::make_shared<size_t>(accounts_.size());
     Client* c = clients_.front().get();
     for (const std::string& key : accounts_) {
-      proto::KvRequest req;
-      req.set_op(proto::KvRequest::GET);
-      req.set_range_id(map_.Lookup(key).range_id);
-      req.set_key(key);
       ReadOnce(
-          c, std::move(req), RandomNode(), time_.Now() + kRouteNs,
+          c, AccountGet(key, std::nullopt), RandomNode(), time_.Now() + kRouteNs,
           [this, reads, pending, key](KvAnswer r) {
             if (!r.ok()) {
               Violation(absl::StrCat("final read of ", key, " failed: ", r.status().ToString()));
