@@ -44,12 +44,7 @@ class NodeServiceHandler {
   // May block until the request completes; should apply its own timeout.
   virtual proto::KvResponse OnKv(const proto::KvRequest& request) = 0;
   // Transactional requests; same threading as OnKv.
-  virtual proto::TxnResponse OnTxn(const proto::TxnRequest& request) {
-    proto::TxnResponse r;
-    r.set_code(static_cast<int>(absl::StatusCode::kUnimplemented));
-    r.set_message("this server does not serve transactions");
-    return r;
-  }
+  virtual proto::TxnResponse OnTxn(const proto::TxnRequest& request) = 0;
   virtual proto::NodeStatusResponse OnStatus() = 0;
   // This node's wall clock reading, returned with every Paxos batch for clock discipline.
   virtual int64_t WallClockNanos() = 0;

@@ -72,6 +72,14 @@ class RecordingHandler : public NodeServiceHandler {
     --paxos_blocked_;
   }
 
+  // This handler only records transport traffic; it serves no transactions.
+  proto::TxnResponse OnTxn(const proto::TxnRequest&) override {
+    proto::TxnResponse r;
+    r.set_code(static_cast<int>(absl::StatusCode::kUnimplemented));
+    r.set_message("the transport test handler serves no transactions");
+    return r;
+  }
+
   proto::KvResponse OnKv(const proto::KvRequest& request) override {
     absl::MutexLock lock(&mu_);
     ++kv_running_;

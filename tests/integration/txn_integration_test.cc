@@ -94,6 +94,21 @@ absl::Status Write(txn::TxnClient& c, std::map<std::string, std::string> kv) {
       .status();
 }
 
+// A participant's PREPARE of one write, made by hand, with range 1 as the coordinator.
+proto::TxnRequest PrepareOne(uint64_t range, const std::string& txn, const std::string& key,
+                             const std::string& value) {
+  proto::TxnRequest prep;
+  prep.set_op(proto::TxnRequest::PREPARE);
+  prep.set_range_id(range);
+  prep.set_txn_id(txn);
+  *prep.mutable_priority() = proto::ToProto(Timestamp{NowNs(), 0});
+  prep.set_coordinator_range(1);
+  proto::KvWrite* w = prep.add_writes();
+  w->set_key(key);
+  w->set_value(value);
+  return prep;
+}
+
 // What a 2PC participant goes through, by hand: the LOCK round, then PREPARE.
 absl::StatusOr<proto::TxnResponse> LockAndPrepare(txn::TxnClient& c, proto::TxnRequest prep) {
   proto::TxnRequest lock = prep;
@@ -230,15 +245,7 @@ TEST(TxnAnomalyTest, NoDirtyRead) {
   txn::TxnClient& c = tc.client();
   ASSERT_TRUE(Write(c, {{"b/k", "clean"}}).ok());
   // Prepare a write of a transaction by hand, as a 2PC participant would.
-  proto::TxnRequest prep;
-  prep.set_op(proto::TxnRequest::PREPARE);
-  prep.set_range_id(2);
-  prep.set_txn_id("dirty-1");
-  *prep.mutable_priority() = proto::ToProto(Timestamp{NowNs(), 0});
-  prep.set_coordinator_range(1);
-  proto::KvWrite* w = prep.add_writes();
-  w->set_key("b/k");
-  w->set_value("dirty");
+  proto::TxnRequest prep = PrepareOne(2, "dirty-1", "b/k", "dirty");
   absl::StatusOr<proto::TxnResponse> pr = LockAndPrepare(c, prep);
   ASSERT_TRUE(pr.ok() && pr->code() == 0) << (pr.ok() ? pr->message() : pr.status().ToString());
 
@@ -392,15 +399,7 @@ TEST(TxnRecoveryTest, AbandonedPrepareIsAbortedByCoordinator) {
   TxnCluster tc(/*txn_timeout_ms=*/1000);
   txn::TxnClient& c = tc.client();
   ASSERT_TRUE(Write(c, {{"c/k", "before"}}).ok());
-  proto::TxnRequest prep;
-  prep.set_op(proto::TxnRequest::PREPARE);
-  prep.set_range_id(3);
-  prep.set_txn_id("orphan-1");
-  *prep.mutable_priority() = proto::ToProto(Timestamp{NowNs(), 0});
-  prep.set_coordinator_range(1);
-  proto::KvWrite* w = prep.add_writes();
-  w->set_key("c/k");
-  w->set_value("orphaned");
+  proto::TxnRequest prep = PrepareOne(3, "orphan-1", "c/k", "orphaned");
   absl::StatusOr<proto::TxnResponse> pr = LockAndPrepare(c, prep);
   ASSERT_TRUE(pr.ok() && pr->code() == 0);
   const absl::Time start = absl::Now();

@@ -6,14 +6,10 @@
 
 #include "gtest/gtest.h"
 #include "tests/sim/paxos_cluster.h"
+#include "tests/sim/sim_network.h"
 
 namespace meridian::sim {
 namespace {
-
-int EnvInt(const char* name, int fallback) {
-  const char* v = std::getenv(name);
-  return v == nullptr ? fallback : std::atoi(v);
-}
 
 void RunSeeds(uint64_t first, uint64_t count, int64_t chaos_ns) {
   int failures = 0;

@@ -1,5 +1,7 @@
 #include "tests/sim/sim_network.h"
 
+#include <cstdlib>
+
 namespace meridian::sim {
 
 void SimScheduler::At(int64_t when_ns, std::function<void()> fn) {
@@ -59,6 +61,11 @@ void SimNetwork::Send(uint64_t from, uint64_t to, bool may_duplicate,
       deliver();
     });
   }
+}
+
+int EnvInt(const char* name, int fallback) {
+  const char* v = std::getenv(name);
+  return v == nullptr ? fallback : std::atoi(v);
 }
 
 }  // namespace meridian::sim

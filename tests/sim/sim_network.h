@@ -91,6 +91,9 @@ class SimNetwork {
   uint64_t dropped_ = 0;
 };
 
+// A simulation knob from the environment (seed, seed count, chaos length), or `fallback`.
+int EnvInt(const char* name, int fallback);
+
 }  // namespace meridian::sim
 
 #endif  // MERIDIAN_TESTS_SIM_SIM_NETWORK_H_

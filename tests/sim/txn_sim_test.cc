@@ -7,15 +7,11 @@
 
 #include "common/logging.h"
 #include "gtest/gtest.h"
+#include "tests/sim/sim_network.h"
 #include "tests/sim/txn_cluster.h"
 
 namespace meridian::sim {
 namespace {
-
-int EnvInt(const char* name, int fallback) {
-  const char* v = std::getenv(name);
-  return v == nullptr ? fallback : std::atoi(v);
-}
 
 class Quiet : public ::testing::Environment {
  public:
