@@ -49,6 +49,14 @@ absl::Status WithSqlState(absl::Status status, std::string_view sqlstate);
 // The SQLSTATE attached to `status`, if any.
 std::optional<std::string> GetSqlState(const absl::Status& status);
 
+// Shorthand: a status with `code`, `message` and `sqlstate`.
+absl::Status SqlError(absl::StatusCode code, std::string_view sqlstate, std::string_view message);
+
+// Attaches the 1-based character position in the query text an error refers to (the wire
+// protocol's 'P' field).
+absl::Status WithErrorPosition(absl::Status status, int position);
+std::optional<int> GetErrorPosition(const absl::Status& status);
+
 }  // namespace meridian
 
 #endif  // MERIDIAN_COMMON_STATUS_H_

@@ -9,7 +9,9 @@ PACKAGES=(
   libabsl-dev libleveldb-dev libsnappy-dev
   libantlr4-runtime-dev antlr4 default-jre-headless uuid-dev
   libgtest-dev libgmock-dev libbenchmark-dev libedit-dev
+  libssl-dev
   postgresql-client libpostgresql-jdbc-java python3-psycopg2
+  openjdk-17-jdk-headless postgresql-15  # javac for the pgJDBC test; pgbench ships in postgresql-15
 )
 
 missing=()

@@ -1,0 +1,216 @@
+// INSERT, UPDATE and DELETE: row and index maintenance with constraint checks.
+//
+// Every write goes through the statement's read-write transaction. Uniqueness (primary key
+// and UNIQUE indexes) is checked by reading the key with an exclusive lock before writing
+// it, so two transactions inserting the same key serialize: the later one either waits and
+// then sees the row (23505), or is wounded and restarts (40001).
+#include "absl/strings/str_cat.h"
+#include "common/status.h"
+#include "sql/execution/expr_eval.h"
+#include "sql/execution/operator.h"
+#include "sql/types/value_ops.h"
+
+namespace meridian::sql {
+namespace {
+
+absl::Status UniqueViolation(const std::string& constraint) {
+  return SqlError(
+      absl::StatusCode::kAlreadyExists, "23505",
+      absl::StrCat("duplicate key value violates unique constraint \"", constraint, "\""));
+}
+
+std::string PrimaryName(const TableInfo& t) {
+  return t.desc().primary().name().empty() ? absl::StrCat(t.name(), "_pkey")
+                                           : t.desc().primary().name();
+}
+
+class DmlOperator : public Operator {
+ public:
+  DmlOperator(const LogicalNode& plan, ExecContext& ctx, std::unique_ptr<Operator> child)
+      : Operator(plan, ctx), table_(*plan.table) {
+    children_.push_back(std::move(child));
+  }
+
+ protected:
+  absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
+    if (!done_) {
+      done_ = true;
+      if (ctx_.txn->mode() != txn::TxnMode::kReadWrite) {
+        return SqlError(absl::StatusCode::kFailedPrecondition, "25006",
+                        absl::StrCat("cannot execute ",
+                                     plan_.kind == LogicalNode::Kind::kInsert   ? "INSERT"
+                                     : plan_.kind == LogicalNode::Kind::kUpdate ? "UPDATE"
+                                                                                : "DELETE",
+                                     " in a read-only transaction"));
+      }
+      // Read every input row before writing (a write must not feed the scan it came from).
+      std::vector<Row> input;
+      RETURN_IF_ERROR(Drain(*children_[0], &input));
+      const size_t width = static_cast<size_t>(table_.num_columns());
+      for (Row& r : input) {
+        RETURN_IF_ERROR(ctx_.CheckCancelled());
+        switch (plan_.kind) {
+          case LogicalNode::Kind::kInsert:
+            RETURN_IF_ERROR(Insert(std::move(r)));
+            break;
+          case LogicalNode::Kind::kUpdate: {
+            Row old_row(r.begin(), r.begin() + width);
+            Row new_row(r.begin() + width, r.end());
+            RETURN_IF_ERROR(Update(old_row, std::move(new_row)));
+            break;
+          }
+          default:
+            RETURN_IF_ERROR(Delete(r));
+            break;
+        }
+      }
+    }
+    while (next_ < returned_.size() && batch->size() < kBatchSize) {
+      batch->push_back(std::move(returned_[next_++]));
+    }
+    return !batch->empty();
+  }
+
+ private:
+  absl::Status CheckNotNull(const Row& row) {
+    for (int i = 0; i < table_.num_columns(); ++i) {
+      if (row[i].is_null() && !table_.column(i).nullable()) {
+        return SqlError(
+            absl::StatusCode::kInvalidArgument, "23502",
+            absl::StrCat("null value in column \"", table_.column(i).name(), "\" of relation \"",
+                         table_.name(), "\" violates not-null constraint"));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Return(const Row& row) {
+    ++ctx_.rows_affected;
+    if (plan_.returning.empty()) return absl::OkStatus();
+    Row out;
+    for (const auto& e : plan_.returning) {
+      ASSIGN_OR_RETURN(Value v, Eval(*e, row, ctx_));
+      out.push_back(std::move(v));
+    }
+    returned_.push_back(std::move(out));
+    return absl::OkStatus();
+  }
+
+  // The existing row whose key conflicts with `row`, and the constraint's name.
+  struct Conflict {
+    Row existing;
+    std::string constraint;
+    std::vector<int> columns;
+  };
+  absl::StatusOr<std::optional<Conflict>> FindConflict(const Row& row) {
+    std::string pk = table_.PrimaryKey(row);
+    ctx_.Touch(pk);
+    ASSIGN_OR_RETURN(std::optional<std::string> existing, ctx_.txn->Get(pk, /*for_update=*/true));
+    if (existing.has_value()) {
+      ASSIGN_OR_RETURN(Row old, table_.DecodeRow(pk, *existing));
+      return Conflict{std::move(old), PrimaryName(table_), table_.pk_columns()};
+    }
+    for (const auto& index : table_.desc().indexes()) {
+      if (!table_.UniqueForm(index, row)) continue;
+      auto [key, value] = table_.IndexEntry(index, row);
+      ctx_.Touch(key);
+      ASSIGN_OR_RETURN(std::optional<std::string> hit, ctx_.txn->Get(key, /*for_update=*/true));
+      if (!hit.has_value()) continue;
+      ASSIGN_OR_RETURN(std::string other_pk, table_.PrimaryKeyFromIndexEntry(index, key, *hit));
+      ASSIGN_OR_RETURN(std::optional<std::string> other, ctx_.txn->Get(other_pk, true));
+      if (!other.has_value()) return absl::DataLossError("unique index entry without its row");
+      ASSIGN_OR_RETURN(Row old, table_.DecodeRow(other_pk, *other));
+      return Conflict{std::move(old), index.name(), table_.IndexColumns(index)};
+    }
+    return std::optional<Conflict>();
+  }
+
+  absl::Status WriteRow(const Row& row) {
+    RETURN_IF_ERROR(ctx_.txn->Put(table_.PrimaryKey(row), table_.RowValue(row)));
+    for (const auto& index : table_.desc().indexes()) {
+      auto [key, value] = table_.IndexEntry(index, row);
+      RETURN_IF_ERROR(ctx_.txn->Put(key, value));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Insert(Row row) {
+    RETURN_IF_ERROR(CheckNotNull(row));
+    ASSIGN_OR_RETURN(std::optional<Conflict> conflict, FindConflict(row));
+    if (conflict.has_value()) {
+      using OC = LogicalNode::OnConflict;
+      bool targeted =
+          plan_.conflict_columns.empty() ||
+          std::is_permutation(plan_.conflict_columns.begin(), plan_.conflict_columns.end(),
+                              conflict->columns.begin(), conflict->columns.end());
+      if (plan_.on_conflict == OC::kError || !targeted)
+        return UniqueViolation(conflict->constraint);
+      if (plan_.on_conflict == OC::kDoNothing) return absl::OkStatus();
+      // DO UPDATE: the new row from (existing, excluded).
+      Row input = conflict->existing;
+      input.insert(input.end(), row.begin(), row.end());
+      if (plan_.conflict_where) {
+        ASSIGN_OR_RETURN(bool go, EvalPredicate(*plan_.conflict_where, input, ctx_));
+        if (!go) return absl::OkStatus();
+      }
+      Row updated;
+      for (const auto& e : plan_.conflict_set) {
+        ASSIGN_OR_RETURN(Value v, Eval(*e, input, ctx_));
+        updated.push_back(std::move(v));
+      }
+      return Update(conflict->existing, std::move(updated));
+    }
+    RETURN_IF_ERROR(WriteRow(row));
+    return Return(row);
+  }
+
+  absl::Status Update(const Row& old_row, Row new_row) {
+    RETURN_IF_ERROR(CheckNotNull(new_row));
+    std::string old_pk = table_.PrimaryKey(old_row);
+    std::string new_pk = table_.PrimaryKey(new_row);
+    if (old_pk != new_pk) {
+      ctx_.Touch(new_pk);
+      ASSIGN_OR_RETURN(std::optional<std::string> taken, ctx_.txn->Get(new_pk, true));
+      if (taken.has_value()) return UniqueViolation(PrimaryName(table_));
+      RETURN_IF_ERROR(ctx_.txn->Delete(old_pk));
+    }
+    RETURN_IF_ERROR(ctx_.txn->Put(new_pk, table_.RowValue(new_row)));
+    for (const auto& index : table_.desc().indexes()) {
+      auto [old_key, old_value] = table_.IndexEntry(index, old_row);
+      auto [new_key, new_value] = table_.IndexEntry(index, new_row);
+      if (old_key == new_key && old_value == new_value) continue;
+      if (old_key != new_key) {
+        RETURN_IF_ERROR(ctx_.txn->Delete(old_key));
+        if (table_.UniqueForm(index, new_row)) {
+          ctx_.Touch(new_key);
+          ASSIGN_OR_RETURN(std::optional<std::string> taken, ctx_.txn->Get(new_key, true));
+          if (taken.has_value()) return UniqueViolation(index.name());
+        }
+      }
+      RETURN_IF_ERROR(ctx_.txn->Put(new_key, new_value));
+    }
+    return Return(new_row);
+  }
+
+  absl::Status Delete(const Row& row) {
+    RETURN_IF_ERROR(ctx_.txn->Delete(table_.PrimaryKey(row)));
+    for (const auto& index : table_.desc().indexes()) {
+      RETURN_IF_ERROR(ctx_.txn->Delete(table_.IndexEntry(index, row).first));
+    }
+    return Return(row);
+  }
+
+  const TableInfo& table_;
+  bool done_ = false;
+  std::vector<Row> returned_;
+  size_t next_ = 0;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Operator>> NewDmlOperator(const LogicalNode& plan, ExecContext& ctx,
+                                                         std::unique_ptr<Operator> child) {
+  return std::unique_ptr<Operator>(new DmlOperator(plan, ctx, std::move(child)));
+}
+
+}  // namespace meridian::sql

@@ -1,0 +1,57 @@
+#include "sql/execution/exec_context.h"
+
+#include <atomic>
+
+#include "common/status.h"
+
+namespace meridian::sql {
+
+int64_t ExecContext::UniqueRowId() {
+  // Microseconds of the statement time in the high bits, the node in the low 10 bits, and
+  // a process-wide counter so ids from one process never repeat even within a microsecond.
+  static std::atomic<int64_t> last{0};
+  int64_t candidate = (statement_time_micros << 10) | static_cast<int64_t>(node_id & 0x3FF);
+  int64_t prev = last.load();
+  while (true) {
+    int64_t next = candidate > prev ? candidate : prev + 1024;
+    next = (next & ~int64_t{0x3FF}) | static_cast<int64_t>(node_id & 0x3FF);
+    if (next <= prev) next += 1024;
+    if (last.compare_exchange_weak(prev, next)) return next;
+  }
+}
+
+uint64_t ExecContext::Random() {
+  if (rng_state_ == 0) rng_state_ = static_cast<uint64_t>(statement_time_micros) * 2654435761u + 1;
+  // splitmix64
+  uint64_t z = (rng_state_ += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+absl::StatusOr<const std::vector<Row>*> ExecContext::Subquery(const LogicalNode& plan) {
+  auto it = subqueries_.find(&plan);
+  if (it != subqueries_.end()) return &it->second;
+  if (!run_subquery) return absl::InternalError("no subquery runner");
+  ASSIGN_OR_RETURN(std::vector<Row> rows, run_subquery(plan, *this));
+  return &(subqueries_[&plan] = std::move(rows));
+}
+
+absl::Status ExecContext::CheckCancelled() const {
+  if (cancelled != nullptr && cancelled->load()) {
+    return SqlError(absl::StatusCode::kCancelled, "57014",
+                    "canceling statement due to user request");
+  }
+  return absl::OkStatus();
+}
+
+void ExecContext::Touch(std::string_view start, std::string_view end) {
+  if (range_map == nullptr) return;
+  if (end.empty()) {
+    ranges_touched.insert(range_map->Lookup(start).range_id);
+    return;
+  }
+  for (const auto& r : range_map->Overlapping(start, end)) ranges_touched.insert(r.range_id);
+}
+
+}  // namespace meridian::sql

@@ -1,0 +1,85 @@
+// Physical operators: the executor's pull-based, batched iterators. Each operator hands out
+// rows in batches of up to kBatchSize; blocking operators (sort, aggregate, hash join's build
+// side, DML) consume their input batch by batch too.
+//
+//   BuildOperator(plan) turns an optimized logical plan into an operator tree;
+//   Next(&batch) fills `batch` with 1..kBatchSize rows and returns true, or returns false
+//   (batch empty) when the rows are exhausted.
+//
+// Every operator counts its output rows and the time spent in it (children included), which
+// EXPLAIN ANALYZE prints.
+//
+// Thread-safety: an operator tree is used by one thread.
+#ifndef MERIDIAN_SQL_EXECUTION_OPERATOR_H_
+#define MERIDIAN_SQL_EXECUTION_OPERATOR_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "sql/execution/exec_context.h"
+#include "sql/planner/logical_plan.h"
+
+namespace meridian::sql {
+
+inline constexpr size_t kBatchSize = 1024;
+
+class Operator {
+ public:
+  explicit Operator(const LogicalNode& plan, ExecContext& ctx) : plan_(plan), ctx_(ctx) {}
+  virtual ~Operator() = default;
+
+  absl::StatusOr<bool> Next(std::vector<Row>* batch);
+
+  const LogicalNode& plan() const { return plan_; }
+  const std::vector<std::unique_ptr<Operator>>& children() const { return children_; }
+  int64_t rows() const { return rows_; }
+  absl::Duration time() const { return time_; }
+
+ protected:
+  virtual absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) = 0;
+
+  const LogicalNode& plan_;
+  ExecContext& ctx_;
+  std::vector<std::unique_ptr<Operator>> children_;
+
+ private:
+  int64_t rows_ = 0;
+  absl::Duration time_;
+};
+
+absl::StatusOr<std::unique_ptr<Operator>> BuildOperator(const LogicalNode& plan, ExecContext& ctx);
+
+// Runs `op` to completion, appending every row to `out`.
+absl::Status Drain(Operator& op, std::vector<Row>* out);
+
+// Operators implemented in their own files.
+std::unique_ptr<Operator> NewScanOperator(const LogicalNode& plan, ExecContext& ctx);
+std::unique_ptr<Operator> NewIndexJoinOperator(const LogicalNode& plan, ExecContext& ctx,
+                                               std::unique_ptr<Operator> left);
+absl::StatusOr<std::unique_ptr<Operator>> NewDmlOperator(const LogicalNode& plan, ExecContext& ctx,
+                                                         std::unique_ptr<Operator> child);
+
+// Reads rows of `table` through index constraint `c` (evaluated in `ctx`), appending those
+// that pass `filter` (may be null), at most `limit` (0 = all). Used by scans and index
+// joins.
+class TableReader {
+ public:
+  TableReader(const TableInfo& table, ExecContext& ctx, bool for_update)
+      : table_(table), ctx_(ctx), for_update_(for_update) {}
+  // Every row whose key columns of index `index_id` start with `prefix_values` (already in
+  // column types), up to `limit` rows after `filter`.
+  absl::Status ReadPrefix(uint32_t index_id, const std::vector<Value>& prefix_values,
+                          const BoundExpr* filter, int64_t limit, std::vector<Row>* out);
+
+ private:
+  const TableInfo& table_;
+  ExecContext& ctx_;
+  bool for_update_;
+};
+
+}  // namespace meridian::sql
+
+#endif  // MERIDIAN_SQL_EXECUTION_OPERATOR_H_

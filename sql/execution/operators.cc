@@ -1,0 +1,584 @@
+// The relational operators other than scans and DML.
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "absl/strings/str_cat.h"
+#include "common/status.h"
+#include "sql/execution/expr_eval.h"
+#include "sql/execution/operator.h"
+#include "sql/types/value_ops.h"
+
+namespace meridian::sql {
+namespace {
+
+// Rows as hash keys: NULLs equal each other (GROUP BY, DISTINCT, UNION semantics).
+struct RowHash {
+  size_t operator()(const Row& r) const {
+    uint64_t h = 0x9E3779B97F4A7C15ull;
+    for (const Value& v : r) h = (h ^ HashValue(v)) * 0x100000001B3ull;
+    return static_cast<size_t>(h);
+  }
+};
+struct RowEq {
+  bool operator()(const Row& a, const Row& b) const {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (a[i].is_null() != b[i].is_null()) return false;
+      if (!a[i].is_null() && CompareValues(a[i], b[i]) != 0) return false;
+    }
+    return true;
+  }
+};
+using RowSet = std::unordered_set<Row, RowHash, RowEq>;
+
+class ValuesOperator : public Operator {
+ public:
+  using Operator::Operator;
+
+ protected:
+  absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
+    while (next_ < plan_.rows.size() && batch->size() < kBatchSize) {
+      Row row;
+      for (const auto& e : plan_.rows[next_]) {
+        ASSIGN_OR_RETURN(Value v, Eval(*e, {}, ctx_));
+        row.push_back(std::move(v));
+      }
+      batch->push_back(std::move(row));
+      ++next_;
+    }
+    return !batch->empty();
+  }
+
+ private:
+  size_t next_ = 0;
+};
+
+class FilterOperator : public Operator {
+ public:
+  FilterOperator(const LogicalNode& plan, ExecContext& ctx, std::unique_ptr<Operator> child)
+      : Operator(plan, ctx) {
+    children_.push_back(std::move(child));
+  }
+
+ protected:
+  absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
+    std::vector<Row> in;
+    while (batch->empty()) {
+      in.clear();
+      ASSIGN_OR_RETURN(bool more, children_[0]->Next(&in));
+      if (!more) return false;
+      for (Row& r : in) {
+        ASSIGN_OR_RETURN(bool keep, EvalPredicate(*plan_.filter, r, ctx_));
+        if (keep) batch->push_back(std::move(r));
+      }
+    }
+    return true;
+  }
+};
+
+class ProjectOperator : public Operator {
+ public:
+  ProjectOperator(const LogicalNode& plan, ExecContext& ctx, std::unique_ptr<Operator> child)
+      : Operator(plan, ctx) {
+    children_.push_back(std::move(child));
+  }
+
+ protected:
+  absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
+    std::vector<Row> in;
+    ASSIGN_OR_RETURN(bool more, children_[0]->Next(&in));
+    if (!more) return false;
+    batch->reserve(in.size());
+    for (const Row& r : in) {
+      Row out;
+      out.reserve(plan_.exprs.size());
+      for (const auto& e : plan_.exprs) {
+        ASSIGN_OR_RETURN(Value v, Eval(*e, r, ctx_));
+        out.push_back(std::move(v));
+      }
+      batch->push_back(std::move(out));
+    }
+    return true;
+  }
+};
+
+// Nested-loop and hash joins: the right side is materialized (and hashed on its keys).
+class JoinOperator : public Operator {
+ public:
+  JoinOperator(const LogicalNode& plan, ExecContext& ctx, std::unique_ptr<Operator> left,
+               std::unique_ptr<Operator> right)
+      : Operator(plan, ctx) {
+    children_.push_back(std::move(left));
+    children_.push_back(std::move(right));
+  }
+
+ protected:
+  absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
+    if (!built_) {
+      built_ = true;
+      RETURN_IF_ERROR(Drain(*children_[1], &right_));
+      right_width_ = plan_.children[1]->columns.size();
+      if (plan_.join_method == LogicalNode::JoinMethod::kHash) {
+        for (size_t i = 0; i < right_.size(); ++i) {
+          ASSIGN_OR_RETURN(auto key, Keys(plan_.right_keys, right_[i]));
+          if (key.has_value()) table_.emplace(std::move(*key), i);
+        }
+      }
+    }
+    std::vector<Row> in;
+    while (batch->empty()) {
+      in.clear();
+      ASSIGN_OR_RETURN(bool more, children_[0]->Next(&in));
+      if (!more) return false;
+      for (const Row& l : in) {
+        bool matched = false;
+        auto consider = [&](const Row& r) -> absl::Status {
+          Row joined = l;
+          joined.insert(joined.end(), r.begin(), r.end());
+          if (plan_.condition) {
+            ASSIGN_OR_RETURN(bool keep, EvalPredicate(*plan_.condition, joined, ctx_));
+            if (!keep) return absl::OkStatus();
+          }
+          matched = true;
+          batch->push_back(std::move(joined));
+          return absl::OkStatus();
+        };
+        if (plan_.join_method == LogicalNode::JoinMethod::kHash) {
+          ASSIGN_OR_RETURN(auto key, Keys(plan_.left_keys, l));
+          if (key.has_value()) {
+            auto [lo, hi] = table_.equal_range(*key);
+            for (auto it = lo; it != hi; ++it) RETURN_IF_ERROR(consider(right_[it->second]));
+          }
+        } else {
+          for (const Row& r : right_) RETURN_IF_ERROR(consider(r));
+        }
+        if (!matched && plan_.join_type == LogicalNode::JoinType::kLeft) {
+          Row joined = l;
+          joined.resize(l.size() + right_width_);
+          batch->push_back(std::move(joined));
+        }
+      }
+    }
+    return true;
+  }
+
+ private:
+  // The key values, or nullopt if any is NULL (NULL never joins).
+  absl::StatusOr<std::optional<Row>> Keys(const std::vector<BoundExprPtr>& exprs, const Row& row) {
+    Row key;
+    for (const auto& e : exprs) {
+      ASSIGN_OR_RETURN(Value v, Eval(*e, row, ctx_));
+      if (v.is_null()) return std::optional<Row>();
+      key.push_back(std::move(v));
+    }
+    return std::optional<Row>(std::move(key));
+  }
+
+  bool built_ = false;
+  std::vector<Row> right_;
+  size_t right_width_ = 0;
+  std::unordered_multimap<Row, size_t, RowHash, RowEq> table_;
+};
+
+// Index nested-loop join: for each left row, look up matching rows of the right table
+// through an index whose leading columns are the join keys.
+class IndexJoinOperator : public Operator {
+ public:
+  IndexJoinOperator(const LogicalNode& plan, ExecContext& ctx, std::unique_ptr<Operator> left)
+      : Operator(plan, ctx) {
+    children_.push_back(std::move(left));
+  }
+
+ protected:
+  absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
+    const LogicalNode& right = *plan_.children[1];
+    const TableInfo& table = *right.table;
+    const uint32_t index_id = right.constraint->index_id;
+    std::vector<int> cols;
+    if (index_id == kPrimaryIndexId) {
+      cols = table.pk_columns();
+    } else {
+      for (const auto& i : table.desc().indexes()) {
+        if (i.id() == index_id) cols = table.IndexColumns(i);
+      }
+    }
+    std::vector<Row> in;
+    while (batch->empty()) {
+      in.clear();
+      ASSIGN_OR_RETURN(bool more, children_[0]->Next(&in));
+      if (!more) return false;
+      for (const Row& l : in) {
+        std::vector<Value> prefix;
+        bool null_key = false;
+        for (size_t k = 0; k < plan_.left_keys.size(); ++k) {
+          ASSIGN_OR_RETURN(Value v, Eval(*plan_.left_keys[k], l, ctx_));
+          if (v.is_null()) {
+            null_key = true;
+            break;
+          }
+          auto cast = CastValue(v, plan_.left_keys[k]->type, table.column_type(cols[k]));
+          if (!cast.ok()) {
+            null_key = true;  // cannot equal any value of the column
+            break;
+          }
+          prefix.push_back(*cast);
+        }
+        std::vector<Row> matches;
+        if (!null_key) {
+          TableReader reader(table, ctx_, right.for_update);
+          RETURN_IF_ERROR(reader.ReadPrefix(index_id, prefix, right.filter.get(), 0, &matches));
+        }
+        bool matched = false;
+        for (Row& r : matches) {
+          Row joined = l;
+          joined.insert(joined.end(), r.begin(), r.end());
+          if (plan_.condition) {
+            ASSIGN_OR_RETURN(bool keep, EvalPredicate(*plan_.condition, joined, ctx_));
+            if (!keep) continue;
+          }
+          matched = true;
+          batch->push_back(std::move(joined));
+        }
+        if (!matched && plan_.join_type == LogicalNode::JoinType::kLeft) {
+          Row joined = l;
+          joined.resize(l.size() + right.columns.size());
+          batch->push_back(std::move(joined));
+        }
+      }
+    }
+    return true;
+  }
+};
+
+struct AggState {
+  int64_t count = 0;
+  Value acc;  // sum / min / max / bool
+  SqlType acc_type;
+  std::unique_ptr<RowSet> seen;  // DISTINCT
+};
+
+class AggregateOperator : public Operator {
+ public:
+  AggregateOperator(const LogicalNode& plan, ExecContext& ctx, std::unique_ptr<Operator> child)
+      : Operator(plan, ctx) {
+    children_.push_back(std::move(child));
+  }
+
+ protected:
+  absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
+    if (!done_) {
+      done_ = true;
+      RETURN_IF_ERROR(Consume());
+    }
+    while (next_ < results_.size() && batch->size() < kBatchSize) {
+      batch->push_back(std::move(results_[next_++]));
+    }
+    return !batch->empty();
+  }
+
+ private:
+  absl::Status Accumulate(const AggregateCall& call, AggState& s, const Row& row) {
+    if (call.func == "count_star") {
+      ++s.count;
+      return absl::OkStatus();
+    }
+    ASSIGN_OR_RETURN(Value v, Eval(*call.arg, row, ctx_));
+    if (v.is_null()) return absl::OkStatus();
+    if (call.distinct) {
+      if (!s.seen) s.seen = std::make_unique<RowSet>();
+      if (!s.seen->insert(Row{v}).second) return absl::OkStatus();
+    }
+    ++s.count;
+    const std::string& f = call.func;
+    if (f == "count") return absl::OkStatus();
+    if (s.acc.is_null()) {
+      s.acc = v;
+      s.acc_type = call.arg->type;
+      if (f == "sum" || f == "avg") {
+        // Accumulate in the result type (sum(int4) is int8, avg is numeric or float).
+        SqlType t = f == "sum" ? call.type
+                               : (call.arg->type.id == TypeId::kFloat4 ||
+                                          call.arg->type.id == TypeId::kFloat8
+                                      ? SqlType::Of(TypeId::kFloat8)
+                                      : SqlType::Numeric());
+        ASSIGN_OR_RETURN(s.acc, CastValue(v, call.arg->type, t));
+        s.acc_type = t;
+      }
+      return absl::OkStatus();
+    }
+    if (f == "sum" || f == "avg") {
+      ASSIGN_OR_RETURN(s.acc, Arith(ArithOp::kAdd, s.acc, s.acc_type, v, call.arg->type));
+      return absl::OkStatus();
+    }
+    if (f == "min" || f == "max") {
+      int c = CompareValues(v, s.acc);
+      if ((f == "min" && c < 0) || (f == "max" && c > 0)) s.acc = v;
+      return absl::OkStatus();
+    }
+    if (f == "bool_and") s.acc = Value::Bool(s.acc.bool_value() && v.bool_value());
+    if (f == "bool_or") s.acc = Value::Bool(s.acc.bool_value() || v.bool_value());
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<Value> Finish(const AggregateCall& call, const AggState& s) {
+    if (call.func == "count" || call.func == "count_star") return Value::Int(s.count);
+    if (s.count == 0 || s.acc.is_null()) return Value::Null();
+    if (call.func == "avg") {
+      ASSIGN_OR_RETURN(Value n,
+                       CastValue(Value::Int(s.count), SqlType::Of(TypeId::kInt8), s.acc_type));
+      return Arith(ArithOp::kDiv, s.acc, s.acc_type, n, s.acc_type);
+    }
+    if (call.func == "sum") return CastValue(s.acc, s.acc_type, call.type);
+    return s.acc;
+  }
+
+  absl::Status Consume() {
+    struct Group {
+      Row key;
+      std::vector<AggState> states;
+    };
+    std::unordered_map<Row, size_t, RowHash, RowEq> index;
+    std::vector<Group> groups;
+    std::vector<Row> in;
+    while (true) {
+      in.clear();
+      ASSIGN_OR_RETURN(bool more, children_[0]->Next(&in));
+      if (!more) break;
+      RETURN_IF_ERROR(ctx_.CheckCancelled());
+      for (const Row& r : in) {
+        Row key;
+        for (const auto& g : plan_.group_by) {
+          ASSIGN_OR_RETURN(Value v, Eval(*g, r, ctx_));
+          key.push_back(std::move(v));
+        }
+        auto [it, inserted] = index.emplace(key, groups.size());
+        if (inserted)
+          groups.push_back(Group{std::move(key), std::vector<AggState>(plan_.aggregates.size())});
+        Group& g = groups[it->second];
+        for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
+          RETURN_IF_ERROR(Accumulate(plan_.aggregates[a], g.states[a], r));
+        }
+      }
+    }
+    if (groups.empty() && plan_.group_by.empty()) {
+      groups.push_back(Group{{}, std::vector<AggState>(plan_.aggregates.size())});
+    }
+    for (Group& g : groups) {
+      Row out = std::move(g.key);
+      for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
+        ASSIGN_OR_RETURN(Value v, Finish(plan_.aggregates[a], g.states[a]));
+        out.push_back(std::move(v));
+      }
+      results_.push_back(std::move(out));
+    }
+    return absl::OkStatus();
+  }
+
+  bool done_ = false;
+  std::vector<Row> results_;
+  size_t next_ = 0;
+};
+
+class SortOperator : public Operator {
+ public:
+  SortOperator(const LogicalNode& plan, ExecContext& ctx, std::unique_ptr<Operator> child)
+      : Operator(plan, ctx) {
+    children_.push_back(std::move(child));
+  }
+
+ protected:
+  absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
+    if (!sorted_) {
+      sorted_ = true;
+      std::vector<Row> rows;
+      RETURN_IF_ERROR(Drain(*children_[0], &rows));
+      std::vector<std::pair<Row, size_t>> keyed;
+      keyed.reserve(rows.size());
+      for (size_t i = 0; i < rows.size(); ++i) {
+        Row key;
+        for (const auto& k : plan_.sort_keys) {
+          ASSIGN_OR_RETURN(Value v, Eval(*k.expr, rows[i], ctx_));
+          key.push_back(std::move(v));
+        }
+        keyed.emplace_back(std::move(key), i);
+      }
+      const auto& keys = plan_.sort_keys;
+      std::stable_sort(keyed.begin(), keyed.end(), [&keys](const auto& a, const auto& b) {
+        for (size_t k = 0; k < keys.size(); ++k) {
+          const Value& x = a.first[k];
+          const Value& y = b.first[k];
+          if (x.is_null() || y.is_null()) {
+            if (x.is_null() == y.is_null()) continue;
+            return x.is_null() == keys[k].nulls_first;
+          }
+          int c = CompareValues(x, y);
+          if (c != 0) return keys[k].descending ? c > 0 : c < 0;
+        }
+        return false;
+      });
+      for (auto& [key, i] : keyed) rows_.push_back(std::move(rows[i]));
+    }
+    while (next_ < rows_.size() && batch->size() < kBatchSize)
+      batch->push_back(std::move(rows_[next_++]));
+    return !batch->empty();
+  }
+
+ private:
+  bool sorted_ = false;
+  std::vector<Row> rows_;
+  size_t next_ = 0;
+};
+
+class LimitOperator : public Operator {
+ public:
+  LimitOperator(const LogicalNode& plan, ExecContext& ctx, std::unique_ptr<Operator> child)
+      : Operator(plan, ctx) {
+    children_.push_back(std::move(child));
+  }
+
+ protected:
+  absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
+    if (!init_) {
+      init_ = true;
+      if (plan_.limit) {
+        ASSIGN_OR_RETURN(Value v, Eval(*plan_.limit, {}, ctx_));
+        if (!v.is_null()) limit_ = v.int_value();
+        if (limit_ < 0) {
+          return SqlError(absl::StatusCode::kInvalidArgument, "2201W",
+                          "LIMIT must not be negative");
+        }
+      }
+      if (plan_.offset) {
+        ASSIGN_OR_RETURN(Value v, Eval(*plan_.offset, {}, ctx_));
+        if (!v.is_null()) skip_ = v.int_value();
+        if (skip_ < 0) {
+          return SqlError(absl::StatusCode::kInvalidArgument, "2201X",
+                          "OFFSET must not be negative");
+        }
+      }
+    }
+    std::vector<Row> in;
+    while (batch->empty()) {
+      if (limit_ >= 0 && emitted_ >= limit_) return false;
+      in.clear();
+      ASSIGN_OR_RETURN(bool more, children_[0]->Next(&in));
+      if (!more) return false;
+      for (Row& r : in) {
+        if (skip_ > 0) {
+          --skip_;
+          continue;
+        }
+        if (limit_ >= 0 && emitted_ >= limit_) break;
+        ++emitted_;
+        batch->push_back(std::move(r));
+      }
+    }
+    return true;
+  }
+
+ private:
+  bool init_ = false;
+  int64_t limit_ = -1, skip_ = 0, emitted_ = 0;
+};
+
+class DistinctOperator : public Operator {
+ public:
+  DistinctOperator(const LogicalNode& plan, ExecContext& ctx,
+                   std::vector<std::unique_ptr<Operator>> children)
+      : Operator(plan, ctx) {
+    children_ = std::move(children);
+  }
+
+ protected:
+  absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
+    bool dedupe = plan_.kind == LogicalNode::Kind::kDistinct || !plan_.union_all;
+    std::vector<Row> in;
+    while (batch->empty()) {
+      if (child_ >= children_.size()) return false;
+      in.clear();
+      ASSIGN_OR_RETURN(bool more, children_[child_]->Next(&in));
+      if (!more) {
+        ++child_;
+        continue;
+      }
+      for (Row& r : in) {
+        if (r.size() > plan_.columns.size()) r.resize(plan_.columns.size());
+        if (dedupe && !seen_.insert(r).second) continue;
+        batch->push_back(std::move(r));
+      }
+    }
+    return true;
+  }
+
+ private:
+  size_t child_ = 0;
+  RowSet seen_;
+};
+
+}  // namespace
+
+absl::StatusOr<bool> Operator::Next(std::vector<Row>* batch) {
+  batch->clear();
+  absl::Time start = absl::Now();
+  auto more = NextImpl(batch);
+  time_ += absl::Now() - start;
+  if (more.ok() && *more) rows_ += static_cast<int64_t>(batch->size());
+  return more;
+}
+
+absl::Status Drain(Operator& op, std::vector<Row>* out) {
+  std::vector<Row> batch;
+  while (true) {
+    ASSIGN_OR_RETURN(bool more, op.Next(&batch));
+    if (!more) return absl::OkStatus();
+    for (Row& r : batch) out->push_back(std::move(r));
+  }
+}
+
+absl::StatusOr<std::unique_ptr<Operator>> BuildOperator(const LogicalNode& plan, ExecContext& ctx) {
+  using K = LogicalNode::Kind;
+  std::vector<std::unique_ptr<Operator>> kids;
+  bool index_join =
+      plan.kind == K::kJoin && plan.join_method == LogicalNode::JoinMethod::kIndexLookup;
+  for (size_t i = 0; i < plan.children.size(); ++i) {
+    if (index_join && i == 1) break;  // the right side is read by lookups
+    ASSIGN_OR_RETURN(auto op, BuildOperator(*plan.children[i], ctx));
+    kids.push_back(std::move(op));
+  }
+  switch (plan.kind) {
+    case K::kScan:
+      return NewScanOperator(plan, ctx);
+    case K::kValues:
+      return std::unique_ptr<Operator>(new ValuesOperator(plan, ctx));
+    case K::kFilter:
+      return std::unique_ptr<Operator>(new FilterOperator(plan, ctx, std::move(kids[0])));
+    case K::kProject:
+      return std::unique_ptr<Operator>(new ProjectOperator(plan, ctx, std::move(kids[0])));
+    case K::kJoin:
+      if (index_join) return NewIndexJoinOperator(plan, ctx, std::move(kids[0]));
+      return std::unique_ptr<Operator>(
+          new JoinOperator(plan, ctx, std::move(kids[0]), std::move(kids[1])));
+    case K::kAggregate:
+      return std::unique_ptr<Operator>(new AggregateOperator(plan, ctx, std::move(kids[0])));
+    case K::kSort:
+      return std::unique_ptr<Operator>(new SortOperator(plan, ctx, std::move(kids[0])));
+    case K::kLimit:
+      return std::unique_ptr<Operator>(new LimitOperator(plan, ctx, std::move(kids[0])));
+    case K::kDistinct:
+    case K::kUnion:
+      return std::unique_ptr<Operator>(new DistinctOperator(plan, ctx, std::move(kids)));
+    case K::kInsert:
+    case K::kUpdate:
+    case K::kDelete:
+      return NewDmlOperator(plan, ctx, std::move(kids[0]));
+  }
+  return absl::InternalError("unknown plan node");
+}
+
+std::unique_ptr<Operator> NewIndexJoinOperator(const LogicalNode& plan, ExecContext& ctx,
+                                               std::unique_ptr<Operator> left) {
+  return std::make_unique<IndexJoinOperator>(plan, ctx, std::move(left));
+}
+
+}  // namespace meridian::sql

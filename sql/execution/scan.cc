@@ -1,0 +1,281 @@
+// Table scans: full scans of the primary index, point lookups, and range scans of the
+// primary or a secondary index, in batches.
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "common/status.h"
+#include "sql/execution/expr_eval.h"
+#include "sql/execution/operator.h"
+#include "sql/types/row_codec.h"
+#include "sql/types/value_ops.h"
+
+namespace meridian::sql {
+namespace {
+
+const proto::IndexDescriptor* IndexById(const TableInfo& t, uint32_t id) {
+  if (id == kPrimaryIndexId) return &t.desc().primary();
+  for (const auto& i : t.desc().indexes()) {
+    if (i.id() == id) return &i;
+  }
+  return nullptr;
+}
+
+// A key span [start, end) or a single key (point).
+struct Span {
+  std::string start, end;
+  bool point = false;
+};
+
+// Converts a bound value to the column's type for key encoding. nullopt: no row can match
+// (NULL, or a value outside the column type's range).
+absl::StatusOr<std::optional<Value>> KeyValueFor(const Value& v, const SqlType& from,
+                                                 const SqlType& col) {
+  if (v.is_null()) return std::optional<Value>();
+  auto cast = CastValue(v, from.id == TypeId::kUnknown ? SqlType::Of(TypeId::kText) : from, col);
+  if (!cast.ok()) {
+    if (GetSqlState(cast.status()) == "22003") return std::optional<Value>();
+    return cast.status();
+  }
+  return std::optional<Value>(*cast);
+}
+
+// Reads the rows in `spans` of index `index` into `out`: primary index entries are rows;
+// secondary entries lead to their rows by primary key.
+class SpanReader {
+ public:
+  SpanReader(const TableInfo& table, const proto::IndexDescriptor& index, ExecContext& ctx,
+             bool for_update)
+      : table_(table), index_(index), ctx_(ctx), for_update_(for_update) {}
+
+  void SetSpans(std::vector<Span> spans) {
+    spans_ = std::move(spans);
+    next_span_ = 0;
+    resume_.reset();
+  }
+
+  // Appends up to `max` rows (before filtering) to `out`; returns false when done.
+  absl::StatusOr<bool> Read(size_t max, std::vector<Row>* out) {
+    while (next_span_ < spans_.size()) {
+      RETURN_IF_ERROR(ctx_.CheckCancelled());
+      const Span& span = spans_[next_span_];
+      if (span.point) {
+        ++next_span_;
+        ctx_.Touch(span.start);
+        ++ctx_.kv_reads;
+        ASSIGN_OR_RETURN(std::optional<std::string> v, ctx_.txn->Get(span.start, for_update_));
+        if (!v.has_value()) continue;
+        RETURN_IF_ERROR(Emit(span.start, *v, out));
+        return true;
+      }
+      std::string start = resume_.has_value() ? *resume_ : span.start;
+      ctx_.Touch(start, span.end);
+      ++ctx_.kv_reads;
+      ASSIGN_OR_RETURN(std::vector<txn::Row> rows,
+                       ctx_.txn->Scan(start, span.end, static_cast<int64_t>(max)));
+      if (rows.size() < max) {
+        ++next_span_;
+        resume_.reset();
+      } else {
+        resume_ = rows.back().key + std::string(1, '\0');
+      }
+      for (const auto& r : rows) RETURN_IF_ERROR(Emit(r.key, r.value, out));
+      if (!rows.empty()) return true;
+    }
+    return false;
+  }
+
+ private:
+  absl::Status Emit(const std::string& key, const std::string& value, std::vector<Row>* out) {
+    if (index_.id() == kPrimaryIndexId) {
+      ASSIGN_OR_RETURN(Row row, table_.DecodeRow(key, value));
+      out->push_back(std::move(row));
+      return absl::OkStatus();
+    }
+    ASSIGN_OR_RETURN(std::string pk, table_.PrimaryKeyFromIndexEntry(index_, key, value));
+    ctx_.Touch(pk);
+    ++ctx_.kv_reads;
+    ASSIGN_OR_RETURN(std::optional<std::string> v, ctx_.txn->Get(pk, for_update_));
+    if (!v.has_value()) {
+      return absl::DataLossError(absl::StrCat("index ", index_.name(), " of table ", table_.name(),
+                                              " points at a missing row"));
+    }
+    ASSIGN_OR_RETURN(Row row, table_.DecodeRow(pk, *v));
+    out->push_back(std::move(row));
+    return absl::OkStatus();
+  }
+
+  const TableInfo& table_;
+  const proto::IndexDescriptor& index_;
+  ExecContext& ctx_;
+  bool for_update_;
+  std::vector<Span> spans_;
+  size_t next_span_ = 0;
+  std::optional<std::string> resume_;
+};
+
+// The spans an index constraint selects. Rows outside the constraint may be included (the
+// scan's residual filter re-checks every row); rows inside are never left out.
+absl::StatusOr<std::vector<Span>> ConstraintSpans(const TableInfo& t,
+                                                  const proto::IndexDescriptor& index,
+                                                  const IndexConstraint& c, ExecContext& ctx) {
+  std::vector<int> cols = t.IndexColumns(index);
+  std::vector<storage::Direction> dirs = IndexDirections(index);
+  std::string prefix = t.IndexPrefix(index.id());
+  std::vector<std::string> prefixes;
+  if (!c.in_values.empty()) {
+    for (const auto& e : c.in_values) {
+      ASSIGN_OR_RETURN(Value v, Eval(*e, {}, ctx));
+      ASSIGN_OR_RETURN(auto kv, KeyValueFor(v, e->type, t.column_type(cols[0])));
+      if (!kv.has_value()) continue;
+      std::string p = prefix;
+      storage::EncodeKeyValue(ToKeyValue(*kv, t.column_type(cols[0])), dirs[0], &p);
+      prefixes.push_back(std::move(p));
+    }
+    std::sort(prefixes.begin(), prefixes.end());
+    prefixes.erase(std::unique(prefixes.begin(), prefixes.end()), prefixes.end());
+  } else {
+    prefixes.push_back(prefix);
+  }
+  size_t first = c.in_values.empty() ? 0 : 1;
+  for (size_t i = 0; i < c.eq.size(); ++i) {
+    size_t col = first + i;
+    ASSIGN_OR_RETURN(Value v, Eval(*c.eq[i], {}, ctx));
+    ASSIGN_OR_RETURN(auto kv, KeyValueFor(v, c.eq[i]->type, t.column_type(cols[col])));
+    if (!kv.has_value()) return std::vector<Span>();
+    for (auto& p : prefixes) {
+      storage::EncodeKeyValue(ToKeyValue(*kv, t.column_type(cols[col])), dirs[col], &p);
+    }
+  }
+  size_t fixed = first + c.eq.size();
+  std::vector<Span> spans;
+  bool unique_point =
+      fixed == cols.size() && !c.lower && !c.upper && (index.id() == kPrimaryIndexId);
+  for (const auto& p : prefixes) {
+    if (unique_point) {
+      spans.push_back(Span{p, "", true});
+      continue;
+    }
+    Span s{p, storage::PrefixEnd(p)};
+    if ((c.lower || c.upper) && fixed < cols.size()) {
+      const SqlType ct = t.column_type(cols[fixed]);
+      bool desc = dirs[fixed] == storage::Direction::kDescending;
+      auto bound = [&](const BoundExprPtr& e, bool inclusive, bool is_lower,
+                       bool* empty) -> absl::Status {
+        ASSIGN_OR_RETURN(Value v, Eval(*e, {}, ctx));
+        ASSIGN_OR_RETURN(auto kv, KeyValueFor(v, e->type, ct));
+        if (!kv.has_value()) {
+          *empty = v.is_null();  // out-of-range values leave the span open on that side
+          return absl::OkStatus();
+        }
+        std::string k = p;
+        storage::EncodeKeyValue(ToKeyValue(*kv, ct), dirs[fixed], &k);
+        // In key order, an ascending lower bound (or a descending upper bound) is a start.
+        bool is_start = is_lower != desc;
+        if (is_start) {
+          std::string start = inclusive ? k : storage::PrefixEnd(k);
+          if (start > s.start) s.start = start;
+        } else {
+          std::string end = inclusive ? storage::PrefixEnd(k) : k;
+          if (end < s.end) s.end = end;
+        }
+        return absl::OkStatus();
+      };
+      bool empty = false;
+      if (c.lower) RETURN_IF_ERROR(bound(c.lower, c.lower_inclusive, true, &empty));
+      if (c.upper) RETURN_IF_ERROR(bound(c.upper, c.upper_inclusive, false, &empty));
+      if (empty || s.start >= s.end) continue;
+    }
+    spans.push_back(std::move(s));
+  }
+  return spans;
+}
+
+class ScanOperator : public Operator {
+ public:
+  ScanOperator(const LogicalNode& plan, ExecContext& ctx)
+      : Operator(plan, ctx),
+        index_(
+            IndexById(*plan.table, plan.constraint ? plan.constraint->index_id : kPrimaryIndexId)),
+        reader_(*plan.table, *index_, ctx, plan.for_update) {}
+
+ protected:
+  absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
+    if (!started_) {
+      started_ = true;
+      if (plan_.constraint.has_value()) {
+        ASSIGN_OR_RETURN(std::vector<Span> spans,
+                         ConstraintSpans(*plan_.table, *index_, *plan_.constraint, ctx_));
+        reader_.SetSpans(std::move(spans));
+      } else {
+        std::string prefix = plan_.table->IndexPrefix(kPrimaryIndexId);
+        reader_.SetSpans({Span{prefix, storage::PrefixEnd(prefix)}});
+      }
+    }
+    while (batch->empty()) {
+      if (plan_.scan_limit.has_value() && produced_ >= *plan_.scan_limit) return false;
+      std::vector<Row> raw;
+      size_t want = kBatchSize;
+      if (plan_.scan_limit.has_value() && !plan_.filter) {
+        want = std::min<size_t>(want, static_cast<size_t>(*plan_.scan_limit - produced_));
+        want = std::max<size_t>(want, 1);
+      }
+      ASSIGN_OR_RETURN(bool more, reader_.Read(want, &raw));
+      for (Row& r : raw) {
+        if (plan_.filter) {
+          ASSIGN_OR_RETURN(bool keep, EvalPredicate(*plan_.filter, r, ctx_));
+          if (!keep) continue;
+        }
+        if (plan_.scan_limit.has_value() && produced_ >= *plan_.scan_limit) break;
+        ++produced_;
+        batch->push_back(std::move(r));
+      }
+      if (!more) return !batch->empty();
+    }
+    return true;
+  }
+
+ private:
+  const proto::IndexDescriptor* index_;
+  SpanReader reader_;
+  bool started_ = false;
+  int64_t produced_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Operator> NewScanOperator(const LogicalNode& plan, ExecContext& ctx) {
+  return std::make_unique<ScanOperator>(plan, ctx);
+}
+
+absl::Status TableReader::ReadPrefix(uint32_t index_id, const std::vector<Value>& prefix_values,
+                                     const BoundExpr* filter, int64_t limit,
+                                     std::vector<Row>* out) {
+  const proto::IndexDescriptor* index = IndexById(table_, index_id);
+  std::vector<int> cols = table_.IndexColumns(*index);
+  std::vector<storage::Direction> dirs = IndexDirections(*index);
+  std::string prefix = table_.IndexPrefix(index_id);
+  for (size_t i = 0; i < prefix_values.size(); ++i) {
+    if (prefix_values[i].is_null()) return absl::OkStatus();
+    storage::EncodeKeyValue(ToKeyValue(prefix_values[i], table_.column_type(cols[i])), dirs[i],
+                            &prefix);
+  }
+  bool point = index_id == kPrimaryIndexId && prefix_values.size() == cols.size();
+  SpanReader reader(table_, *index, ctx_, for_update_);
+  reader.SetSpans({Span{prefix, point ? "" : storage::PrefixEnd(prefix), point}});
+  int64_t n = 0;
+  while (true) {
+    std::vector<Row> raw;
+    ASSIGN_OR_RETURN(bool more, reader.Read(kBatchSize, &raw));
+    for (Row& r : raw) {
+      if (filter != nullptr) {
+        ASSIGN_OR_RETURN(bool keep, EvalPredicate(*filter, r, ctx_));
+        if (!keep) continue;
+      }
+      out->push_back(std::move(r));
+      if (limit > 0 && ++n >= limit) return absl::OkStatus();
+    }
+    if (!more) return absl::OkStatus();
+  }
+}
+
+}  // namespace meridian::sql

@@ -1,0 +1,455 @@
+#include "sql/functions/functions.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <map>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "common/status.h"
+#include "sql/types/pg_format.h"
+#include "sql/types/value_ops.h"
+
+namespace meridian::sql {
+namespace {
+
+using Args = absl::Span<const Value>;
+using Types = std::vector<SqlType>;
+
+absl::Status UndefinedFunction(std::string_view name, const Types& types) {
+  std::string sig;
+  for (size_t i = 0; i < types.size(); ++i) {
+    if (i > 0) sig += ", ";
+    sig += types[i].id == TypeId::kUnknown ? "unknown" : types[i].ToString();
+  }
+  return SqlError(absl::StatusCode::kInvalidArgument, "42883",
+                  absl::StrCat("function ", std::string(name), "(", sig, ") does not exist"));
+}
+
+// UTF-8 helpers: code point boundaries.
+std::vector<size_t> CodePointStarts(const std::string& s) {
+  std::vector<size_t> starts;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) starts.push_back(i);
+  }
+  return starts;
+}
+
+int64_t CharLength(const std::string& s) { return static_cast<int64_t>(CodePointStarts(s).size()); }
+
+// Characters [from, from + count) (0-based, clamped); count < 0 = to the end.
+std::string SubChars(const std::string& s, int64_t from, int64_t count) {
+  std::vector<size_t> starts = CodePointStarts(s);
+  int64_t n = static_cast<int64_t>(starts.size());
+  int64_t begin = std::clamp<int64_t>(from, 0, n);
+  int64_t end = count < 0 ? n : std::clamp<int64_t>(from + count, 0, n);
+  if (end <= begin) return "";
+  size_t b = starts[begin];
+  size_t e = end == n ? s.size() : starts[end];
+  return s.substr(b, e - b);
+}
+
+std::function<absl::StatusOr<SqlType>(Types&)> AllText(SqlType result) {
+  return [result](Types& t) -> absl::StatusOr<SqlType> {
+    for (auto& x : t) x = SqlType::Of(TypeId::kText);
+    return result;
+  };
+}
+
+std::function<absl::StatusOr<SqlType>(Types&)> Fixed(std::vector<SqlType> args, SqlType result) {
+  return [args, result](Types& t) -> absl::StatusOr<SqlType> {
+    for (size_t i = 0; i < t.size() && i < args.size(); ++i) t[i] = args[i];
+    return result;
+  };
+}
+
+// Unifies every argument to one common type, which is also the result type.
+absl::StatusOr<SqlType> Unified(Types& t) {
+  SqlType common = SqlType::Of(TypeId::kUnknown);
+  for (const SqlType& x : t) {
+    ASSIGN_OR_RETURN(common, CommonType(common, x));
+  }
+  if (common.id == TypeId::kUnknown) common = SqlType::Of(TypeId::kText);
+  for (auto& x : t) x = common;
+  return common;
+}
+
+SqlType Text() { return SqlType::Of(TypeId::kText); }
+SqlType Int4() { return SqlType::Of(TypeId::kInt4); }
+SqlType Int8() { return SqlType::Of(TypeId::kInt8); }
+SqlType Bool() { return SqlType::Of(TypeId::kBool); }
+SqlType Float8() { return SqlType::Of(TypeId::kFloat8); }
+
+std::string TrimChars(const std::string& s, const std::string& chars, bool left, bool right) {
+  size_t b = 0, e = s.size();
+  if (left) {
+    while (b < e && chars.find(s[b]) != std::string::npos) ++b;
+  }
+  if (right) {
+    while (e > b && chars.find(s[e - 1]) != std::string::npos) --e;
+  }
+  return s.substr(b, e - b);
+}
+
+absl::StatusOr<Value> NumericUnary(const Value& v, const SqlType& result, double (*fn)(double),
+                                   int numeric_mode) {
+  if (v.kind() == Value::Kind::kInt) return v;
+  if (v.kind() == Value::Kind::kFloat) return Value::Float(fn(v.float_value()));
+  // NUMERIC: round to an integer in the direction of numeric_mode (-1 floor, 1 ceil, 0 round).
+  const Numeric& n = v.numeric_value();
+  ASSIGN_OR_RETURN(Numeric r, n.Coerce(-1, 0));
+  if (numeric_mode != 0 && !(r == n)) {
+    bool went_up = r > n;
+    if (numeric_mode < 0 && went_up) {
+      ASSIGN_OR_RETURN(r, r.Sub(Numeric::FromInt(1)));
+    }
+    if (numeric_mode > 0 && !went_up) {
+      ASSIGN_OR_RETURN(r, r.Add(Numeric::FromInt(1)));
+    }
+  }
+  return Value::Decimal(r);
+}
+
+std::map<std::string, FunctionDef, std::less<>> BuildRegistry() {
+  std::map<std::string, FunctionDef, std::less<>> r;
+  auto add = [&r](FunctionDef d) { r[d.name] = std::move(d); };
+
+  // --- NULL handling and comparison
+  add({"coalesce", 1, -1, Unified,
+       [](Args a, const SqlType&, EvalContext&) -> absl::StatusOr<Value> {
+         for (const Value& v : a) {
+           if (!v.is_null()) return v;
+         }
+         return Value::Null();
+       },
+       false});
+  add({"nullif", 2, 2,
+       [](Types& t) -> absl::StatusOr<SqlType> {
+         SqlType first = t[0];
+         ASSIGN_OR_RETURN(SqlType common, Unified(t));
+         return first.id == TypeId::kUnknown ? common : first;
+       },
+       [](Args a, const SqlType&, EvalContext&) -> absl::StatusOr<Value> {
+         if (a[0].is_null()) return Value::Null();
+         if (!a[1].is_null() && CompareValues(a[0], a[1]) == 0) return Value::Null();
+         return a[0];
+       },
+       false});
+  for (const char* name : {"greatest", "least"}) {
+    bool greatest = std::string_view(name) == "greatest";
+    add({name, 1, -1, Unified,
+         [greatest](Args a, const SqlType&, EvalContext&) -> absl::StatusOr<Value> {
+           Value best;
+           for (const Value& v : a) {
+             if (v.is_null()) continue;
+             if (best.is_null() ||
+                 (greatest ? CompareValues(v, best) > 0 : CompareValues(v, best) < 0)) {
+               best = v;
+             }
+           }
+           return best;
+         },
+         false});
+  }
+
+  // --- strings
+  add({"lower", 1, 1, AllText(Text()),
+       [](Args a, const SqlType&, EvalContext&) -> absl::StatusOr<Value> {
+         return Value::String(absl::AsciiStrToLower(a[0].string_value()));
+       }});
+  add({"upper", 1, 1, AllText(Text()),
+       [](Args a, const SqlType&, EvalContext&) -> absl::StatusOr<Value> {
+         return Value::String(absl::AsciiStrToUpper(a[0].string_value()));
+       }});
+  for (const char* name : {"length", "char_length", "character_length"}) {
+    add({name, 1, 1, AllText(Int4()),
+         [](Args a, const SqlType&, EvalContext&) -> absl::StatusOr<Value> {
+           return Value::Int(CharLength(a[0].string_value()));
+         }});
+  }
+  add({"octet_length", 1, 1, AllText(Int4()),
+       [](Args a, const SqlType&, EvalContext&) -> absl::StatusOr<Value> {
+         return Value::Int(static_cast<int64_t>(a[0].string_value().size()));
+       }});
+  for (const char* name : {"substr", "substring"}) {
+    add({name, 2, 3, Fixed({Text(), Int8(), Int8()}, Text()),
+         [](Args a, const SqlType&, EvalContext&) -> absl::StatusOr<Value> {
+           int64_t from = a[1].int_value();  // 1-based; may be <= 0
+           if (a.size() == 2) return Value::String(SubChars(a[0].string_value(), from - 1, -1));
+           int64_t count = a[2].int_value();
+           if (count < 0) {
+             return SqlError(absl::StatusCode::kInvalidArgument, "22011",
+                             "negative substring length not allowed");
+           }
+           // Characters in [from, from + count) intersected with [1, len].
+           int64_t start = std::max<int64_t>(from, 1);
+           int64_t end = from + count;
+           return Value::String(
+               SubChars(a[0].string_value(), start - 1, std::max<int64_t>(0, end - start)));
+         }});
+  }
+  add({"left", 2, 2, Fixed({Text(), Int8()}, Text()),
+       [](Args a, const SqlType&, EvalContext&) -> absl::StatusOr<Value> {
+         const std::string& s = a[0].string_value();
+         int64_t n = a[1].int_value();
+         if (n < 0) n = std::max<int64_t>(0, CharLength(s) + n);
+         return Value::String(SubChars(s, 0, n));
+       }});
+  add({"right", 2, 2, Fixed({Text(), Int8()}, Text()),
+       [](Args a, const SqlType&, EvalContext&) -> absl::StatusOr<Value> {
+         const std::string& s = a[0].string_value();
+         int64_t len = CharLength(s), n = a[1].int_value();
+         int64_t keep = n < 0 ? std::max<int64_t>(0, len + n) : std::min(n, len);
+         return Value::String(SubChars(s, len - keep, -1));
+       }});
+  add({"concat", 0, -1, AllText(Text()),
+       [](Args a, const SqlType&, EvalContext&) -> absl::StatusOr<Value> {
+         std::string out;
+         for (const Value& v : a) {
+           if (!v.is_null()) out += v.string_value();
+         }
+         return Value::String(std::move(out));
+       },
+       false});
+  add({"replace", 3, 3, AllText(Text()),
+       [](Args a, const SqlType&, EvalContext&) -> absl::StatusOr<Value> {
+         if (a[1].string_value().empty()) return a[0];
+         return Value::String(absl::StrReplaceAll(a[0].string_value(),
+                                                  {{a[1].string_value(), a[2].string_value()}}));
+       }});
+  add({"strpos", 2, 2, AllText(Int4()),
+       [](Args a, const SqlType&, EvalContext&) -> absl::StatusOr<Value> {
+         size_t pos = a[0].string_value().find(a[1].string_value());
+         if (pos == std::string::npos) return Value::Int(0);
+         return Value::Int(CharLength(a[0].string_value().substr(0, pos)) + 1);
+       }});
+  add({"position", 2, 2, AllText(Int4()),  // position(sub IN s) is parsed as position(sub, s)
+       [](Args a, const SqlType&, EvalContext&) -> absl::StatusOr<Value> {
+         size_t pos = a[1].string_value().find(a[0].string_value());
+         if (pos == std::string::npos) return Value::Int(0);
+         return Value::Int(CharLength(a[1].string_value().substr(0, pos)) + 1);
+       }});
+  for (const char* name : {"trim", "btrim", "ltrim", "rtrim"}) {
+    std::string n = name;
+    bool left = n != "rtrim", right = n != "ltrim";
+    add({name, 1, 2, AllText(Text()),
+         [left, right](Args a, const SqlType&, EvalContext&) -> absl::StatusOr<Value> {
+           std::string chars = a.size() > 1 ? a[1].string_value() : " ";
+           return Value::String(TrimChars(a[0].string_value(), chars, left, right));
+         }});
+  }
+  for (const char* name : {"lpad", "rpad"}) {
+    bool left = std::string_view(name) == "lpad";
+    add({name, 2, 3, Fixed({Text(), Int8(), Text()}, Text()),
+         [left](Args a, const SqlType&, EvalContext&) -> absl::StatusOr<Value> {
+           const std::string& s = a[0].string_value();
+           int64_t len = std::min<int64_t>(a[1].int_value(), 10 << 20);
+           std::string fill = a.size() > 2 ? a[2].string_value() : " ";
+           int64_t have = CharLength(s);
+           if (len <= have) return Value::String(SubChars(s, 0, std::max<int64_t>(len, 0)));
+           if (fill.empty()) return Value::String(s);
+           std::string pad;
+           for (int64_t i = 0; i < len - have; ++i) pad += fill[i % fill.size()];
+           return Value::String(left ? pad + s : s + pad);
+         }});
+  }
+  add({"repeat", 2, 2, Fixed({Text(), Int8()}, Text()),
+       [](Args a, const SqlType&, EvalContext&) -> absl::StatusOr<Value> {
+         int64_t n = a[1].int_value();
+         if (n <= 0) return Value::String("");
+         if (static_cast<double>(a[0].string_value().size()) * n > (64 << 20)) {
+           return SqlError(absl::StatusCode::kInvalidArgument, "54000",
+                           "requested length too large");
+         }
+         std::string out;
+         for (int64_t i = 0; i < n; ++i) out += a[0].string_value();
+         return Value::String(std::move(out));
+       }});
+  add({"reverse", 1, 1, AllText(Text()),
+       [](Args a, const SqlType&, EvalContext&) -> absl::StatusOr<Value> {
+         const std::string& s = a[0].string_value();
+         std::vector<size_t> starts = CodePointStarts(s);
+         std::string out;
+         for (size_t i = starts.size(); i-- > 0;) {
+           size_t end = i + 1 < starts.size() ? starts[i + 1] : s.size();
+           out += s.substr(starts[i], end - starts[i]);
+         }
+         return Value::String(std::move(out));
+       }});
+
+  // --- numbers
+  add({"abs", 1, 1,
+       [](Types& t) -> absl::StatusOr<SqlType> {
+         if (t[0].id == TypeId::kUnknown) t[0] = SqlType::Of(TypeId::kFloat8);
+         if (!t[0].is_numeric()) return UndefinedFunction("abs", t);
+         return t[0];
+       },
+       [](Args a, const SqlType& type, EvalContext&) -> absl::StatusOr<Value> {
+         if (CompareValues(a[0], Value::Int(0)) >= 0) return a[0];
+         return Negate(a[0], type);
+       }});
+  struct Rounder {
+    const char* name;
+    double (*fn)(double);
+    int mode;
+  };
+  for (Rounder r : {Rounder{"floor", std::floor, -1}, Rounder{"ceil", std::ceil, 1},
+                    Rounder{"ceiling", std::ceil, 1}}) {
+    add({r.name, 1, 1,
+         [](Types& t) -> absl::StatusOr<SqlType> {
+           if (t[0].id == TypeId::kUnknown) t[0] = SqlType::Of(TypeId::kFloat8);
+           if (!t[0].is_numeric()) return UndefinedFunction("floor", t);
+           if (t[0].is_integer()) return t[0];
+           return t[0].id == TypeId::kNumeric ? SqlType::Numeric() : Float8();
+         },
+         [r](Args a, const SqlType& type, EvalContext&) -> absl::StatusOr<Value> {
+           return NumericUnary(a[0], type, r.fn, r.mode);
+         }});
+  }
+  add({"round", 1, 2,
+       [](Types& t) -> absl::StatusOr<SqlType> {
+         if (t[0].id == TypeId::kUnknown) t[0] = SqlType::Numeric();
+         if (!t[0].is_numeric()) return UndefinedFunction("round", t);
+         if (t.size() == 2) {
+           t[0] = SqlType::Numeric();
+           t[1] = Int4();
+           return SqlType::Numeric();
+         }
+         if (t[0].is_integer()) t[0] = SqlType::Numeric();
+         return t[0].id == TypeId::kNumeric ? SqlType::Numeric() : Float8();
+       },
+       [](Args a, const SqlType&, EvalContext&) -> absl::StatusOr<Value> {
+         if (a[0].kind() == Value::Kind::kFloat)
+           return Value::Float(std::nearbyint(a[0].float_value()));
+         int64_t digits = a.size() > 1 ? a[1].int_value() : 0;
+         digits = std::clamp<int64_t>(digits, 0, Numeric::kMaxDigits);
+         ASSIGN_OR_RETURN(Numeric n, a[0].numeric_value().Coerce(-1, static_cast<int>(digits)));
+         return Value::Decimal(n);
+       }});
+  add({"mod", 2, 2,
+       [](Types& t) -> absl::StatusOr<SqlType> {
+         return ArithResultType(ArithOp::kMod, t[0], t[1]);
+       },
+       [](Args a, const SqlType& type, EvalContext&) -> absl::StatusOr<Value> {
+         return Arith(ArithOp::kMod, a[0], type, a[1], type);
+       }});
+  add({"sqrt", 1, 1, Fixed({Float8()}, Float8()),
+       [](Args a, const SqlType&, EvalContext&) -> absl::StatusOr<Value> {
+         if (a[0].float_value() < 0) {
+           return SqlError(absl::StatusCode::kInvalidArgument, "2201F",
+                           "cannot take square root of a negative number");
+         }
+         return Value::Float(std::sqrt(a[0].float_value()));
+       }});
+  add({"random", 0, 0, Fixed({}, Float8()),
+       [](Args, const SqlType&, EvalContext& ctx) -> absl::StatusOr<Value> {
+         return Value::Float(static_cast<double>(ctx.Random() >> 11) * 0x1.0p-53);
+       },
+       true, true});
+
+  // --- time
+  for (const char* name : {"now", "current_timestamp", "transaction_timestamp",
+                           "statement_timestamp", "localtimestamp"}) {
+    add({name, 0, 0, Fixed({}, SqlType::Of(TypeId::kTimestampTz)),
+         [](Args, const SqlType&, EvalContext& ctx) -> absl::StatusOr<Value> {
+           return Value::Timestamp(ctx.StatementTimeMicros());
+         },
+         true, true});
+  }
+  add({"current_date", 0, 0, Fixed({}, SqlType::Of(TypeId::kDate)),
+       [](Args, const SqlType&, EvalContext& ctx) -> absl::StatusOr<Value> {
+         int64_t us = ctx.StatementTimeMicros();
+         int64_t days = us / 86400000000LL - (us % 86400000000LL < 0 ? 1 : 0);
+         return Value::Date(static_cast<int32_t>(days));
+       },
+       true, true});
+
+  // --- session and catalog information
+  add({"version", 0, 0, Fixed({}, Text()),
+       [](Args, const SqlType&, EvalContext&) -> absl::StatusOr<Value> {
+         return Value::String(
+             "PostgreSQL 15.0 (Meridian 0.1, a geo-distributed SQL database) on "
+             "x86_64-pc-linux-gnu");
+       }});
+  add({"current_database", 0, 0, Fixed({}, SqlType::Of(TypeId::kName)),
+       [](Args, const SqlType&, EvalContext& ctx) -> absl::StatusOr<Value> {
+         return Value::String(ctx.Database());
+       }});
+  add({"current_schema", 0, 0, Fixed({}, SqlType::Of(TypeId::kName)),
+       [](Args, const SqlType&, EvalContext&) -> absl::StatusOr<Value> {
+         return Value::String("public");
+       }});
+  for (const char* name : {"current_user", "session_user", "user", "current_role"}) {
+    add({name, 0, 0, Fixed({}, SqlType::Of(TypeId::kName)),
+         [](Args, const SqlType&, EvalContext& ctx) -> absl::StatusOr<Value> {
+           return Value::String(ctx.User());
+         }});
+  }
+  add({"pg_backend_pid", 0, 0, Fixed({}, Int4()),
+       [](Args, const SqlType&, EvalContext& ctx) -> absl::StatusOr<Value> {
+         return Value::Int(ctx.BackendPid());
+       }});
+  add({"unique_rowid", 0, 0, Fixed({}, Int8()),
+       [](Args, const SqlType&, EvalContext& ctx) -> absl::StatusOr<Value> {
+         return Value::Int(ctx.UniqueRowId());
+       },
+       true, true});
+  add({"pg_table_is_visible", 1, 1, Fixed({SqlType::Of(TypeId::kOid)}, Bool()),
+       [](Args, const SqlType&, EvalContext&) -> absl::StatusOr<Value> {
+         return Value::Bool(true);
+       }});
+  add({"pg_encoding_to_char", 1, 1, Fixed({Int4()}, SqlType::Of(TypeId::kName)),
+       [](Args, const SqlType&, EvalContext&) -> absl::StatusOr<Value> {
+         return Value::String("UTF8");
+       }});
+  return r;
+}
+
+const std::map<std::string, FunctionDef, std::less<>>& Registry() {
+  static const auto* registry =
+      new std::map<std::string, FunctionDef, std::less<>>(BuildRegistry());
+  return *registry;
+}
+
+}  // namespace
+
+const FunctionDef* LookupFunction(std::string_view name) {
+  auto it = Registry().find(name);
+  return it == Registry().end() ? nullptr : &it->second;
+}
+
+bool IsAggregateName(std::string_view name) {
+  return name == "count" || name == "sum" || name == "avg" || name == "min" || name == "max" ||
+         name == "bool_and" || name == "bool_or" || name == "every";
+}
+
+absl::StatusOr<SqlType> AggregateResultType(std::string_view name, const SqlType& arg) {
+  auto undefined = [&]() {
+    return SqlError(
+        absl::StatusCode::kInvalidArgument, "42883",
+        absl::StrCat("function ", std::string(name), "(", arg.ToString(), ") does not exist"));
+  };
+  if (name == "count") return Int8();
+  if (name == "min" || name == "max") return arg;
+  if (name == "bool_and" || name == "bool_or" || name == "every") {
+    if (arg.id != TypeId::kBool) return undefined();
+    return Bool();
+  }
+  switch (arg.id) {
+    case TypeId::kInt2:
+    case TypeId::kInt4:
+      return name == "sum" ? Int8() : SqlType::Numeric();
+    case TypeId::kInt8:
+    case TypeId::kNumeric:
+      return SqlType::Numeric();
+    case TypeId::kFloat4:
+    case TypeId::kFloat8:
+      return Float8();
+    default:
+      return undefined();
+  }
+}
+
+}  // namespace meridian::sql

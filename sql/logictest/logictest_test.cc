@@ -1,0 +1,129 @@
+// Runs every sql/testdata/*.slt file twice: in-process against a Session, and over the
+// PostgreSQL wire protocol with a real client library, each against a fresh cluster.
+#include "sql/logictest/logictest.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "common/status.h"
+#include "gtest/gtest.h"
+#include "sql/shell/pg_client.h"
+#include "sql/testing/sql_cluster.h"
+#include "sql/types/pg_format.h"
+
+namespace meridian::sql {
+namespace {
+
+class CaptureSink : public ResultSink {
+ public:
+  TextResult result;
+  std::vector<SqlType> types;
+  void Columns(const std::vector<ColumnInfo>& columns) override {
+    result = TextResult();
+    result.columns = static_cast<int>(columns.size());
+    types.clear();
+    for (const auto& c : columns) types.push_back(c.type);
+  }
+  absl::Status Row(absl::Span<const Value> row) override {
+    std::vector<std::optional<std::string>> out;
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (row[i].is_null()) {
+        out.push_back(std::nullopt);
+      } else {
+        out.push_back(FormatText(row[i], types[i]));
+      }
+    }
+    result.rows.push_back(std::move(out));
+    return absl::OkStatus();
+  }
+  void Complete(std::string_view tag) override { result.tag = std::string(tag); }
+  absl::StatusOr<std::string> CopyIn(const CopyFormat&) override {
+    return SqlError(absl::StatusCode::kInvalidArgument, "0A000", "no COPY data in logic tests");
+  }
+  absl::Status CopyOutBegin(const CopyFormat&) override { return absl::OkStatus(); }
+  absl::Status CopyOutData(std::string_view) override { return absl::OkStatus(); }
+  absl::Status CopyOutEnd() override { return absl::OkStatus(); }
+  void Notice(std::string_view) override {}
+};
+
+class InProcessExecutor : public TextExecutor {
+ public:
+  explicit InProcessExecutor(std::unique_ptr<SqlSession> s) : session_(std::move(s)) {}
+  absl::StatusOr<TextResult> Run(const std::string& sql) override {
+    CaptureSink sink;
+    RETURN_IF_ERROR(session_->ExecuteSimple(sql, &sink));
+    return sink.result;
+  }
+
+ private:
+  std::unique_ptr<SqlSession> session_;
+};
+
+class WireExecutor : public TextExecutor {
+ public:
+  explicit WireExecutor(std::unique_ptr<shell::PgConnection> c) : conn_(std::move(c)) {}
+  absl::StatusOr<TextResult> Run(const std::string& sql) override {
+    ASSIGN_OR_RETURN(std::vector<shell::PgResult> results, conn_->Query(sql));
+    TextResult out;
+    if (results.empty()) return out;
+    const shell::PgResult& last = results.back();
+    out.columns = static_cast<int>(last.columns.size());
+    out.rows = last.rows;
+    out.tag = last.command_tag;
+    return out;
+  }
+
+ private:
+  std::unique_ptr<shell::PgConnection> conn_;
+};
+
+std::string TestDataDir() { return MERIDIAN_SQL_TESTDATA; }
+
+std::vector<std::string> Files() {
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(TestDataDir())) {
+    if (e.path().extension() == ".slt") files.push_back(e.path().stem().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+class LogicTest : public ::testing::TestWithParam<std::tuple<std::string, bool>> {};
+
+TEST_P(LogicTest, File) {
+  const auto& [name, wire] = GetParam();
+  std::ifstream in(absl::StrCat(TestDataDir(), "/", name, ".slt"));
+  std::stringstream text;
+  text << in.rdbuf();
+  auto cluster = SqlCluster::Start({.nodes = 1, .pgwire = wire});
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+  std::unique_ptr<TextExecutor> executor;
+  if (wire) {
+    shell::PgConnectOptions o;
+    o.port = (*cluster)->pg_port();
+    o.user = "root";
+    o.database = "test";
+    auto conn = shell::PgConnection::Connect(o);
+    ASSERT_TRUE(conn.ok()) << conn.status();
+    executor = std::make_unique<WireExecutor>(std::move(*conn));
+  } else {
+    auto session = (*cluster)->engine().NewSession({{"user", "root"}, {"database", "test"}});
+    ASSERT_TRUE(session.ok()) << session.status();
+    executor = std::make_unique<InProcessExecutor>(std::move(*session));
+  }
+  for (const auto& f : RunLogicTest(name + ".slt", text.str(), *executor)) {
+    ADD_FAILURE() << f.message;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Sql, LogicTest,
+                         ::testing::Combine(::testing::ValuesIn(Files()), ::testing::Bool()),
+                         [](const auto& info) {
+                           return absl::StrCat(std::get<0>(info.param),
+                                               std::get<1>(info.param) ? "_wire" : "_inprocess");
+                         });
+
+}  // namespace
+}  // namespace meridian::sql

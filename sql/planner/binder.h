@@ -1,0 +1,99 @@
+// The binder: turns a parsed query or DML statement (sql/parser/ast.h) into a logical plan
+// (logical_plan.h). It resolves table and column names against the catalog (read through
+// the statement's transaction), checks and infers types (including the types of $n
+// parameters from their use), and reports errors with PostgreSQL's SQLSTATEs: 42P01 undefined
+// table, 42703 undefined column, 42702 ambiguous column, 42804 datatype mismatch, 42803
+// grouping error, 42883 undefined function, 42601 syntax-level misuse, 0A000 unsupported.
+//
+// Thread-safety: a Binder is used by one thread for one statement.
+#ifndef MERIDIAN_SQL_PLANNER_BINDER_H_
+#define MERIDIAN_SQL_PLANNER_BINDER_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "sql/parser/ast.h"
+#include "sql/planner/logical_plan.h"
+
+namespace meridian::sql {
+
+// Where the binder finds tables. Both callbacks return null when there is no such table.
+struct BinderCatalog {
+  std::function<absl::StatusOr<TablePtr>(const std::string& name)> table;
+  // System views (pg_catalog.*, information_schema.*): a plan (usually kValues) or null.
+  std::function<absl::StatusOr<LogicalPtr>(const std::string& schema, const std::string& name)>
+      system_view;
+};
+
+struct BoundStatement {
+  LogicalPtr plan;
+  std::vector<ColumnInfo> columns;  // result columns (empty if no rows are returned)
+  std::vector<SqlType> param_types;
+  std::string verb;  // "SELECT", "INSERT", "UPDATE", "DELETE", "VALUES"
+  bool for_update = false;
+};
+
+class Binder {
+ public:
+  // `param_types`: the types the client declared for $1..$n (kUnknown = infer).
+  Binder(BinderCatalog catalog, std::vector<SqlType> param_types);
+
+  absl::StatusOr<BoundStatement> BindSelect(const ast::SelectStmt& select);
+  absl::StatusOr<BoundStatement> BindInsert(const ast::InsertStmt& insert);
+  absl::StatusOr<BoundStatement> BindUpdate(const ast::UpdateStmt& update);
+  absl::StatusOr<BoundStatement> BindDelete(const ast::DeleteStmt& del);
+
+  // A standalone expression over the columns of `table` (DEFAULT values, index backfill).
+  absl::StatusOr<BoundExprPtr> BindTableExpr(const ast::Expr& expr, const TableInfo& table);
+
+  // Coerces `e` to `type` as an assignment does (INSERT/UPDATE values): unknown literals
+  // and parameters take the type; other types need an implicit or assignment cast (42804).
+  absl::StatusOr<BoundExprPtr> CoerceForAssignment(BoundExprPtr e, const SqlType& type,
+                                                   const std::string& column);
+
+  class Scope;
+
+ private:
+  struct SelectResult;
+  absl::StatusOr<LogicalPtr> BindQuery(const ast::SelectStmt& select,
+                                       std::vector<std::string>* names);
+  absl::StatusOr<LogicalPtr> BindFrom(const ast::TableRef& ref);
+  absl::StatusOr<LogicalPtr> BindTableName(const std::vector<std::string>& name,
+                                           const std::string& alias, int location);
+  absl::StatusOr<BoundExprPtr> BindExpr(const ast::Expr& e, Scope& scope);
+  absl::StatusOr<BoundExprPtr> BindExprInner(const ast::Expr& e, Scope& scope);
+  absl::StatusOr<BoundExprPtr> BindFunction(const ast::Expr& e, Scope& scope);
+  absl::StatusOr<BoundExprPtr> BindSubquery(const ast::SelectStmt& s, int location);
+  absl::StatusOr<BoundExprPtr> Coerce(BoundExprPtr e, const SqlType& type);
+  absl::StatusOr<std::pair<BoundExprPtr, BoundExprPtr>> Unify(BoundExprPtr a, BoundExprPtr b,
+                                                              int location, const char* context);
+  absl::StatusOr<BoundExprPtr> ToBool(BoundExprPtr e, const char* context);
+  absl::StatusOr<LogicalPtr> TableRowsPlan(const TableInfo& table, const ast::Expr* where,
+                                           const std::string& alias, bool for_update,
+                                           std::unique_ptr<Scope>* scope);
+  absl::StatusOr<std::vector<BoundExprPtr>> BindReturning(const std::vector<ast::SelectItem>& items,
+                                                          Scope& scope,
+                                                          std::vector<ColumnInfo>* columns);
+  void FinishParams(BoundStatement* out);
+
+  BinderCatalog catalog_;
+  std::vector<SqlType> params_;
+  bool for_update_ = false;
+};
+
+// The SqlType a type name denotes (42704 for unknown names, 22023 for bad modifiers).
+absl::StatusOr<SqlType> ResolveTypeName(const ast::TypeName& t);
+
+// SQL text for an expression (used to store DEFAULT expressions in descriptors). Sets
+// *ok to false for forms it cannot print (subqueries, IN lists, ...).
+std::string Deparse(const ast::Expr& e, bool* ok);
+
+// Parses and binds a column's DEFAULT expression text.
+absl::StatusOr<BoundExprPtr> BindDefault(const std::string& text, const SqlType& type);
+
+}  // namespace meridian::sql
+
+#endif  // MERIDIAN_SQL_PLANNER_BINDER_H_

@@ -1,0 +1,73 @@
+// Bound expressions: the binder's output for every scalar expression. Names are resolved to
+// input column positions, types are known, and literals are typed Values.
+//
+// Thread-safety: immutable after binding; safe to share between executions.
+#ifndef MERIDIAN_SQL_PLANNER_BOUND_EXPR_H_
+#define MERIDIAN_SQL_PLANNER_BOUND_EXPR_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sql/functions/functions.h"
+#include "sql/types/value.h"
+#include "sql/types/value_ops.h"
+
+namespace meridian::sql {
+
+struct LogicalNode;
+struct BoundExpr;
+using BoundExprPtr = std::shared_ptr<BoundExpr>;
+
+enum class CompareOp { kEq, kNe, kLt, kLe, kGt, kGe };
+
+struct BoundExpr {
+  enum class Kind {
+    kConst,       // value
+    kColumn,      // index: position in the input row
+    kParam,       // index: 0-based parameter number
+    kArith,       // arith(args[0], args[1])
+    kNegate,      // -args[0]
+    kCompare,     // cmp(args[0], args[1]); operands already cast to a common type
+    kAnd,         // args (two or more)
+    kOr,          // args (two or more)
+    kNot,         // args[0]
+    kIsNull,      // args[0] IS [NOT] NULL
+    kIsDistinct,  // args[0] IS [NOT] DISTINCT FROM args[1]
+    kCase,        // args: when0, then0, when1, then1, ..., [else]; has_else
+    kCast,        // args[0] to `type`
+    kFunction,    // name(args)
+    kLike,        // args[0] LIKE args[1]; case_insensitive
+    kRegex,       // args[0] ~ args[1]; case_insensitive, negated
+    kInList,      // args[0] IN (args[1..])
+    kSubquery,    // scalar subquery: first column of the single row (NULL if none)
+    kExists,      // EXISTS (subquery)
+    kInSubquery,  // args[0] IN (subquery)
+    kConcat,      // args[0] || args[1]
+  };
+  Kind kind = Kind::kConst;
+  SqlType type;
+  Value value;
+  int index = 0;
+  ArithOp arith = ArithOp::kAdd;
+  CompareOp cmp = CompareOp::kEq;
+  std::vector<BoundExprPtr> args;
+  bool negated = false;
+  bool has_else = false;
+  bool case_insensitive = false;
+  std::string name;
+  const FunctionDef* fn = nullptr;  // kFunction
+  std::shared_ptr<LogicalNode> subquery;
+
+  // For EXPLAIN: "(a + 1) > $1".
+  std::string ToString() const;
+  // True if the expression reads no input column (constants, parameters, functions of them).
+  bool IsConstant() const;
+};
+
+BoundExprPtr MakeConst(Value v, SqlType type);
+BoundExprPtr MakeColumn(int index, SqlType type, std::string name = "");
+
+}  // namespace meridian::sql
+
+#endif  // MERIDIAN_SQL_PLANNER_BOUND_EXPR_H_

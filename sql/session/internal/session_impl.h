@@ -1,0 +1,92 @@
+// The Session class (see sql/session/session.h), shared by the files that implement its
+// statements: session.cc (transactions, queries, settings), ddl.cc (schema changes),
+// copy.cc (COPY), system_views.cc (pg_catalog, information_schema).
+//
+// Thread-safety: one thread, except cancelled_.
+#ifndef MERIDIAN_SQL_SESSION_INTERNAL_SESSION_IMPL_H_
+#define MERIDIAN_SQL_SESSION_INTERNAL_SESSION_IMPL_H_
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sql/execution/exec_context.h"
+#include "sql/parser/ast.h"
+#include "sql/pgwire/backend.h"
+#include "sql/planner/binder.h"
+#include "sql/session/session.h"
+
+namespace meridian::sql {
+
+class SessionImpl : public SqlSession {
+ public:
+  SessionImpl(Engine* engine, std::string user, std::string database);
+  ~SessionImpl() override;
+
+  absl::Status ExecuteSimple(std::string_view sql, ResultSink* sink) override;
+  absl::StatusOr<std::unique_ptr<PreparedStatement>> Prepare(
+      std::string_view sql, absl::Span<const uint32_t> param_type_oids) override;
+  absl::Status Execute(PreparedStatement& statement, absl::Span<const Value> params,
+                       ResultSink* sink) override;
+  absl::Status Sync() override;
+  char TransactionStatus() const override;
+  void Cancel() override { cancelled_.store(true); }
+  std::vector<std::pair<std::string, std::string>> ReportedParameters() const override;
+
+  // --- used by the statement implementations
+  txn::TxnClient& client() { return *engine_->options().client; }
+  // The transaction a statement runs in, starting one if needed.
+  absl::StatusOr<txn::Txn*> StatementTxn(bool read_only_ok, const ast::Expr* as_of);
+  BinderCatalog MakeCatalog(txn::Txn* txn);
+  ExecContext NewContext(txn::Txn* txn, std::vector<Value> params);
+  // Optimizes and runs `plan`, streaming rows to `sink` (if it returns rows).
+  absl::Status RunPlan(LogicalPtr plan, ExecContext& ctx, ResultSink* sink, std::vector<Row>* out);
+
+  absl::Status ExecuteDdl(const ast::Statement& stmt, ResultSink* sink);
+  absl::Status ExecuteCopy(const ast::CopyStmt& stmt, ResultSink* sink);
+  absl::StatusOr<LogicalPtr> SystemView(txn::Txn* txn, const std::string& schema,
+                                        const std::string& name);
+
+ private:
+  struct Prepared;
+  absl::Status ExecuteStatement(const ast::ParsedStatement& parsed,
+                                const std::vector<Value>& params, ResultSink* sink,
+                                bool implicit_single);
+  absl::Status ExecuteOne(const ast::ParsedStatement& parsed, const std::vector<Value>& params,
+                          ResultSink* sink);
+  absl::Status RunQuery(const ast::Statement& stmt, const std::vector<Value>& params,
+                        ResultSink* sink, bool send_columns);
+  absl::Status Explain(const ast::ExplainStmt& stmt, const std::vector<Value>& params,
+                       ResultSink* sink);
+  absl::Status Set(const ast::SetStmt& stmt, ResultSink* sink);
+  absl::Status Show(const ast::ShowStmt& stmt, ResultSink* sink);
+  absl::Status Begin(const ast::BeginStmt& stmt, ResultSink* sink);
+  absl::Status CommitTxn();
+  void RollbackTxn();
+  // Ends an implicit transaction: commit when `ok`, else roll back.
+  absl::Status FinishImplicit(bool ok);
+  absl::StatusOr<txn::TxnOptions> AsOfOptions(const ast::Expr& as_of);
+
+  Engine* const engine_;
+  const std::string user_;
+  const std::string database_;
+  const int32_t pid_;
+  std::atomic<bool> cancelled_{false};
+
+  std::unique_ptr<txn::Txn> txn_;
+  bool explicit_ = false;       // inside BEGIN ... COMMIT
+  bool failed_ = false;         // an error happened inside the block
+  bool implicit_open_ = false;  // txn_ is an implicit transaction (extended protocol / batch)
+  txn::TxnOptions block_options_;
+  std::map<std::string, std::string> settings_;
+};
+
+// Converts a status without a SQLSTATE into one with the closest code.
+absl::Status EnsureSqlState(absl::Status s);
+
+}  // namespace meridian::sql
+
+#endif  // MERIDIAN_SQL_SESSION_INTERNAL_SESSION_IMPL_H_

@@ -1,0 +1,823 @@
+#include "sql/session/session.h"
+
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "common/status.h"
+#include "sql/catalog/catalog.h"
+#include "sql/execution/expr_eval.h"
+#include "sql/execution/operator.h"
+#include "sql/optimizer/optimizer.h"
+#include "sql/parser/parser.h"
+#include "sql/session/internal/session_impl.h"
+#include "sql/types/pg_format.h"
+
+namespace meridian::sql {
+namespace {
+
+absl::Status Error(std::string_view sqlstate, std::string_view message,
+                   absl::StatusCode code = absl::StatusCode::kInvalidArgument) {
+  return SqlError(code, sqlstate, message);
+}
+
+// Collects a statement's output so an implicit transaction can be retried invisibly; the
+// output reaches the client only once the transaction has committed.
+class BufferingSink : public ResultSink {
+ public:
+  explicit BufferingSink(ResultSink* out) : out_(out) {}
+  void Columns(const std::vector<ColumnInfo>& columns) override { columns_ = columns; }
+  absl::Status Row(absl::Span<const Value> row) override {
+    rows_.emplace_back(row.begin(), row.end());
+    return absl::OkStatus();
+  }
+  void Complete(std::string_view tag) override { tag_ = std::string(tag); }
+  absl::StatusOr<std::string> CopyIn(const CopyFormat& format) override {
+    if (!copy_data_.has_value()) {
+      ASSIGN_OR_RETURN(std::string data, out_->CopyIn(format));
+      copy_data_ = std::move(data);
+    }
+    return *copy_data_;
+  }
+  absl::Status CopyOutBegin(const CopyFormat& format) override {
+    copy_format_ = format;
+    return absl::OkStatus();
+  }
+  absl::Status CopyOutData(std::string_view data) override {
+    copy_out_.emplace_back(data);
+    return absl::OkStatus();
+  }
+  absl::Status CopyOutEnd() override { return absl::OkStatus(); }
+  void Notice(std::string_view message) override { notices_.emplace_back(message); }
+
+  // Forgets the output of a failed attempt (COPY input is kept for the retry).
+  void Reset() {
+    columns_.reset();
+    rows_.clear();
+    tag_.reset();
+    copy_format_.reset();
+    copy_out_.clear();
+    notices_.clear();
+  }
+  absl::Status Replay() {
+    for (const auto& n : notices_) out_->Notice(n);
+    if (columns_.has_value()) out_->Columns(*columns_);
+    for (const auto& r : rows_) RETURN_IF_ERROR(out_->Row(r));
+    if (copy_format_.has_value()) {
+      RETURN_IF_ERROR(out_->CopyOutBegin(*copy_format_));
+      for (const auto& d : copy_out_) RETURN_IF_ERROR(out_->CopyOutData(d));
+      RETURN_IF_ERROR(out_->CopyOutEnd());
+    }
+    if (tag_.has_value()) out_->Complete(*tag_);
+    return absl::OkStatus();
+  }
+
+ private:
+  ResultSink* out_;
+  std::optional<std::vector<ColumnInfo>> columns_;
+  std::vector<std::vector<Value>> rows_;
+  std::optional<std::string> tag_;
+  std::optional<std::string> copy_data_;
+  std::optional<CopyFormat> copy_format_;
+  std::vector<std::string> copy_out_;
+  std::vector<std::string> notices_;
+};
+
+bool IsQuery(const ast::Statement& s) {
+  return std::holds_alternative<ast::SelectStmt>(s) || std::holds_alternative<ast::InsertStmt>(s) ||
+         std::holds_alternative<ast::UpdateStmt>(s) || std::holds_alternative<ast::DeleteStmt>(s);
+}
+
+bool IsDdl(const ast::Statement& s) {
+  return std::holds_alternative<ast::CreateTableStmt>(s) ||
+         std::holds_alternative<ast::DropTableStmt>(s) ||
+         std::holds_alternative<ast::TruncateStmt>(s) ||
+         std::holds_alternative<ast::AlterTableStmt>(s) ||
+         std::holds_alternative<ast::CreateIndexStmt>(s) ||
+         std::holds_alternative<ast::DropIndexStmt>(s);
+}
+
+// Statements whose effects live in a transaction and so can be retried as a whole.
+bool Transactional(const ast::Statement& s) {
+  return IsQuery(s) || IsDdl(s) || std::holds_alternative<ast::CopyStmt>(s) ||
+         std::holds_alternative<std::unique_ptr<ast::ExplainStmt>>(s);
+}
+
+std::map<std::string, std::string> DefaultSettings(const std::string& user) {
+  return {
+      {"application_name", ""},
+      {"client_encoding", "UTF8"},
+      {"datestyle", "ISO, MDY"},
+      {"default_transaction_isolation", "serializable"},
+      {"default_transaction_read_only", "off"},
+      {"extra_float_digits", "1"},
+      {"integer_datetimes", "on"},
+      {"intervalstyle", "postgres"},
+      {"is_superuser", "on"},
+      {"search_path", "public"},
+      {"server_encoding", "UTF8"},
+      {"server_version", "15.0"},
+      {"server_version_num", "150000"},
+      {"session_authorization", user},
+      {"standard_conforming_strings", "on"},
+      {"statement_timeout", "0"},
+      {"timezone", "UTC"},
+      {"transaction_isolation", "serializable"},
+      {"transaction_read_only", "off"},
+  };
+}
+
+// PostgreSQL's spelling of the parameters reported at startup.
+const std::vector<std::pair<std::string, std::string>>& ReportedNames() {
+  static const auto* names = new std::vector<std::pair<std::string, std::string>>{
+      {"application_name", "application_name"},
+      {"client_encoding", "client_encoding"},
+      {"datestyle", "DateStyle"},
+      {"integer_datetimes", "integer_datetimes"},
+      {"intervalstyle", "IntervalStyle"},
+      {"is_superuser", "is_superuser"},
+      {"server_encoding", "server_encoding"},
+      {"server_version", "server_version"},
+      {"session_authorization", "session_authorization"},
+      {"standard_conforming_strings", "standard_conforming_strings"},
+      {"timezone", "TimeZone"},
+  };
+  return *names;
+}
+
+// A duration like "-10s", "5m", "250ms", "1h", "1.5s" (AS OF SYSTEM TIME offsets).
+std::optional<absl::Duration> ParseOffset(std::string_view text) {
+  absl::Duration d;
+  if (absl::ParseDuration(std::string(text), &d)) return d;
+  return std::nullopt;
+}
+
+struct PreparedImpl : public PreparedStatement {
+  ast::ParsedStatement parsed;
+  std::vector<SqlType> params;
+  std::vector<ColumnInfo> cols;
+  bool rows = false;
+  const std::vector<SqlType>& param_types() const override { return params; }
+  const std::vector<ColumnInfo>& columns() const override { return cols; }
+  bool returns_rows() const override { return rows; }
+};
+
+}  // namespace
+
+absl::Status EnsureSqlState(absl::Status s) {
+  if (s.ok() || GetSqlState(s).has_value()) return s;
+  switch (s.code()) {
+    case absl::StatusCode::kAborted:
+      return WithSqlState(s, "40001");
+    case absl::StatusCode::kCancelled:
+      return WithSqlState(s, "57014");
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kUnavailable:
+      return WithSqlState(s, "08006");
+    case absl::StatusCode::kInvalidArgument:
+      return WithSqlState(s, "22023");
+    case absl::StatusCode::kFailedPrecondition:
+      return WithSqlState(s, "55000");
+    case absl::StatusCode::kResourceExhausted:
+      return WithSqlState(s, "53000");
+    case absl::StatusCode::kDataLoss:
+      return WithSqlState(s, "XX001");
+    default:
+      return WithSqlState(s, "XX000");
+  }
+}
+
+absl::StatusOr<std::unique_ptr<SqlSession>> Engine::NewSession(
+    const std::vector<std::pair<std::string, std::string>>& options) {
+  std::string user = "root", database = "meridian", app;
+  for (const auto& [k, v] : options) {
+    if (k == "user") user = v;
+    if (k == "database") database = v;
+    if (k == "application_name") app = v;
+  }
+  auto s = std::make_unique<SessionImpl>(this, user, database.empty() ? user : database);
+  if (!app.empty()) {
+    (void)s->ExecuteSimple(
+        absl::StrCat("SET application_name = '", absl::StrReplaceAll(app, {{"'", "''"}}), "'"),
+        nullptr);
+  }
+  return std::unique_ptr<SqlSession>(std::move(s));
+}
+
+SessionImpl::SessionImpl(Engine* engine, std::string user, std::string database)
+    : engine_(engine),
+      user_(std::move(user)),
+      database_(std::move(database)),
+      pid_(engine->NextBackendPid()),
+      settings_(DefaultSettings(user_)) {}
+
+SessionImpl::~SessionImpl() {
+  if (txn_) (void)txn_->Rollback();
+}
+
+std::vector<std::pair<std::string, std::string>> SessionImpl::ReportedParameters() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [key, shown] : ReportedNames()) {
+    auto it = settings_.find(key);
+    out.emplace_back(shown, it == settings_.end() ? "" : it->second);
+  }
+  return out;
+}
+
+char SessionImpl::TransactionStatus() const {
+  if (!explicit_) return 'I';
+  return failed_ ? 'E' : 'T';
+}
+
+// ---------------------------------------------------------------------------------------
+// Transactions
+
+absl::StatusOr<txn::TxnOptions> SessionImpl::AsOfOptions(const ast::Expr& as_of) {
+  Binder binder(BinderCatalog{}, {});
+  ASSIGN_OR_RETURN(BoundExprPtr e,
+                   binder.BindTableExpr(as_of, TableInfo(proto::TableDescriptor())));
+  ExecContext ctx = NewContext(nullptr, {});
+  ASSIGN_OR_RETURN(Value v, Eval(*e, {}, ctx));
+  txn::TxnOptions o;
+  o.mode = txn::TxnMode::kReadOnly;
+  std::string text;
+  if (v.kind() == Value::Kind::kString) text = v.string_value();
+  if (v.kind() == Value::Kind::kInt) text = std::to_string(v.int_value());
+  if (v.kind() == Value::Kind::kTimestamp) {
+    o.read_timestamp = Timestamp{v.timestamp_value() * 1000, 0};
+    return o;
+  }
+  if (auto d = ParseOffset(text); d.has_value()) {
+    if (*d > absl::ZeroDuration()) {
+      return Error("22023", "AS OF SYSTEM TIME: an interval must be negative (in the past)");
+    }
+    int64_t now_ns = absl::ToUnixNanos(client().Now());
+    o.read_timestamp = Timestamp{now_ns + absl::ToInt64Nanoseconds(*d), 0};
+    return o;
+  }
+  if (!text.empty() && text.rfind("max_staleness:", 0) == 0) {
+    auto d = ParseOffset(text.substr(14));
+    if (!d.has_value()) return Error("22023", "AS OF SYSTEM TIME: bad staleness bound");
+    o.max_staleness = *d;
+    return o;
+  }
+  int64_t ns;
+  if (absl::SimpleAtoi(text, &ns)) {
+    o.read_timestamp = Timestamp{ns, 0};
+    return o;
+  }
+  auto ts = ParseText(text, SqlType::Of(TypeId::kTimestamp));
+  if (ts.ok()) {
+    o.read_timestamp = Timestamp{ts->timestamp_value() * 1000, 0};
+    return o;
+  }
+  return Error("22023", absl::StrCat("AS OF SYSTEM TIME: cannot read \"", text,
+                                     "\" as a timestamp, an interval like '-10s', or "
+                                     "'max_staleness:10s'"));
+}
+
+absl::StatusOr<txn::Txn*> SessionImpl::StatementTxn(bool read_only_ok, const ast::Expr* as_of) {
+  if (txn_) {
+    if (as_of != nullptr) {
+      return Error("0A000", "AS OF SYSTEM TIME inside a transaction must be given in BEGIN");
+    }
+    if (!read_only_ok && txn_->mode() == txn::TxnMode::kReadOnly && implicit_open_ && !explicit_) {
+      // An implicit read-only transaction that now needs to write: its reads are done and
+      // had no effects, so it ends and a read-write one takes over.
+      (void)txn_->Commit();
+      txn_.reset();
+    } else {
+      return txn_.get();
+    }
+  }
+  if (explicit_) {
+    if (as_of != nullptr) {
+      return Error("0A000", "AS OF SYSTEM TIME inside a transaction must be given in BEGIN");
+    }
+    txn_ = client().Begin(block_options_);
+    return txn_.get();
+  }
+  txn::TxnOptions o;
+  if (as_of != nullptr) {
+    ASSIGN_OR_RETURN(o, AsOfOptions(*as_of));
+  } else if (read_only_ok) {
+    o.mode = txn::TxnMode::kReadOnly;
+  }
+  txn_ = client().Begin(o);
+  implicit_open_ = true;
+  return txn_.get();
+}
+
+absl::Status SessionImpl::FinishImplicit(bool ok) {
+  implicit_open_ = false;
+  if (!txn_) return absl::OkStatus();
+  std::unique_ptr<txn::Txn> t = std::move(txn_);
+  if (!ok) {
+    (void)t->Rollback();
+    return absl::OkStatus();
+  }
+  auto committed = t->Commit();
+  return committed.status();
+}
+
+absl::Status SessionImpl::CommitTxn() {
+  explicit_ = false;
+  failed_ = false;
+  implicit_open_ = false;
+  if (!txn_) return absl::OkStatus();
+  std::unique_ptr<txn::Txn> t = std::move(txn_);
+  return t->Commit().status();
+}
+
+void SessionImpl::RollbackTxn() {
+  explicit_ = false;
+  failed_ = false;
+  implicit_open_ = false;
+  if (txn_) (void)txn_->Rollback();
+  txn_.reset();
+}
+
+absl::Status SessionImpl::Begin(const ast::BeginStmt& stmt, ResultSink* sink) {
+  if (explicit_) {
+    if (sink) sink->Notice("there is already a transaction in progress");
+    if (sink) sink->Complete("BEGIN");
+    return absl::OkStatus();
+  }
+  if (!stmt.isolation.empty() && stmt.isolation != "serializable") {
+    // Stronger than requested is allowed: every Meridian transaction is serializable.
+  }
+  block_options_ = txn::TxnOptions{};
+  if (stmt.read_only) block_options_.mode = txn::TxnMode::kReadOnly;
+  if (stmt.as_of_system_time) {
+    ASSIGN_OR_RETURN(block_options_, AsOfOptions(*stmt.as_of_system_time));
+  }
+  explicit_ = true;
+  failed_ = false;
+  // An implicit transaction already open (BEGIN inside a multi-statement query string)
+  // becomes the block's transaction.
+  implicit_open_ = false;
+  if (sink) sink->Complete("BEGIN");
+  return absl::OkStatus();
+}
+
+// ---------------------------------------------------------------------------------------
+// Statements
+
+BinderCatalog SessionImpl::MakeCatalog(txn::Txn* txn) {
+  BinderCatalog c;
+  c.table = [txn](const std::string& name) { return Catalog::GetTable(*txn, name); };
+  c.system_view = [this, txn](const std::string& schema, const std::string& name) {
+    return SystemView(txn, schema, name);
+  };
+  return c;
+}
+
+ExecContext SessionImpl::NewContext(txn::Txn* txn, std::vector<Value> params) {
+  ExecContext ctx;
+  ctx.txn = txn;
+  ctx.range_map = &client().range_map();
+  ctx.params = std::move(params);
+  ctx.statement_time_micros = absl::ToUnixMicros(client().Now());
+  ctx.database = database_;
+  ctx.user = user_;
+  ctx.backend_pid = pid_;
+  ctx.node_id = engine_->options().node_id;
+  ctx.cancelled = &cancelled_;
+  ctx.run_subquery = [](const LogicalNode& plan,
+                        ExecContext& c) -> absl::StatusOr<std::vector<Row>> {
+    ASSIGN_OR_RETURN(auto op, BuildOperator(plan, c));
+    std::vector<Row> rows;
+    RETURN_IF_ERROR(Drain(*op, &rows));
+    return rows;
+  };
+  return ctx;
+}
+
+absl::Status SessionImpl::RunPlan(LogicalPtr plan, ExecContext& ctx, ResultSink* sink,
+                                  std::vector<Row>* out) {
+  ASSIGN_OR_RETURN(plan, Optimize(plan));
+  ASSIGN_OR_RETURN(auto op, BuildOperator(*plan, ctx));
+  std::vector<Row> batch;
+  while (true) {
+    RETURN_IF_ERROR(ctx.CheckCancelled());
+    ASSIGN_OR_RETURN(bool more, op->Next(&batch));
+    if (!more) return absl::OkStatus();
+    for (Row& r : batch) {
+      if (out != nullptr) {
+        out->push_back(std::move(r));
+      } else if (sink != nullptr) {
+        RETURN_IF_ERROR(sink->Row(r));
+      }
+    }
+  }
+}
+
+absl::Status SessionImpl::RunQuery(const ast::Statement& stmt, const std::vector<Value>& params,
+                                   ResultSink* sink, bool send_columns) {
+  const ast::Expr* as_of = nullptr;
+  bool read_only_ok = false;
+  if (const auto* sel = std::get_if<ast::SelectStmt>(&stmt)) {
+    as_of = sel->as_of_system_time.get();
+    read_only_ok = !sel->for_update && !sel->for_share;
+  }
+  ASSIGN_OR_RETURN(txn::Txn * txn, StatementTxn(read_only_ok, as_of));
+  std::vector<SqlType> types;
+  for (const Value& v : params) (void)v, types.push_back(SqlType::Of(TypeId::kUnknown));
+  Binder binder(MakeCatalog(txn), types);
+  BoundStatement bound;
+  if (const auto* s = std::get_if<ast::SelectStmt>(&stmt)) {
+    ASSIGN_OR_RETURN(bound, binder.BindSelect(*s));
+  }
+  if (const auto* s = std::get_if<ast::InsertStmt>(&stmt)) {
+    ASSIGN_OR_RETURN(bound, binder.BindInsert(*s));
+  }
+  if (const auto* s = std::get_if<ast::UpdateStmt>(&stmt)) {
+    ASSIGN_OR_RETURN(bound, binder.BindUpdate(*s));
+  }
+  if (const auto* s = std::get_if<ast::DeleteStmt>(&stmt)) {
+    ASSIGN_OR_RETURN(bound, binder.BindDelete(*s));
+  }
+  bool returns_rows = std::holds_alternative<ast::SelectStmt>(stmt) || !bound.columns.empty();
+  if (send_columns && returns_rows && sink) sink->Columns(bound.columns);
+  ExecContext ctx = NewContext(txn, params);
+  int64_t sent = 0;
+  struct Counter : ResultSink {
+    ResultSink* out;
+    int64_t* n;
+    void Columns(const std::vector<ColumnInfo>&) override {}
+    absl::Status Row(absl::Span<const Value> row) override {
+      ++*n;
+      return out ? out->Row(row) : absl::OkStatus();
+    }
+    void Complete(std::string_view) override {}
+    absl::StatusOr<std::string> CopyIn(const CopyFormat&) override { return std::string(); }
+    absl::Status CopyOutBegin(const CopyFormat&) override { return absl::OkStatus(); }
+    absl::Status CopyOutData(std::string_view) override { return absl::OkStatus(); }
+    absl::Status CopyOutEnd() override { return absl::OkStatus(); }
+    void Notice(std::string_view) override {}
+  } counter;
+  counter.out = sink;
+  counter.n = &sent;
+  RETURN_IF_ERROR(RunPlan(bound.plan, ctx, &counter, nullptr));
+  if (sink == nullptr) return absl::OkStatus();
+  if (bound.verb == "SELECT") sink->Complete(absl::StrCat("SELECT ", sent));
+  if (bound.verb == "INSERT") sink->Complete(absl::StrCat("INSERT 0 ", ctx.rows_affected));
+  if (bound.verb == "UPDATE") sink->Complete(absl::StrCat("UPDATE ", ctx.rows_affected));
+  if (bound.verb == "DELETE") sink->Complete(absl::StrCat("DELETE ", ctx.rows_affected));
+  return absl::OkStatus();
+}
+
+absl::Status SessionImpl::Explain(const ast::ExplainStmt& stmt, const std::vector<Value>& params,
+                                  ResultSink* sink) {
+  if (!IsQuery(stmt.statement))
+    return Error("0A000", "EXPLAIN supports SELECT, INSERT, UPDATE and DELETE");
+  const ast::Expr* as_of = nullptr;
+  bool read_only_ok = !stmt.analyze;
+  if (const auto* sel = std::get_if<ast::SelectStmt>(&stmt.statement)) {
+    as_of = sel->as_of_system_time.get();
+    read_only_ok = !sel->for_update;
+  }
+  ASSIGN_OR_RETURN(txn::Txn * txn, StatementTxn(read_only_ok, as_of));
+  Binder binder(MakeCatalog(txn),
+                std::vector<SqlType>(params.size(), SqlType::Of(TypeId::kUnknown)));
+  BoundStatement bound;
+  const ast::Statement& s = stmt.statement;
+  if (const auto* x = std::get_if<ast::SelectStmt>(&s)) {
+    ASSIGN_OR_RETURN(bound, binder.BindSelect(*x));
+  }
+  if (const auto* x = std::get_if<ast::InsertStmt>(&s)) {
+    ASSIGN_OR_RETURN(bound, binder.BindInsert(*x));
+  }
+  if (const auto* x = std::get_if<ast::UpdateStmt>(&s)) {
+    ASSIGN_OR_RETURN(bound, binder.BindUpdate(*x));
+  }
+  if (const auto* x = std::get_if<ast::DeleteStmt>(&s)) {
+    ASSIGN_OR_RETURN(bound, binder.BindDelete(*x));
+  }
+  ASSIGN_OR_RETURN(LogicalPtr plan, Optimize(bound.plan));
+  std::vector<std::string> lines;
+  if (!stmt.analyze) {
+    lines = absl::StrSplit(plan->ToString(), '\n', absl::SkipEmpty());
+  } else {
+    ExecContext ctx = NewContext(txn, params);
+    ASSIGN_OR_RETURN(auto op, BuildOperator(*plan, ctx));
+    absl::Time start = absl::Now();
+    std::vector<Row> rows;
+    RETURN_IF_ERROR(Drain(*op, &rows));
+    absl::Duration total = absl::Now() - start;
+    std::function<void(const Operator&, int)> walk = [&](const Operator& o, int depth) {
+      std::string line = o.plan().ToString(0);
+      if (!line.empty() && line.back() == '\n') line.pop_back();
+      line = line.substr(0, line.find('\n'));
+      lines.push_back(absl::StrCat(
+          std::string(depth * 2, ' '), line, " (actual rows=", o.rows(),
+          " time=", absl::StrFormat("%.3f", absl::ToDoubleMilliseconds(o.time())), " ms)"));
+      for (const auto& c : o.children()) walk(*c, depth + 1);
+    };
+    walk(*op, 0);
+    std::vector<std::string> ranges;
+    for (uint64_t r : ctx.ranges_touched) ranges.push_back(absl::StrCat("r", r));
+    lines.push_back(
+        absl::StrCat("ranges touched: ", ranges.empty() ? "none" : absl::StrJoin(ranges, ", "),
+                     " (", ctx.kv_reads, " key-value reads)"));
+    lines.push_back(absl::StrFormat("execution time: %.3f ms", absl::ToDoubleMilliseconds(total)));
+  }
+  sink->Columns({ColumnInfo{"QUERY PLAN", SqlType::Of(TypeId::kText)}});
+  for (const auto& l : lines) RETURN_IF_ERROR(sink->Row({Value::String(l)}));
+  sink->Complete("EXPLAIN");
+  return absl::OkStatus();
+}
+
+absl::Status SessionImpl::Set(const ast::SetStmt& stmt, ResultSink* sink) {
+  if (stmt.name == "transaction" || stmt.name == "session characteristics") {
+    if (stmt.transaction.read_only) block_options_.mode = txn::TxnMode::kReadOnly;
+    if (stmt.transaction.read_write) {
+      if (txn_ && explicit_ && txn_->mode() == txn::TxnMode::kReadOnly) {
+        return Error("25001", "transaction read-write mode must be set before any query");
+      }
+      block_options_.mode = txn::TxnMode::kReadWrite;
+    }
+    if (txn_ && explicit_ && stmt.transaction.read_only &&
+        txn_->mode() != txn::TxnMode::kReadOnly) {
+      return Error("25001", "transaction read-only mode must be set before any query");
+    }
+    if (sink) sink->Complete("SET");
+    return absl::OkStatus();
+  }
+  std::string value;
+  if (stmt.is_default) {
+    value = DefaultSettings(user_)[stmt.name];
+  } else {
+    std::vector<std::string> parts;
+    for (const auto& v : stmt.values) {
+      if (v->kind == ast::ExprKind::kLiteral || v->kind == ast::ExprKind::kColumnRef) {
+        parts.push_back(v->kind == ast::ExprKind::kColumnRef ? v->names.back() : v->text);
+      } else if (v->kind == ast::ExprKind::kUnary && !v->args.empty() &&
+                 v->args[0]->kind == ast::ExprKind::kLiteral) {
+        parts.push_back(v->op + v->args[0]->text);
+      } else {
+        return Error("22023", absl::StrCat("SET ", stmt.name, ": value must be a constant"));
+      }
+    }
+    value = absl::StrJoin(parts, ", ");
+  }
+  std::string name = stmt.name == "time zone" ? "timezone" : stmt.name;
+  if (name == "timezone") {
+    std::string z = absl::AsciiStrToUpper(value);
+    if (z != "UTC" && z != "GMT" && z != "0" && z != "Z" && z != "ETC/UTC" && z != "+00" &&
+        z != "LOCAL" && z != "DEFAULT") {
+      return Error("22023", absl::StrCat("invalid value for parameter \"TimeZone\": \"", value,
+                                         "\" (Meridian runs in UTC)"));
+    }
+    value = "UTC";
+  }
+  if (name == "transaction_isolation" || name == "default_transaction_isolation") {
+    value = "serializable";  // every transaction is serializable
+  }
+  settings_[name] = value;
+  if (sink) sink->Complete("SET");
+  return absl::OkStatus();
+}
+
+absl::Status SessionImpl::Show(const ast::ShowStmt& stmt, ResultSink* sink) {
+  const SqlType text = SqlType::Of(TypeId::kText);
+  if (stmt.name == "all") {
+    sink->Columns({ColumnInfo{"name", text}, ColumnInfo{"setting", text}});
+    for (const auto& [k, v] : settings_)
+      RETURN_IF_ERROR(sink->Row({Value::String(k), Value::String(v)}));
+    sink->Complete(absl::StrCat("SHOW ", settings_.size()));
+    return absl::OkStatus();
+  }
+  if (stmt.name == "tables") {
+    ASSIGN_OR_RETURN(txn::Txn * txn, StatementTxn(true, nullptr));
+    ASSIGN_OR_RETURN(auto tables, Catalog::ListTables(*txn));
+    sink->Columns({ColumnInfo{"table_name", text}});
+    for (const auto& t : tables) RETURN_IF_ERROR(sink->Row({Value::String(t->name())}));
+    sink->Complete(absl::StrCat("SHOW ", tables.size()));
+    return absl::OkStatus();
+  }
+  std::string name = stmt.name;
+  if (name == "transaction isolation level") name = "transaction_isolation";
+  if (name == "time zone") name = "timezone";
+  auto it = settings_.find(absl::AsciiStrToLower(name));
+  if (it == settings_.end()) {
+    return Error("42704", absl::StrCat("unrecognized configuration parameter \"", stmt.name, "\""));
+  }
+  std::string value = it->second;
+  if (name == "transaction_read_only")
+    value = (txn_ && txn_->mode() == txn::TxnMode::kReadOnly) ? "on" : "off";
+  sink->Columns({ColumnInfo{stmt.name, text}});
+  RETURN_IF_ERROR(sink->Row({Value::String(value)}));
+  sink->Complete("SHOW");
+  return absl::OkStatus();
+}
+
+absl::Status SessionImpl::ExecuteOne(const ast::ParsedStatement& parsed,
+                                     const std::vector<Value>& params, ResultSink* sink) {
+  const ast::Statement& stmt = parsed.statement;
+  bool ends_block = std::holds_alternative<ast::CommitStmt>(stmt) ||
+                    std::holds_alternative<ast::RollbackStmt>(stmt);
+  if (failed_ && !ends_block) {
+    return Error("25P02",
+                 "current transaction is aborted, commands ignored until end of transaction block",
+                 absl::StatusCode::kFailedPrecondition);
+  }
+  if (const auto* b = std::get_if<ast::BeginStmt>(&stmt)) return Begin(*b, sink);
+  if (std::holds_alternative<ast::CommitStmt>(stmt)) {
+    if (!explicit_) {
+      if (sink) sink->Notice("there is no transaction in progress");
+      if (sink) sink->Complete("COMMIT");
+      return absl::OkStatus();
+    }
+    if (failed_) {
+      RollbackTxn();
+      if (sink) sink->Complete("ROLLBACK");
+      return absl::OkStatus();
+    }
+    RETURN_IF_ERROR(CommitTxn());
+    if (sink) sink->Complete("COMMIT");
+    return absl::OkStatus();
+  }
+  if (std::holds_alternative<ast::RollbackStmt>(stmt)) {
+    if (!explicit_ && sink) sink->Notice("there is no transaction in progress");
+    RollbackTxn();
+    if (sink) sink->Complete("ROLLBACK");
+    return absl::OkStatus();
+  }
+  if (const auto* s = std::get_if<ast::SetStmt>(&stmt)) return Set(*s, sink);
+  if (const auto* s = std::get_if<ast::ShowStmt>(&stmt)) return Show(*s, sink);
+  if (const auto* s = std::get_if<ast::ResetStmt>(&stmt)) {
+    if (s->name == "all") {
+      settings_ = DefaultSettings(user_);
+    } else {
+      settings_[s->name] = DefaultSettings(user_)[s->name];
+    }
+    if (sink) sink->Complete("RESET");
+    return absl::OkStatus();
+  }
+  if (std::holds_alternative<ast::VacuumStmt>(stmt)) {
+    if (explicit_) return Error("25001", "VACUUM cannot run inside a transaction block");
+    if (sink) sink->Complete("VACUUM");
+    return absl::OkStatus();
+  }
+  if (std::holds_alternative<ast::EmptyStmt>(stmt)) return absl::OkStatus();
+  if (const auto* e = std::get_if<std::unique_ptr<ast::ExplainStmt>>(&stmt)) {
+    return Explain(**e, params, sink);
+  }
+  if (IsQuery(stmt)) return RunQuery(stmt, params, sink, true);
+  if (const auto* c = std::get_if<ast::CopyStmt>(&stmt)) return ExecuteCopy(*c, sink);
+  if (IsDdl(stmt)) return ExecuteDdl(stmt, sink);
+  return Error("0A000", "statement not supported");
+}
+
+absl::Status SessionImpl::ExecuteStatement(const ast::ParsedStatement& parsed,
+                                           const std::vector<Value>& params, ResultSink* sink,
+                                           bool implicit_single) {
+  if (!implicit_single || !Transactional(parsed.statement)) return ExecuteOne(parsed, params, sink);
+  BufferingSink buffer(sink);
+  absl::Status status;
+  for (int attempt = 0;; ++attempt) {
+    buffer.Reset();
+    status = ExecuteOne(parsed, params, &buffer);
+    absl::Status end = FinishImplicit(status.ok());
+    if (status.ok()) status = end;
+    if (status.ok()) return buffer.Replay();
+    status = EnsureSqlState(status);
+    if (GetSqlState(status) != "40001" || attempt + 1 >= engine_->options().max_implicit_retries) {
+      return status;
+    }
+    client().Sleep(absl::Milliseconds(1 << std::min(attempt, 6)));
+  }
+}
+
+absl::Status SessionImpl::ExecuteSimple(std::string_view sql, ResultSink* sink) {
+  cancelled_.store(false);
+  auto parsed = Parse(sql);
+  if (!parsed.ok()) {
+    if (explicit_) failed_ = true;
+    return EnsureSqlState(parsed.status());
+  }
+  const bool batch = parsed->size() > 1;
+  for (const auto& p : *parsed) {
+    bool implicit_single = !explicit_ && !batch && !implicit_open_;
+    absl::Status s = ExecuteStatement(p, {}, sink, implicit_single);
+    if (!s.ok()) {
+      if (explicit_) {
+        failed_ = true;
+      } else {
+        (void)FinishImplicit(false);
+      }
+      return EnsureSqlState(s);
+    }
+  }
+  if (implicit_open_ && !explicit_) return EnsureSqlState(FinishImplicit(true));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<PreparedStatement>> SessionImpl::Prepare(
+    std::string_view sql, absl::Span<const uint32_t> param_type_oids) {
+  ASSIGN_OR_RETURN(auto parsed, Parse(sql));
+  if (parsed.size() > 1) {
+    return Error("42601", "cannot insert multiple commands into a prepared statement");
+  }
+  auto p = std::make_unique<PreparedImpl>();
+  if (parsed.empty()) {
+    p->parsed.statement = ast::EmptyStmt{};
+    return std::unique_ptr<PreparedStatement>(std::move(p));
+  }
+  p->parsed = std::move(parsed[0]);
+  std::vector<SqlType> types;
+  for (uint32_t oid : param_type_oids) {
+    auto t = SqlTypeFromPgOid(oid);
+    if (!t.has_value())
+      return Error("42704", absl::StrCat("type with OID ", oid, " does not exist"));
+    types.push_back(*t);
+  }
+  if (types.size() < static_cast<size_t>(p->parsed.num_params)) {
+    types.resize(p->parsed.num_params, SqlType::Of(TypeId::kUnknown));
+  }
+  const ast::Statement& stmt = p->parsed.statement;
+  const SqlType text = SqlType::Of(TypeId::kText);
+  if (IsQuery(stmt) || std::holds_alternative<std::unique_ptr<ast::ExplainStmt>>(stmt)) {
+    // Describe through the catalog as of now (in the open transaction, if any).
+    std::unique_ptr<txn::Txn> own;
+    txn::Txn* t = txn_.get();
+    if (t == nullptr) {
+      own = client().Begin({.mode = txn::TxnMode::kReadOnly});
+      t = own.get();
+    }
+    if (IsQuery(stmt)) {
+      Binder binder(MakeCatalog(t), types);
+      BoundStatement bound;
+      absl::StatusOr<BoundStatement> b;
+      if (const auto* s = std::get_if<ast::SelectStmt>(&stmt)) b = binder.BindSelect(*s);
+      if (const auto* s = std::get_if<ast::InsertStmt>(&stmt)) b = binder.BindInsert(*s);
+      if (const auto* s = std::get_if<ast::UpdateStmt>(&stmt)) b = binder.BindUpdate(*s);
+      if (const auto* s = std::get_if<ast::DeleteStmt>(&stmt)) b = binder.BindDelete(*s);
+      if (own) (void)own->Commit();
+      if (!b.ok()) return EnsureSqlState(b.status());
+      p->params = b->param_types;
+      p->cols = b->columns;
+      p->rows = std::holds_alternative<ast::SelectStmt>(stmt) || !b->columns.empty();
+    } else {
+      if (own) (void)own->Commit();
+      p->params = types;
+      p->cols = {ColumnInfo{"QUERY PLAN", text}};
+      p->rows = true;
+    }
+  } else if (const auto* s = std::get_if<ast::ShowStmt>(&stmt)) {
+    p->params = types;
+    if (s->name == "all") {
+      p->cols = {ColumnInfo{"name", text}, ColumnInfo{"setting", text}};
+    } else if (s->name == "tables") {
+      p->cols = {ColumnInfo{"table_name", text}};
+    } else {
+      p->cols = {ColumnInfo{s->name, text}};
+    }
+    p->rows = true;
+  } else {
+    p->params = types;
+  }
+  for (auto& t : p->params) {
+    if (t.id == TypeId::kUnknown) t = text;
+  }
+  return std::unique_ptr<PreparedStatement>(std::move(p));
+}
+
+absl::Status SessionImpl::Execute(PreparedStatement& statement, absl::Span<const Value> params,
+                                  ResultSink* sink) {
+  cancelled_.store(false);
+  auto& p = static_cast<PreparedImpl&>(statement);
+  std::vector<Value> values(params.begin(), params.end());
+  absl::Status s;
+  if (IsQuery(p.parsed.statement)) {
+    if (failed_) {
+      s = Error("25P02",
+                "current transaction is aborted, commands ignored until end of transaction block");
+    } else {
+      s = RunQuery(p.parsed.statement, values, sink, /*send_columns=*/false);
+    }
+  } else {
+    s = ExecuteOne(p.parsed, values, sink);
+  }
+  if (!s.ok()) {
+    if (explicit_) {
+      failed_ = true;
+    } else {
+      (void)FinishImplicit(false);
+    }
+  }
+  return EnsureSqlState(s);
+}
+
+absl::Status SessionImpl::Sync() {
+  if (implicit_open_ && !explicit_) return EnsureSqlState(FinishImplicit(true));
+  return absl::OkStatus();
+}
+
+}  // namespace meridian::sql

@@ -1,0 +1,334 @@
+// pg_catalog and information_schema: the catalog as PostgreSQL clients expect to query it,
+// computed from Meridian's descriptors (read in the statement's transaction) each time a
+// statement names one of these views. Enough for psql, pgJDBC, psycopg2 and pgbench.
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/status.h"
+#include "sql/catalog/catalog.h"
+#include "sql/session/internal/session_impl.h"
+
+namespace meridian::sql {
+namespace {
+
+constexpr int64_t kPgCatalogNamespace = 11;
+constexpr int64_t kPublicNamespace = 2200;
+constexpr int64_t kInformationSchemaNamespace = 13000;
+
+struct ViewBuilder {
+  LogicalPtr node = std::make_shared<LogicalNode>();
+  ViewBuilder() { node->kind = LogicalNode::Kind::kValues; }
+  ViewBuilder& Col(const std::string& name, TypeId type) {
+    node->columns.push_back(OutputColumn{"", name, SqlType::Of(type)});
+    return *this;
+  }
+  void Row(std::vector<Value> values) {
+    std::vector<BoundExprPtr> row;
+    for (size_t i = 0; i < values.size(); ++i)
+      row.push_back(MakeConst(std::move(values[i]), node->columns[i].type));
+    node->rows.push_back(std::move(row));
+  }
+};
+
+Value S(std::string s) { return Value::String(std::move(s)); }
+Value I(int64_t v) { return Value::Int(v); }
+Value B(bool v) { return Value::Bool(v); }
+
+struct BuiltinType {
+  int64_t oid;
+  const char* name;
+  int64_t len;
+  const char* category;
+  int64_t array_oid;
+};
+
+const std::vector<BuiltinType>& BuiltinTypes() {
+  static const auto* types = new std::vector<BuiltinType>{
+      {16, "bool", 1, "B", 1000},        {17, "bytea", -1, "U", 1001},
+      {19, "name", 64, "S", 1003},       {20, "int8", 8, "N", 1016},
+      {21, "int2", 2, "N", 1005},        {23, "int4", 4, "N", 1007},
+      {25, "text", -1, "S", 1009},       {26, "oid", 4, "N", 1028},
+      {700, "float4", 4, "N", 1021},     {701, "float8", 8, "N", 1022},
+      {705, "unknown", -2, "X", 0},      {1042, "bpchar", -1, "S", 1014},
+      {1043, "varchar", -1, "S", 1015},  {1082, "date", 4, "D", 1182},
+      {1114, "timestamp", 8, "D", 1115}, {1184, "timestamptz", 8, "D", 1185},
+      {1186, "interval", 16, "T", 1187}, {1700, "numeric", -1, "N", 1231},
+      {2205, "regclass", 4, "N", 2210},
+  };
+  return *types;
+}
+
+std::string IndexDef(const TableInfo& t, const proto::IndexDescriptor& index, bool primary) {
+  std::vector<std::string> cols;
+  for (int i = 0; i < index.column_ids_size(); ++i) {
+    int c = t.ColumnIndexById(index.column_ids(i));
+    cols.push_back(absl::StrCat(t.column(c).name(),
+                                i < index.descending_size() && index.descending(i) ? " DESC" : ""));
+  }
+  return absl::StrCat("CREATE ", primary || index.unique() ? "UNIQUE " : "", "INDEX ", index.name(),
+                      " ON public.", t.name(), " USING btree (", absl::StrJoin(cols, ", "), ")");
+}
+
+}  // namespace
+
+absl::StatusOr<LogicalPtr> SessionImpl::SystemView(txn::Txn* txn, const std::string& schema,
+                                                   const std::string& name) {
+  if (schema != "pg_catalog" && schema != "information_schema") return LogicalPtr();
+  auto tables = [&]() { return Catalog::ListTables(*txn); };
+  ViewBuilder v;
+  if (schema == "information_schema" && name == "tables") {
+    v.Col("table_catalog", TypeId::kName)
+        .Col("table_schema", TypeId::kName)
+        .Col("table_name", TypeId::kName)
+        .Col("table_type", TypeId::kText);
+    ASSIGN_OR_RETURN(auto ts, tables());
+    for (const auto& t : ts) v.Row({S(database_), S("public"), S(t->name()), S("BASE TABLE")});
+    return v.node;
+  }
+  if (schema == "information_schema" && name == "columns") {
+    v.Col("table_catalog", TypeId::kName)
+        .Col("table_schema", TypeId::kName)
+        .Col("table_name", TypeId::kName)
+        .Col("column_name", TypeId::kName)
+        .Col("ordinal_position", TypeId::kInt4)
+        .Col("column_default", TypeId::kText)
+        .Col("is_nullable", TypeId::kText)
+        .Col("data_type", TypeId::kText)
+        .Col("character_maximum_length", TypeId::kInt4)
+        .Col("numeric_precision", TypeId::kInt4)
+        .Col("numeric_scale", TypeId::kInt4);
+    ASSIGN_OR_RETURN(auto ts, tables());
+    for (const auto& t : ts) {
+      int pos = 0;
+      for (int i = 0; i < t->num_columns(); ++i) {
+        const auto& c = t->column(i);
+        if (c.hidden()) continue;
+        SqlType type = t->column_type(i);
+        std::string data_type = type.ToString();
+        if (auto p = data_type.find('('); p != std::string::npos)
+          data_type = data_type.substr(0, p);
+        bool str = type.id == TypeId::kVarchar || type.id == TypeId::kChar;
+        bool num = type.id == TypeId::kNumeric;
+        v.Row({S(database_), S("public"), S(t->name()), S(c.name()), I(++pos),
+               c.default_expr().empty() ? Value::Null() : S(c.default_expr()),
+               S(c.nullable() ? "YES" : "NO"), S(data_type),
+               str && type.precision > 0 ? I(type.precision) : Value::Null(),
+               num && type.precision > 0 ? I(type.precision) : Value::Null(),
+               num && type.scale >= 0 && type.precision > 0 ? I(type.scale) : Value::Null()});
+      }
+    }
+    return v.node;
+  }
+  if (schema == "information_schema" && name == "schemata") {
+    v.Col("catalog_name", TypeId::kName).Col("schema_name", TypeId::kName);
+    for (const char* s : {"public", "pg_catalog", "information_schema"})
+      v.Row({S(database_), S(s)});
+    return v.node;
+  }
+  if (schema != "pg_catalog") return LogicalPtr();
+  if (name == "pg_namespace") {
+    v.Col("oid", TypeId::kOid).Col("nspname", TypeId::kName).Col("nspowner", TypeId::kOid);
+    v.Row({I(kPgCatalogNamespace), S("pg_catalog"), I(10)});
+    v.Row({I(kPublicNamespace), S("public"), I(10)});
+    v.Row({I(kInformationSchemaNamespace), S("information_schema"), I(10)});
+    return v.node;
+  }
+  if (name == "pg_database") {
+    v.Col("oid", TypeId::kOid)
+        .Col("datname", TypeId::kName)
+        .Col("encoding", TypeId::kInt4)
+        .Col("datcollate", TypeId::kName)
+        .Col("datctype", TypeId::kName);
+    v.Row({I(1), S(database_), I(6), S("C"), S("C")});
+    return v.node;
+  }
+  if (name == "pg_type") {
+    v.Col("oid", TypeId::kOid)
+        .Col("typname", TypeId::kName)
+        .Col("typnamespace", TypeId::kOid)
+        .Col("typlen", TypeId::kInt2)
+        .Col("typtype", TypeId::kText)
+        .Col("typcategory", TypeId::kText)
+        .Col("typelem", TypeId::kOid)
+        .Col("typarray", TypeId::kOid)
+        .Col("typbasetype", TypeId::kOid)
+        .Col("typtypmod", TypeId::kInt4)
+        .Col("typnotnull", TypeId::kBool)
+        .Col("typrelid", TypeId::kOid)
+        .Col("typdelim", TypeId::kText)
+        .Col("typinput", TypeId::kText)
+        .Col("typoutput", TypeId::kText)
+        .Col("typreceive", TypeId::kText);
+    for (const auto& t : BuiltinTypes()) {
+      v.Row({I(t.oid), S(t.name), I(kPgCatalogNamespace), I(t.len), S("b"), S(t.category), I(0),
+             I(t.array_oid), I(0), I(-1), B(false), I(0), S(","), S(absl::StrCat(t.name, "in")),
+             S(absl::StrCat(t.name, "out")), S(absl::StrCat(t.name, "recv"))});
+      if (t.array_oid != 0) {
+        v.Row({I(t.array_oid), S(absl::StrCat("_", t.name)), I(kPgCatalogNamespace), I(-1), S("b"),
+               S("A"), I(t.oid), I(0), I(0), I(-1), B(false), I(0), S(","), S("array_in"),
+               S("array_out"), S("array_recv")});
+      }
+    }
+    return v.node;
+  }
+  if (name == "pg_class") {
+    v.Col("oid", TypeId::kOid)
+        .Col("relname", TypeId::kName)
+        .Col("relnamespace", TypeId::kOid)
+        .Col("relkind", TypeId::kText)
+        .Col("relowner", TypeId::kOid)
+        .Col("reltuples", TypeId::kFloat4)
+        .Col("relhasindex", TypeId::kBool)
+        .Col("relpersistence", TypeId::kText)
+        .Col("relispartition", TypeId::kBool)
+        .Col("relam", TypeId::kOid)
+        .Col("reltablespace", TypeId::kOid)
+        .Col("relchecks", TypeId::kInt2)
+        .Col("relhasrules", TypeId::kBool)
+        .Col("relhastriggers", TypeId::kBool)
+        .Col("relrowsecurity", TypeId::kBool)
+        .Col("relforcerowsecurity", TypeId::kBool)
+        .Col("relreplident", TypeId::kText)
+        .Col("reloftype", TypeId::kOid)
+        .Col("relpartbound", TypeId::kText)
+        .Col("reloptions", TypeId::kText)
+        .Col("relnatts", TypeId::kInt2);
+    ASSIGN_OR_RETURN(auto ts, tables());
+    auto row = [&](int64_t oid, const std::string& relname, const char* kind, bool has_index,
+                   int natts) {
+      v.Row({I(oid),
+             S(relname),
+             I(kPublicNamespace),
+             S(kind),
+             I(10),
+             Value::Float(-1),
+             B(has_index),
+             S("p"),
+             B(false),
+             I(kind[0] == 'i' ? 403 : 2),
+             I(0),
+             I(0),
+             B(false),
+             B(false),
+             B(false),
+             B(false),
+             S("d"),
+             I(0),
+             Value::Null(),
+             Value::Null(),
+             I(natts)});
+    };
+    for (const auto& t : ts) {
+      int natts = 0;
+      for (int i = 0; i < t->num_columns(); ++i) natts += t->column(i).hidden() ? 0 : 1;
+      row(static_cast<int64_t>(t->id()), t->name(), "r", true, natts);
+      row(static_cast<int64_t>(t->id() * 1000 + 1), t->desc().primary().name(), "i", false,
+          t->desc().primary().column_ids_size());
+      for (const auto& idx : t->desc().indexes()) {
+        row(static_cast<int64_t>(t->id() * 1000 + idx.id()), idx.name(), "i", false,
+            idx.column_ids_size());
+      }
+    }
+    return v.node;
+  }
+  if (name == "pg_attribute") {
+    v.Col("attrelid", TypeId::kOid)
+        .Col("attname", TypeId::kName)
+        .Col("atttypid", TypeId::kOid)
+        .Col("attnum", TypeId::kInt2)
+        .Col("atttypmod", TypeId::kInt4)
+        .Col("attnotnull", TypeId::kBool)
+        .Col("atthasdef", TypeId::kBool)
+        .Col("attisdropped", TypeId::kBool)
+        .Col("attlen", TypeId::kInt2)
+        .Col("attidentity", TypeId::kText)
+        .Col("attgenerated", TypeId::kText)
+        .Col("attcollation", TypeId::kOid);
+    ASSIGN_OR_RETURN(auto ts, tables());
+    for (const auto& t : ts) {
+      for (int i = 0; i < t->num_columns(); ++i) {
+        const auto& c = t->column(i);
+        if (c.hidden()) continue;
+        SqlType type = t->column_type(i);
+        v.Row({I(static_cast<int64_t>(t->id())), S(c.name()), I(type.pg_oid()), I(i + 1),
+               I(type.pg_typmod()), B(!c.nullable()), B(!c.default_expr().empty()), B(false),
+               I(type.pg_typlen()), S(""), S(""), I(0)});
+      }
+    }
+    return v.node;
+  }
+  if (name == "pg_index") {
+    v.Col("indexrelid", TypeId::kOid)
+        .Col("indrelid", TypeId::kOid)
+        .Col("indisunique", TypeId::kBool)
+        .Col("indisprimary", TypeId::kBool)
+        .Col("indkey", TypeId::kText);
+    ASSIGN_OR_RETURN(auto ts, tables());
+    for (const auto& t : ts) {
+      auto keys = [&](const proto::IndexDescriptor& idx) {
+        std::vector<std::string> k;
+        for (uint32_t id : idx.column_ids())
+          k.push_back(std::to_string(t->ColumnIndexById(id) + 1));
+        return absl::StrJoin(k, " ");
+      };
+      v.Row({I(static_cast<int64_t>(t->id() * 1000 + 1)), I(static_cast<int64_t>(t->id())), B(true),
+             B(true), S(keys(t->desc().primary()))});
+      for (const auto& idx : t->desc().indexes()) {
+        v.Row({I(static_cast<int64_t>(t->id() * 1000 + idx.id())), I(static_cast<int64_t>(t->id())),
+               B(idx.unique()), B(false), S(keys(idx))});
+      }
+    }
+    return v.node;
+  }
+  if (name == "pg_indexes") {
+    v.Col("schemaname", TypeId::kName)
+        .Col("tablename", TypeId::kName)
+        .Col("indexname", TypeId::kName)
+        .Col("tablespace", TypeId::kName)
+        .Col("indexdef", TypeId::kText);
+    ASSIGN_OR_RETURN(auto ts, tables());
+    for (const auto& t : ts) {
+      bool hidden_pk = t->pk_columns().size() == 1 && t->column(t->pk_columns()[0]).hidden();
+      if (!hidden_pk) {
+        v.Row({S("public"), S(t->name()), S(t->desc().primary().name()), Value::Null(),
+               S(IndexDef(*t, t->desc().primary(), true))});
+      }
+      for (const auto& idx : t->desc().indexes()) {
+        v.Row(
+            {S("public"), S(t->name()), S(idx.name()), Value::Null(), S(IndexDef(*t, idx, false))});
+      }
+    }
+    return v.node;
+  }
+  if (name == "pg_inherits") {
+    v.Col("inhrelid", TypeId::kOid).Col("inhparent", TypeId::kOid).Col("inhseqno", TypeId::kInt4);
+    return v.node;
+  }
+  if (name == "pg_partitioned_table") {
+    v.Col("partrelid", TypeId::kOid)
+        .Col("partstrat", TypeId::kText)
+        .Col("partnatts", TypeId::kInt2);
+    return v.node;
+  }
+  if (name == "pg_description") {
+    v.Col("objoid", TypeId::kOid)
+        .Col("classoid", TypeId::kOid)
+        .Col("objsubid", TypeId::kInt4)
+        .Col("description", TypeId::kText);
+    return v.node;
+  }
+  if (name == "pg_settings") {
+    v.Col("name", TypeId::kText).Col("setting", TypeId::kText);
+    for (const auto& [k, val] : settings_) v.Row({S(k), S(val)});
+    return v.node;
+  }
+  if (name == "pg_roles" || name == "pg_user") {
+    v.Col("oid", TypeId::kOid)
+        .Col(name == "pg_roles" ? "rolname" : "usename", TypeId::kName)
+        .Col(name == "pg_roles" ? "rolsuper" : "usesuper", TypeId::kBool);
+    v.Row({I(10), S(user_), B(true)});
+    return v.node;
+  }
+  return LogicalPtr();
+}
+
+}  // namespace meridian::sql
