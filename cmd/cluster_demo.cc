@@ -12,6 +12,7 @@
 #include "cmd/kv_shell.h"
 #include "common/clock/physical_clock.h"
 #include "common/status.h"
+#include "sql/catalog/catalog.h"
 
 namespace meridian::cmd {
 namespace {
@@ -42,6 +43,10 @@ absl::StatusOr<std::unique_ptr<ClusterDemo>> ClusterDemo::Start(ClusterDemoOptio
   if (options.nodes < 1 || options.nodes > 9) {
     return absl::InvalidArgumentError("--nodes must be 1..9");
   }
+  if (options.splits.empty()) {
+    options.splits = sql::SqlSplitKeys();
+    options.splits.push_back("m");
+  }
   std::unique_ptr<ClusterDemo> demo(new ClusterDemo(std::move(options)));
   for (int i = 1; i <= demo->options_.nodes; ++i) {
     ASSIGN_OR_RETURN(int port, FreePort());
@@ -59,15 +64,25 @@ absl::StatusOr<std::unique_ptr<ClusterDemo>> ClusterDemo::Start(ClusterDemoOptio
   demo->txns_ =
       std::make_unique<txn::TxnClient>(demo->range_map_, demo->rpc_.get(), demo->true_time_.get(),
                                        txn::TxnClientOptions{.nearest_node = 1});
-  // Wait for the first leaseholder so the first command does not race the election.
-  for (absl::Time deadline = absl::Now() + absl::Seconds(20);
-       absl::Now() < deadline && demo->Leaseholder(1) == 0;) {
+  // Wait for every range's first leaseholder so the first command does not race the
+  // elections.
+  for (absl::Time deadline = absl::Now() + absl::Seconds(20); absl::Now() < deadline;) {
+    bool all = true;
+    for (const auto& r : demo->range_map_.ranges()) all &= demo->Leaseholder(r.range_id) != 0;
+    if (all) break;
     absl::SleepFor(absl::Milliseconds(50));
   }
+  demo->engine_ = std::make_unique<sql::Engine>(sql::EngineOptions{.client = demo->txns_.get()});
+  sql::PgServerOptions po;
+  po.port = static_cast<uint16_t>(demo->options_.sql_port);
+  ASSIGN_OR_RETURN(demo->pg_, sql::PgServer::Start(po, demo->engine_.get()));
   return demo;
 }
 
 ClusterDemo::~ClusterDemo() {
+  if (pg_) pg_->Shutdown();
+  pg_.reset();
+  engine_.reset();
   open_.reset();
   txns_.reset();
   router_.reset();
@@ -133,7 +148,7 @@ uint64_t ClusterDemo::Leaseholder(uint64_t range) {
   return 0;
 }
 
-std::string ClusterDemo::Banner() const {
+std::string ClusterDemo::Banner(bool sql) const {
   std::string out =
       absl::StrFormat("Meridian demo: %d replicated nodes in this process, data in %s\n",
                       options_.nodes, options_.data_dir);
@@ -146,7 +161,12 @@ std::string ClusterDemo::Banner() const {
         "europe-west1<->asia-south1 65 ms. A write commits at the leaseholder after a\n"
         "majority accepts it (one round trip to the nearest other region) and commit wait.\n";
   }
-  out += "Type help for commands.";
+  if (pg_ != nullptr) {
+    absl::StrAppendFormat(&out, "PostgreSQL clients: psql -h 127.0.0.1 -p %d -U root meridian\n",
+                          pg_->port());
+  }
+  out += sql ? "SQL shell: statements end with ';'. Type \\? for help, \\q to quit."
+             : "Type help for commands.";
   return out;
 }
 

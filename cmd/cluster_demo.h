@@ -21,6 +21,8 @@
 #include "common/clock/true_time.h"
 #include "server/grpc_txn_rpc.h"
 #include "server/node.h"
+#include "sql/pgwire/server.h"
+#include "sql/session/session.h"
 #include "txn/txn_client.h"
 
 namespace meridian::cmd {
@@ -30,8 +32,12 @@ struct ClusterDemoOptions {
   int nodes = 3;
   bool wan = true;  // simulated inter-region delays
   int64_t epsilon_us = 2000;
-  // Two ranges: keys below "m" and from "m" on, so a transaction can span both (2PC).
-  std::vector<std::string> splits = {"m"};
+  // Ranges: the SQL catalog, SQL tables 100..103, tables 104.. up to "m", and keys from
+  // "m" on, so SQL and key-value transactions alike can span ranges (2PC). Empty: that
+  // layout.
+  std::vector<std::string> splits;
+  // The PostgreSQL wire protocol port on 127.0.0.1 (0: any free port).
+  int sql_port = 0;
 };
 
 class ClusterDemo {
@@ -39,7 +45,10 @@ class ClusterDemo {
   static absl::StatusOr<std::unique_ptr<ClusterDemo>> Start(ClusterDemoOptions options);
   ~ClusterDemo();
 
-  std::string Banner() const;
+  // `sql`: the banner for the SQL shell (else the key-value shell's).
+  std::string Banner(bool sql = false) const;
+  // Where PostgreSQL clients (and `meridian sql`) connect.
+  int sql_port() const { return pg_ == nullptr ? 0 : pg_->port(); }
   std::string Execute(std::string_view line);
   bool done() const { return done_; }
   static std::string Help();
@@ -69,6 +78,8 @@ class ClusterDemo {
   std::unique_ptr<server::GrpcTxnRpc> rpc_;
   std::unique_ptr<txn::TxnClient> txns_;
   std::unique_ptr<txn::Txn> open_;  // the shell's open transaction, if any
+  std::unique_ptr<sql::Engine> engine_;
+  std::unique_ptr<sql::PgServer> pg_;
   absl::Time open_since_;
   bool done_ = false;
 };

@@ -2,7 +2,8 @@
 //   meridian demo [...]   a local replicated cluster with a shell (or --local: one store)
 //   meridian help
 //   meridian start ...   run a node;  meridian kv ...   talk to a cluster
-// More (sql, workload) arrive with the layers that implement them.
+//   meridian sql ...     the SQL shell against a node's PostgreSQL port
+// (workload arrives with the layer that implements it).
 #include <editline/readline.h>
 #include <unistd.h>
 
@@ -17,10 +18,12 @@
 #include "cmd/cluster_demo.h"
 #include "cmd/kv_shell.h"
 #include "cmd/node_commands.h"
+#include "cmd/sql_command.h"
 #include "common/clock/hlc.h"
 #include "common/clock/physical_clock.h"
 #include "common/clock/true_time.h"
 #include "common/logging.h"
+#include "sql/shell/sql_shell.h"
 #include "storage/engine/leveldb_engine.h"
 #include "storage/mvcc/mvcc_store.h"
 
@@ -30,13 +33,17 @@ namespace {
 constexpr char kUsage[] = R"(usage: meridian <command> [flags]
 
 commands:
-  demo    the embedded default: a local replicated cluster in simulated regions, shell attached
+  demo    the embedded default: a local replicated cluster in simulated regions with the SQL
+          shell attached (PostgreSQL clients can connect too; the banner says where)
             --data-dir=DIR     where the nodes keep their data (default: $TMPDIR/meridian-demo)
             --nodes=N          cluster size (default 3)
             --no-wan           no simulated inter-region delays
-            --local            instead: a shell over one local MVCC store (no replication)
-          commands are read from stdin when it is not a terminal (for scripts)
+            --sql-port=P       the PostgreSQL port (default: any free port)
+            --kv               the key-value shell instead (ranges, leaseholders, faults)
+            --local            a key-value shell over one local MVCC store (no replication)
+          statements are read from stdin when it is not a terminal (for scripts)
   start   run one node of a replicated cluster (see meridian start --help)
+  sql     the SQL shell, connected to a node's PostgreSQL port (see meridian sql --help)
   kv      read and write a cluster's ranges, inspect status, inject faults
   help    this text
 )";
@@ -107,7 +114,8 @@ int Demo(int argc, char** argv) {
   std::string data_dir = std::string(tmp != nullptr ? tmp : "/tmp") + "/meridian-demo";
   double epsilon_ms = 2;
   int64_t nodes = 3;
-  bool local = false, wan = true;
+  int64_t sql_port = 0;
+  bool local = false, wan = true, kv = false;
   for (int i = 0; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg.starts_with("--data-dir=")) {
@@ -115,6 +123,10 @@ int Demo(int argc, char** argv) {
     } else if (arg.starts_with("--epsilon-ms=") && absl::SimpleAtod(arg.substr(13), &epsilon_ms) &&
                epsilon_ms >= 0 && epsilon_ms <= 1000) {
     } else if (arg.starts_with("--nodes=") && absl::SimpleAtoi(arg.substr(8), &nodes)) {
+    } else if (arg.starts_with("--sql-port=") && absl::SimpleAtoi(arg.substr(11), &sql_port) &&
+               sql_port >= 0 && sql_port < 65536) {
+    } else if (arg == "--kv") {
+      kv = true;
     } else if (arg == "--local") {
       local = true;
     } else if (arg == "--no-wan") {
@@ -126,16 +138,27 @@ int Demo(int argc, char** argv) {
   }
   if (local) return LocalDemo(data_dir, epsilon_ms);
   std::fprintf(stderr, "starting %lld nodes...\n", static_cast<long long>(nodes));
-  auto demo =
-      ClusterDemo::Start(ClusterDemoOptions{.data_dir = data_dir + "/cluster",
-                                            .nodes = static_cast<int>(nodes),
-                                            .wan = wan,
-                                            .epsilon_us = static_cast<int64_t>(epsilon_ms * 1000)});
+  auto demo = ClusterDemo::Start(
+      ClusterDemoOptions{.data_dir = data_dir + "/cluster",
+                         .nodes = static_cast<int>(nodes),
+                         .wan = wan,
+                         .epsilon_us = static_cast<int64_t>(epsilon_ms * 1000),
+                         // The key-value shell's commands (stop leader,
+                         // stale follower) act on range 1: two ranges
+                         // split at "m" keep its keys there and in range 2.
+                         .splits = kv ? std::vector<std::string>{"m"} : std::vector<std::string>{},
+                         .sql_port = static_cast<int>(sql_port)});
   if (!demo.ok()) {
     std::fprintf(stderr, "meridian demo: %s\n", demo.status().ToString().c_str());
     return 1;
   }
-  return RunShell(demo->get(), data_dir + "/.shell_history", (*demo)->Banner());
+  if (kv) return RunShell(demo->get(), data_dir + "/.shell_history", (*demo)->Banner());
+  std::fprintf(stderr, "%s\n", (*demo)->Banner(/*sql=*/true).c_str());
+  sql::shell::SqlShellOptions o;
+  o.port = (*demo)->sql_port();
+  o.user = "root";
+  o.database = "meridian";
+  return sql::shell::RunSqlShell(o);
 }
 
 }  // namespace
@@ -153,6 +176,7 @@ int main(int argc, char** argv) {
   if (command == "demo") return meridian::cmd::Demo(argc - 2, argv + 2);
   if (command == "start") return meridian::cmd::StartCommand(argc - 2, argv + 2);
   if (command == "kv") return meridian::cmd::KvCommand(argc - 2, argv + 2);
+  if (command == "sql") return meridian::cmd::SqlCommand(argc - 2, argv + 2);
   std::fprintf(stderr, "meridian: unknown command '%s'\n\n%s", command.c_str(),
                meridian::cmd::kUsage);
   return 2;

@@ -10,8 +10,15 @@
 #include "absl/time/time.h"
 #include "cmd/flags.h"
 #include "cmd/router.h"
+#include "common/clock/physical_clock.h"
+#include "common/clock/true_time.h"
+#include "common/status.h"
 #include "server/grpc_server.h"
+#include "server/grpc_txn_rpc.h"
 #include "server/node.h"
+#include "sql/catalog/catalog.h"
+#include "sql/pgwire/server.h"
+#include "sql/session/session.h"
 #include "txn/range_map.h"
 
 namespace meridian::cmd {
@@ -23,7 +30,11 @@ constexpr char kStartUsage[] =
                       [--election-ticks=30] [--epsilon-us=1000] [--max-offset-us=EPSILON]
                       [--splits=KEY,KEY,... (ranges = splits + 1)] [--txn-timeout-ms=5000]
                       [--no-sync] [--clock-skew-ms=N (testing: a deliberately wrong clock)]
-Runs one node until SIGTERM or SIGINT. Every node of the cluster gets the same --peers.
+                      [--sql-listen=HOST:PORT [--sql-password=PW]]
+Runs one node until SIGTERM or SIGINT. Every node of the cluster gets the same --peers and
+--splits. --splits=sql is the SQL layout (catalog, tables 100..103, tables 104..: 3 ranges).
+With --sql-listen the node also serves SQL over the PostgreSQL wire protocol (trust
+authentication, or SCRAM-SHA-256 when --sql-password is given).
 )";
 
 constexpr char kKvUsage[] = R"(usage: meridian kv --peers=1=HOST:PORT,... [--range=N] COMMAND
@@ -35,6 +46,55 @@ commands:
 Requests go to the leaseholder, following leader hints.
 )";
 
+// The SQL side of a node: a transaction client, the engine, and the PostgreSQL server.
+class SqlFrontEnd {
+ public:
+  static absl::StatusOr<std::unique_ptr<SqlFrontEnd>> Start(const server::NodeOptions& node,
+                                                            const std::string& listen,
+                                                            const std::string& password) {
+    std::unique_ptr<SqlFrontEnd> f(new SqlFrontEnd());
+    size_t colon = listen.rfind(':');
+    int port = 0;
+    if (colon == std::string::npos || !absl::SimpleAtoi(listen.substr(colon + 1), &port) ||
+        port < 0 || port > 65535) {
+      return absl::InvalidArgumentError("--sql-listen must be HOST:PORT");
+    }
+    if (node.splits.empty()) {
+      f->map_ = txn::RangeMap::Even(node.ranges);
+    } else {
+      ASSIGN_OR_RETURN(f->map_, txn::RangeMap::FromSplits(node.splits));
+    }
+    f->true_time_ = std::make_unique<clock::TrueTime>(
+        clock::SystemClock::Default(),
+        clock::TrueTimeOptions{.epsilon_ns = node.epsilon_us * 1000});
+    f->rpc_ = std::make_unique<server::GrpcTxnRpc>(node.peers);
+    f->client_ =
+        std::make_unique<txn::TxnClient>(f->map_, f->rpc_.get(), f->true_time_.get(),
+                                         txn::TxnClientOptions{.nearest_node = node.node_id});
+    f->engine_ = std::make_unique<sql::Engine>(
+        sql::EngineOptions{.client = f->client_.get(), .node_id = node.node_id});
+    sql::PgServerOptions po;
+    po.host = listen.substr(0, colon);
+    po.port = static_cast<uint16_t>(port);
+    po.password = password;
+    ASSIGN_OR_RETURN(f->pg_, sql::PgServer::Start(po, f->engine_.get()));
+    return f;
+  }
+  ~SqlFrontEnd() {
+    if (pg_) pg_->Shutdown();
+  }
+  int port() const { return pg_->port(); }
+
+ private:
+  SqlFrontEnd() = default;
+  txn::RangeMap map_;
+  std::unique_ptr<clock::TrueTime> true_time_;
+  std::unique_ptr<server::GrpcTxnRpc> rpc_;
+  std::unique_ptr<txn::TxnClient> client_;
+  std::unique_ptr<sql::Engine> engine_;
+  std::unique_ptr<sql::PgServer> pg_;
+};
+
 int Fail(const absl::Status& s, const char* usage) {
   std::fprintf(stderr, "meridian: %s\n\n%s", std::string(s.message()).c_str(), usage);
   return 2;
@@ -43,10 +103,11 @@ int Fail(const absl::Status& s, const char* usage) {
 }  // namespace
 
 int StartCommand(int argc, char** argv) {
-  auto args = ParseArgs(
-      argc, argv,
-      {"node-id", "listen", "peers", "data-dir", "ranges", "lease-ms", "tick-ms", "election-ticks",
-       "epsilon-us", "no-sync", "max-offset-us", "clock-skew-ms", "splits", "txn-timeout-ms"});
+  auto args =
+      ParseArgs(argc, argv,
+                {"node-id", "listen", "peers", "data-dir", "ranges", "lease-ms", "tick-ms",
+                 "election-ticks", "epsilon-us", "no-sync", "max-offset-us", "clock-skew-ms",
+                 "splits", "txn-timeout-ms", "sql-listen", "sql-password"});
   if (!args.ok()) return Fail(args.status(), kStartUsage);
   server::NodeOptions o;
   auto id = IntFlag(*args, "node-id", 0);
@@ -90,9 +151,13 @@ int StartCommand(int argc, char** argv) {
   o.clock_skew_ms = *skew;
   o.txn_heartbeat_timeout_ms = *txn_timeout;
   if (args->flags.count("splits")) {
-    auto splits = txn::RangeMap::ParseSplits(args->flags["splits"]);
-    if (!splits.ok()) return Fail(splits.status(), kStartUsage);
-    o.splits = *splits;
+    if (args->flags["splits"] == "sql") {
+      o.splits = sql::SqlSplitKeys();
+    } else {
+      auto splits = txn::RangeMap::ParseSplits(args->flags["splits"]);
+      if (!splits.ok()) return Fail(splits.status(), kStartUsage);
+      o.splits = *splits;
+    }
     if (!args->flags.count("ranges")) o.ranges = static_cast<int>(o.splits.size()) + 1;
   }
 
@@ -109,9 +174,23 @@ int StartCommand(int argc, char** argv) {
   }
   std::printf("node %llu listening on port %d\n", static_cast<unsigned long long>(o.node_id),
               (*node)->port());
+  // SQL: a transaction client over the cluster, the engine, and the wire protocol server.
+  std::unique_ptr<SqlFrontEnd> sql;
+  if (args->flags.count("sql-listen")) {
+    auto front = SqlFrontEnd::Start(o, args->flags["sql-listen"], args->flags["sql-password"]);
+    if (!front.ok()) {
+      std::fprintf(stderr, "meridian start: %s\n", front.status().ToString().c_str());
+      (*node)->Stop();
+      return 1;
+    }
+    sql = std::move(*front);
+    std::printf("node %llu serving SQL on port %d\n", static_cast<unsigned long long>(o.node_id),
+                sql->port());
+  }
   std::fflush(stdout);
   int sig = 0;
   sigwait(&stop, &sig);
+  sql.reset();
   (*node)->Stop();
   return 0;
 }

@@ -93,14 +93,25 @@ absl::StatusOr<AcquireResult> LockTable::Acquire(const TxnId& txn, Timestamp pri
       return absl::FailedPreconditionError(
           absl::StrCat("transaction ", txn, " is prepared and may take no new locks"));
     }
-    for (uint64_t seq : state.entries) {
+    // Already held (by this very span, or by a range of the txn containing it) or queued.
+    auto covers = [&](uint64_t seq) {
       const Entry& e = entries_.at(seq);
-      if (e.granted && e.span.Contains(span) &&
-          (e.mode == mode || e.mode == LockMode::kExclusive)) {
-        return AcquireResult{AcquireOutcome::kGranted, {}};
+      return e.granted && e.span.Contains(span) &&
+             (e.mode == mode || e.mode == LockMode::kExclusive);
+    };
+    auto same = state.by_span.find(span);
+    if (same != state.by_span.end()) {
+      for (uint64_t seq : same->second) {
+        if (covers(seq)) return AcquireResult{AcquireOutcome::kGranted, {}};
       }
-      if (!e.granted && e.span == span && e.mode == mode) {
-        return AcquireResult{AcquireOutcome::kWaiting, {}};
+    }
+    for (uint64_t seq : state.ranges) {
+      if (covers(seq)) return AcquireResult{AcquireOutcome::kGranted, {}};
+    }
+    if (same != state.by_span.end()) {
+      for (uint64_t seq : same->second) {
+        const Entry& e = entries_.at(seq);
+        if (!e.granted && e.mode == mode) return AcquireResult{AcquireOutcome::kWaiting, {}};
       }
     }
   } else {
@@ -220,12 +231,21 @@ std::vector<LockInfo> LockTable::Waiters(std::string_view key) const {
 bool LockTable::HoldsCovering(const TxnId& txn, const LockSpan& span, LockMode mode) const {
   auto it = txns_.find(txn);
   if (it == txns_.end()) return false;
-  for (uint64_t seq : it->second.entries) {
+  const TxnState& state = it->second;
+  auto covers = [&](uint64_t seq) {
     const Entry& e = entries_.at(seq);
-    if (e.granted && e.span.Contains(span) &&
-        (mode == LockMode::kShared || e.mode == LockMode::kExclusive)) {
-      return true;
+    return e.granted && e.span.Contains(span) &&
+           (mode == LockMode::kShared || e.mode == LockMode::kExclusive);
+  };
+  // Only a lock on this very span or a range lock can contain it.
+  auto same = state.by_span.find(span);
+  if (same != state.by_span.end()) {
+    for (uint64_t seq : same->second) {
+      if (covers(seq)) return true;
     }
+  }
+  for (uint64_t seq : state.ranges) {
+    if (covers(seq)) return true;
   }
   return false;
 }
@@ -310,7 +330,10 @@ void LockTable::Insert(Entry e) {
   } else {
     spans_.insert(seq);
   }
-  txns_.at(e.txn).entries.insert(seq);
+  TxnState& state = txns_.at(e.txn);
+  state.entries.insert(seq);
+  state.by_span[e.span].insert(seq);
+  if (!e.span.IsPoint()) state.ranges.insert(seq);
   entries_.emplace(seq, std::move(e));
 }
 
@@ -329,6 +352,12 @@ void LockTable::Erase(uint64_t seq) {
   auto t = txns_.find(e.txn);
   CHECK(t != txns_.end()) << "lock entry of unknown transaction " << e.txn;
   t->second.entries.erase(seq);
+  t->second.ranges.erase(seq);
+  auto b = t->second.by_span.find(e.span);
+  if (b != t->second.by_span.end()) {
+    b->second.erase(seq);
+    if (b->second.empty()) t->second.by_span.erase(b);
+  }
   entries_.erase(it);
 }
 
@@ -370,9 +399,9 @@ void LockTable::GrantEntry(uint64_t seq) {
   e.granted = true;
   // Keep one lock per (txn, span): an upgrade replaces the weaker lock it was queued behind.
   std::vector<uint64_t> same_span;
-  for (uint64_t other : txns_.at(e.txn).entries) {
+  for (uint64_t other : txns_.at(e.txn).by_span.at(e.span)) {
     const Entry& o = entries_.at(other);
-    if (other != seq && o.granted && o.span == e.span) same_span.push_back(other);
+    if (other != seq && o.granted) same_span.push_back(other);
   }
   for (uint64_t other : same_span) {
     if (entries_.at(other).mode == LockMode::kExclusive) e.mode = LockMode::kExclusive;

@@ -237,6 +237,10 @@ class LockTable {
     std::optional<TxnId> wounded_by;
     bool prepared = false;
     std::set<uint64_t> entries;  // seqs of its granted and queued entries
+    // The same entries indexed by span, and the seqs of its range (non-point) entries, so
+    // that a transaction holding many locks finds its own in logarithmic time.
+    std::map<LockSpan, std::set<uint64_t>> by_span;
+    std::set<uint64_t> ranges;
   };
 
   // True if `a` is older (higher priority) than `b`. REQUIRES: both known.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Drives the real `meridian demo` (a 3-node replicated cluster in simulated regions) with a
+# Drives the real `meridian demo --kv` (a 3-node replicated cluster in simulated regions) with a
 # script on stdin: writes and reads through the leaseholder, stops the leaseholder, and checks
 # that writes resume on a new one and nothing acknowledged is lost; then a stopped node
 # restarts and a partitioned node is healed.
@@ -37,7 +37,7 @@ out=$(printf '%s\n' \
   'rollback' \
   'get lake' \
   'status' |
-  "$bin" demo --data-dir="$dir" 2>"$dir/stderr.txt")
+  "$bin" demo --kv --data-dir="$dir" 2>"$dir/stderr.txt")
 echo "$out"
 grep -q '^OK .*(node [0-9], ' <<<"$out"
 grep -q '^"Zurich" (node ' <<<"$out"
@@ -65,7 +65,7 @@ if [ "$stopped" = "$new_leader" ]; then
   echo "the write after stopping node $stopped was served by that same node"; exit 1
 fi
 # Bad input gets a clear error and a non-zero exit status.
-if printf 'put onlykey\n' | "$bin" demo --data-dir="$dir" >"$dir/err.txt" 2>/dev/null; then
+if printf 'put onlykey\n' | "$bin" demo --kv --data-dir="$dir" >"$dir/err.txt" 2>/dev/null; then
   echo "expected a non-zero exit for a malformed command"; exit 1
 fi
 grep -q 'malformed command' "$dir/err.txt"

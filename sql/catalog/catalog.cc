@@ -27,6 +27,11 @@ void AppendColumns(const TableInfo& t, const std::vector<int>& cols,
 
 }  // namespace
 
+std::vector<std::string> SqlSplitKeys() {
+  return {storage::EncodeTuple({KeyValue::Uint64(kFirstTableId)}),
+          storage::EncodeTuple({KeyValue::Uint64(kFirstTableId + 4)})};
+}
+
 SqlType FromProtoType(const proto::SqlColumnType& t) {
   return SqlType{static_cast<TypeId>(t.id()), t.precision(), t.scale()};
 }

@@ -87,6 +87,11 @@ class TableInfo {
 
 using TablePtr = std::shared_ptr<const TableInfo>;
 
+// Range split keys that put the catalog (and any key below the first table), tables
+// 100..103, and tables from 104 on in separate ranges: a starting layout that spreads a
+// small schema over three Paxos groups until placement splits ranges by load.
+std::vector<std::string> SqlSplitKeys();
+
 SqlType FromProtoType(const proto::SqlColumnType& t);
 proto::SqlColumnType ToProtoType(const SqlType& t);
 std::vector<storage::Direction> IndexDirections(const proto::IndexDescriptor& index);

@@ -103,12 +103,16 @@ class DmlOperator : public Operator {
     std::vector<int> columns;
   };
   absl::StatusOr<std::optional<Conflict>> FindConflict(const Row& row) {
-    std::string pk = table_.PrimaryKey(row);
-    ctx_.Touch(pk);
-    ASSIGN_OR_RETURN(std::optional<std::string> existing, ctx_.txn->Get(pk, /*for_update=*/true));
-    if (existing.has_value()) {
-      ASSIGN_OR_RETURN(Row old, table_.DecodeRow(pk, *existing));
-      return Conflict{std::move(old), PrimaryName(table_), table_.pk_columns()};
+    // A table keyed by its hidden row id cannot conflict on the key: row ids are generated
+    // unique (ExecContext::UniqueRowId), so the read (a round trip) is skipped.
+    if (!hidden_key_) {
+      std::string pk = table_.PrimaryKey(row);
+      ctx_.Touch(pk);
+      ASSIGN_OR_RETURN(std::optional<std::string> existing, ctx_.txn->Get(pk, /*for_update=*/true));
+      if (existing.has_value()) {
+        ASSIGN_OR_RETURN(Row old, table_.DecodeRow(pk, *existing));
+        return Conflict{std::move(old), PrimaryName(table_), table_.pk_columns()};
+      }
     }
     for (const auto& index : table_.desc().indexes()) {
       if (!table_.UniqueForm(index, row)) continue;
@@ -201,6 +205,8 @@ class DmlOperator : public Operator {
   }
 
   const TableInfo& table_;
+  const bool hidden_key_ =
+      table_.pk_columns().size() == 1 && table_.column(table_.pk_columns()[0]).hidden();
   bool done_ = false;
   std::vector<Row> returned_;
   size_t next_ = 0;

@@ -400,6 +400,13 @@ std::map<std::string, FunctionDef, std::less<>> BuildRegistry() {
        [](Args, const SqlType&, EvalContext&) -> absl::StatusOr<Value> {
          return Value::Bool(true);
        }});
+  add({"pg_get_userbyid", 1, 1, Fixed({SqlType::Of(TypeId::kOid)}, SqlType::Of(TypeId::kName)),
+       [](Args, const SqlType&, EvalContext& ctx) -> absl::StatusOr<Value> {
+         return Value::String(ctx.User());
+       }});
+  // pg_attrdef.adbin holds the expression's SQL text here, so "deparsing" returns it.
+  add({"pg_get_expr", 2, 3, Fixed({Text(), SqlType::Of(TypeId::kOid), Bool()}, Text()),
+       [](Args a, const SqlType&, EvalContext&) -> absl::StatusOr<Value> { return a[0]; }});
   add({"pg_encoding_to_char", 1, 1, Fixed({Int4()}, SqlType::Of(TypeId::kName)),
        [](Args, const SqlType&, EvalContext&) -> absl::StatusOr<Value> {
          return Value::String("UTF8");

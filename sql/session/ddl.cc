@@ -117,12 +117,14 @@ absl::Status ForEachRow(txn::Txn& txn, const TableInfo& table,
 
 // Writes the entries of `index` for every row (CREATE INDEX, ADD UNIQUE), checking
 // uniqueness.
+// The index id is new, so its key space is empty: duplicates can only come from the rows
+// being backfilled, and are found in memory.
 absl::Status Backfill(txn::Txn& txn, const TableInfo& table, const proto::IndexDescriptor& index) {
+  std::set<std::string> seen;
   return ForEachRow(txn, table, [&](std::vector<Value> row) -> absl::Status {
     auto [key, value] = table.IndexEntry(index, row);
     if (table.UniqueForm(index, row)) {
-      ASSIGN_OR_RETURN(std::optional<std::string> taken, txn.Get(key, true));
-      if (taken.has_value()) {
+      if (!seen.insert(key).second) {
         return SqlError(absl::StatusCode::kAlreadyExists, "23505",
                         absl::StrCat("could not create unique index \"", index.name(),
                                      "\": key is duplicated"));
@@ -349,6 +351,7 @@ absl::Status SessionImpl::ExecuteDdl(const ast::Statement& stmt, ResultSink* sin
       ASSIGN_OR_RETURN(uint64_t id, Catalog::AllocateTableId(*txn));
       next_desc.set_id(id);
       auto next = std::make_shared<const TableInfo>(next_desc);
+      std::set<std::string> moved;
       RETURN_IF_ERROR(ForEachRow(*txn, *t, [&](std::vector<Value> row) -> absl::Status {
         row.erase(row.begin() + rowid_pos);
         for (int k : next->pk_columns()) {
@@ -358,9 +361,9 @@ absl::Status SessionImpl::ExecuteDdl(const ast::Statement& stmt, ResultSink* sin
                                          t->name(), "\" contains null values"));
           }
         }
+        // The new table id's key space is empty: only the rows moved here can collide.
         std::string key = next->PrimaryKey(row);
-        ASSIGN_OR_RETURN(std::optional<std::string> taken, txn->Get(key, true));
-        if (taken.has_value()) {
+        if (!moved.insert(key).second) {
           return SqlError(
               absl::StatusCode::kAlreadyExists, "23505",
               absl::StrCat("could not create unique index \"", pname, "\": key is duplicated"));

@@ -299,6 +299,28 @@ absl::StatusOr<LogicalPtr> SessionImpl::SystemView(txn::Txn* txn, const std::str
     }
     return v.node;
   }
+  if (name == "pg_attrdef") {
+    v.Col("oid", TypeId::kOid)
+        .Col("adrelid", TypeId::kOid)
+        .Col("adnum", TypeId::kInt2)
+        .Col("adbin", TypeId::kText);
+    ASSIGN_OR_RETURN(auto ts, tables());
+    for (const auto& t : ts) {
+      for (int i = 0; i < t->num_columns(); ++i) {
+        const auto& c = t->column(i);
+        if (c.hidden() || c.default_expr().empty()) continue;
+        v.Row({I(static_cast<int64_t>(t->id() * 1000 + 500 + i)), I(static_cast<int64_t>(t->id())),
+               I(i + 1), S(c.default_expr())});
+      }
+    }
+    return v.node;
+  }
+  if (name == "pg_am") {
+    v.Col("oid", TypeId::kOid).Col("amname", TypeId::kName).Col("amtype", TypeId::kText);
+    v.Row({I(2), S("heap"), S("t")});
+    v.Row({I(403), S("btree"), S("i")});
+    return v.node;
+  }
   if (name == "pg_inherits") {
     v.Col("inhrelid", TypeId::kOid).Col("inhparent", TypeId::kOid).Col("inhseqno", TypeId::kInt4);
     return v.node;

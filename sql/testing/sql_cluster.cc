@@ -12,11 +12,6 @@
 
 namespace meridian::sql {
 
-std::vector<std::string> DefaultSqlSplits() {
-  return {storage::EncodeTuple({storage::KeyValue::Uint64(kFirstTableId)}),
-          storage::EncodeTuple({storage::KeyValue::Uint64(kFirstTableId + 4)})};
-}
-
 absl::StatusOr<std::unique_ptr<SqlCluster>> SqlCluster::Start(SqlClusterOptions options) {
   std::unique_ptr<SqlCluster> c(new SqlCluster());
   c->options_ = options;
@@ -31,7 +26,7 @@ absl::StatusOr<std::unique_ptr<SqlCluster>> SqlCluster::Start(SqlClusterOptions 
     ASSIGN_OR_RETURN(int port, FreeLoopbackPort());
     c->addresses_[i] = absl::StrCat("127.0.0.1:", port);
   }
-  std::vector<std::string> splits = DefaultSqlSplits();
+  std::vector<std::string> splits = SqlSplitKeys();
   for (const auto& [id, addr] : c->addresses_) {
     server::NodeOptions o;
     o.node_id = id;

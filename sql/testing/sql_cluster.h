@@ -31,9 +31,6 @@ struct SqlClusterOptions {
   std::string data_dir;  // empty: a fresh temporary directory, removed afterwards
 };
 
-// Split keys that put the catalog, tables 100..103 and tables 104.. in separate ranges.
-std::vector<std::string> DefaultSqlSplits();
-
 class SqlCluster {
  public:
   static absl::StatusOr<std::unique_ptr<SqlCluster>> Start(SqlClusterOptions options);

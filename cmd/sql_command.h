@@ -1,0 +1,11 @@
+// `meridian sql`: the psql-like shell, connected to a node's PostgreSQL port.
+#ifndef MERIDIAN_CMD_SQL_COMMAND_H_
+#define MERIDIAN_CMD_SQL_COMMAND_H_
+
+namespace meridian::cmd {
+
+int SqlCommand(int argc, char** argv);
+
+}  // namespace meridian::cmd
+
+#endif  // MERIDIAN_CMD_SQL_COMMAND_H_

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The real psql (and `meridian sql`) against a 3-process Meridian cluster: -c, -f, \copy,
+# \d, errors with SQLSTATEs, every node serving SQL, and committed data surviving kill -9 of
+# a minority of nodes.
+set -euo pipefail
+bin=$1
+here=$(cd "$(dirname "$0")" && pwd)
+dir=$(mktemp -d)
+source "$here/cluster.sh"
+trap 'stop_cluster; rm -rf "$dir"' EXIT
+start_cluster "$bin" "$dir"
+P1=${SQL_PORTS[0]} P2=${SQL_PORTS[1]} P3=${SQL_PORTS[2]}
+q() { local port=$1; shift; psql -h 127.0.0.1 -p "$port" -U root -d meridian -X -v ON_ERROR_STOP=1 "$@"; }
+
+# -c
+q "$P1" -c "CREATE TABLE accounts (id INT PRIMARY KEY, owner TEXT NOT NULL, balance NUMERIC(12,2) DEFAULT 0)"
+q "$P1" -c "INSERT INTO accounts VALUES (1, 'ada', 100.50), (2, 'bob', 20)"
+out=$(q "$P2" -Atc "SELECT owner, balance FROM accounts ORDER BY id")
+[ "$out" = $'ada|100.50\nbob|20.00' ] || { echo "unexpected: $out"; exit 1; }
+
+# -f, with a transaction block and a multi-statement line
+cat >"$dir/script.sql" <<'SQL'
+BEGIN;
+UPDATE accounts SET balance = balance - 10 WHERE id = 1;
+UPDATE accounts SET balance = balance + 10 WHERE id = 2;
+COMMIT;
+CREATE INDEX accounts_owner ON accounts (owner);
+SELECT id FROM accounts WHERE owner = 'bob';
+SQL
+out=$(q "$P3" -Atf "$dir/script.sql")
+grep -qx 2 <<<"$out" || { echo "unexpected -f output: $out"; exit 1; }
+out=$(q "$P1" -Atc "SELECT sum(balance) FROM accounts")
+[ "$out" = "120.50" ] || { echo "unexpected sum: $out"; exit 1; }
+
+# Errors carry SQLSTATEs; psql -f stops at the first with ON_ERROR_STOP.
+if q "$P1" -c "INSERT INTO accounts VALUES (1, 'dup', 0)" 2>"$dir/err.txt"; then
+  echo "duplicate insert succeeded"; exit 1
+fi
+grep -q 'duplicate key value violates unique constraint "accounts_pkey"' "$dir/err.txt"
+out=$(psql -h 127.0.0.1 -p "$P1" -U root -d meridian -X -v VERBOSITY=verbose -c "SELECT nope FROM accounts" 2>&1 || true)
+grep -q '42703' <<<"$out" || { echo "no SQLSTATE in: $out"; exit 1; }
+
+# \copy in and out (COPY FROM STDIN / TO STDOUT), CSV.
+printf '3,cy,7.25\n4,"di, jr",0\n' >"$dir/in.csv"
+q "$P1" -c "\\copy accounts FROM '$dir/in.csv' WITH (FORMAT csv)"
+q "$P2" -c "\\copy (SELECT id, owner FROM accounts ORDER BY id) TO '$dir/out.csv' WITH (FORMAT csv)"
+[ "$(cat "$dir/out.csv")" = $'1,ada\n2,bob\n3,cy\n4,"di, jr"' ] || { echo "unexpected copy out:"; cat "$dir/out.csv"; exit 1; }
+
+# psql's \dt and \d describe tables through pg_catalog.
+out=$(q "$P1" -c '\dt' 2>&1) || { echo "\\dt failed: $out"; exit 1; }
+grep -q 'accounts' <<<"$out"
+
+# meridian sql -c
+out=$("$bin" sql --port="$P3" -c "SELECT count(*) FROM accounts")
+grep -q '^     4$' <<<"$out" || { echo "unexpected meridian sql output: $out"; exit 1; }
+
+# kill -9 a minority: committed rows survive and the cluster keeps serving.
+stop_node 3
+deadline=$((SECONDS + 30))
+until out=$(q "$P1" -Atc "SELECT count(*), sum(balance) FROM accounts" 2>/dev/null); do
+  [ $SECONDS -lt $deadline ] || { echo "cluster stopped serving after losing one node"; exit 1; }
+  sleep 0.5
+done
+[ "$out" = "4|127.75" ] || { echo "after kill -9: $out"; exit 1; }
+q "$P2" -c "INSERT INTO accounts VALUES (5, 'eve', 1)"
+echo "psql client test passed"
