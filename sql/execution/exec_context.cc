@@ -1,6 +1,9 @@
 #include "sql/execution/exec_context.h"
 
+#include <algorithm>
 #include <atomic>
+
+#include "absl/time/clock.h"
 
 #include "common/status.h"
 
@@ -35,6 +38,16 @@ absl::StatusOr<const std::vector<Row>*> ExecContext::Subquery(const LogicalNode&
   if (!run_subquery) return absl::InternalError("no subquery runner");
   ASSIGN_OR_RETURN(std::vector<Row> rows, run_subquery(plan, *this));
   return &(subqueries_[&plan] = std::move(rows));
+}
+
+absl::Status ExecContext::Sleep(double seconds) {
+  // Real time on purpose: pg_sleep is a client-visible wait, not simulated time.
+  absl::Time end = absl::Now() + absl::Seconds(std::min(seconds, 3600.0));
+  while (absl::Now() < end) {
+    RETURN_IF_ERROR(CheckCancelled());
+    absl::SleepFor(std::min(absl::Milliseconds(10), end - absl::Now()));
+  }
+  return CheckCancelled();
 }
 
 absl::Status ExecContext::CheckCancelled() const {

@@ -50,6 +50,7 @@ class ExecContext : public EvalContext {
   int64_t UniqueRowId() override;
   uint64_t Random() override;
   int32_t BackendPid() const override { return backend_pid; }
+  absl::Status Sleep(double seconds) override;
 
   // The rows of an uncorrelated subquery, computed once per execution.
   absl::StatusOr<const std::vector<Row>*> Subquery(const LogicalNode& plan);

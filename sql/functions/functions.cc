@@ -387,6 +387,12 @@ std::map<std::string, FunctionDef, std::less<>> BuildRegistry() {
            return Value::String(ctx.User());
          }});
   }
+  add({"pg_sleep", 1, 1, Fixed({Float8()}, SqlType::Of(TypeId::kText)),
+       [](Args a, const SqlType&, EvalContext& ctx) -> absl::StatusOr<Value> {
+         RETURN_IF_ERROR(ctx.Sleep(a[0].float_value()));
+         return Value::String("");
+       },
+       true, true});
   add({"pg_backend_pid", 0, 0, Fixed({}, Int4()),
        [](Args, const SqlType&, EvalContext& ctx) -> absl::StatusOr<Value> {
          return Value::Int(ctx.BackendPid());

@@ -29,6 +29,8 @@ class EvalContext {
   virtual int64_t UniqueRowId() = 0;
   virtual uint64_t Random() = 0;
   virtual int32_t BackendPid() const = 0;
+  // Sleeps (pg_sleep), returning early with 57014 if the statement is cancelled.
+  virtual absl::Status Sleep(double seconds) = 0;
 };
 
 struct FunctionDef {
