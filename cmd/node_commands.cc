@@ -70,7 +70,7 @@ class SqlFrontEnd {
     f->rpc_ = std::make_unique<server::GrpcTxnRpc>(node.peers);
     f->client_ =
         std::make_unique<txn::TxnClient>(f->map_, f->rpc_.get(), f->true_time_.get(),
-                                         txn::TxnClientOptions{.nearest_node = node.node_id});
+                                         txn::TxnClientOptions{});  // strong reads go to the leaseholder
     f->engine_ = std::make_unique<sql::Engine>(
         sql::EngineOptions{.client = f->client_.get(), .node_id = node.node_id});
     sql::PgServerOptions po;
