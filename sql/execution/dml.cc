@@ -24,12 +24,10 @@ std::string PrimaryName(const TableInfo& t) {
                                            : t.desc().primary().name();
 }
 
-class DmlOperator : public Operator {
+class DmlOperator : public UnaryOperator {
  public:
   DmlOperator(const LogicalNode& plan, ExecContext& ctx, std::unique_ptr<Operator> child)
-      : Operator(plan, ctx), table_(*plan.table) {
-    children_.push_back(std::move(child));
-  }
+      : UnaryOperator(plan, ctx, std::move(child)), table_(*plan.table) {}
 
  protected:
   absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {

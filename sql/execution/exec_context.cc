@@ -4,7 +4,6 @@
 #include <atomic>
 
 #include "absl/time/clock.h"
-
 #include "common/status.h"
 
 namespace meridian::sql {

@@ -50,6 +50,15 @@ class Operator {
   absl::Duration time_;
 };
 
+// An operator with one input.
+class UnaryOperator : public Operator {
+ public:
+  UnaryOperator(const LogicalNode& plan, ExecContext& ctx, std::unique_ptr<Operator> child)
+      : Operator(plan, ctx) {
+    children_.push_back(std::move(child));
+  }
+};
+
 absl::StatusOr<std::unique_ptr<Operator>> BuildOperator(const LogicalNode& plan, ExecContext& ctx);
 
 // Runs `op` to completion, appending every row to `out`.

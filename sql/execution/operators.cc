@@ -54,12 +54,9 @@ class ValuesOperator : public Operator {
   size_t next_ = 0;
 };
 
-class FilterOperator : public Operator {
+class FilterOperator : public UnaryOperator {
  public:
-  FilterOperator(const LogicalNode& plan, ExecContext& ctx, std::unique_ptr<Operator> child)
-      : Operator(plan, ctx) {
-    children_.push_back(std::move(child));
-  }
+  using UnaryOperator::UnaryOperator;
 
  protected:
   absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
@@ -77,12 +74,9 @@ class FilterOperator : public Operator {
   }
 };
 
-class ProjectOperator : public Operator {
+class ProjectOperator : public UnaryOperator {
  public:
-  ProjectOperator(const LogicalNode& plan, ExecContext& ctx, std::unique_ptr<Operator> child)
-      : Operator(plan, ctx) {
-    children_.push_back(std::move(child));
-  }
+  using UnaryOperator::UnaryOperator;
 
  protected:
   absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
@@ -183,12 +177,9 @@ class JoinOperator : public Operator {
 
 // Index nested-loop join: for each left row, look up matching rows of the right table
 // through an index whose leading columns are the join keys.
-class IndexJoinOperator : public Operator {
+class IndexJoinOperator : public UnaryOperator {
  public:
-  IndexJoinOperator(const LogicalNode& plan, ExecContext& ctx, std::unique_ptr<Operator> left)
-      : Operator(plan, ctx) {
-    children_.push_back(std::move(left));
-  }
+  using UnaryOperator::UnaryOperator;
 
  protected:
   absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
@@ -258,12 +249,9 @@ struct AggState {
   std::unique_ptr<RowSet> seen;  // DISTINCT
 };
 
-class AggregateOperator : public Operator {
+class AggregateOperator : public UnaryOperator {
  public:
-  AggregateOperator(const LogicalNode& plan, ExecContext& ctx, std::unique_ptr<Operator> child)
-      : Operator(plan, ctx) {
-    children_.push_back(std::move(child));
-  }
+  using UnaryOperator::UnaryOperator;
 
  protected:
   absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
@@ -380,12 +368,9 @@ class AggregateOperator : public Operator {
   size_t next_ = 0;
 };
 
-class SortOperator : public Operator {
+class SortOperator : public UnaryOperator {
  public:
-  SortOperator(const LogicalNode& plan, ExecContext& ctx, std::unique_ptr<Operator> child)
-      : Operator(plan, ctx) {
-    children_.push_back(std::move(child));
-  }
+  using UnaryOperator::UnaryOperator;
 
  protected:
   absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
@@ -430,12 +415,9 @@ class SortOperator : public Operator {
   size_t next_ = 0;
 };
 
-class LimitOperator : public Operator {
+class LimitOperator : public UnaryOperator {
  public:
-  LimitOperator(const LogicalNode& plan, ExecContext& ctx, std::unique_ptr<Operator> child)
-      : Operator(plan, ctx) {
-    children_.push_back(std::move(child));
-  }
+  using UnaryOperator::UnaryOperator;
 
  protected:
   absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {

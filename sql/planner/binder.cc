@@ -1339,12 +1339,27 @@ absl::StatusOr<std::vector<BoundExprPtr>> Binder::BindReturning(
   return out;
 }
 
-absl::StatusOr<BoundStatement> Binder::BindInsert(const ast::InsertStmt& ins) {
-  ASSIGN_OR_RETURN(TablePtr table, catalog_.table(ins.table.back()));
-  if (table == nullptr || (ins.table.size() > 1 && ins.table[0] != "public")) {
-    return Error("42P01",
-                 absl::StrCat("relation \"", QualifiedName(ins.table), "\" does not exist"));
+absl::StatusOr<BoundStatement> Binder::Bind(const ast::Statement& statement) {
+  if (const auto* s = std::get_if<ast::SelectStmt>(&statement)) return BindSelect(*s);
+  if (const auto* s = std::get_if<ast::InsertStmt>(&statement)) return BindInsert(*s);
+  if (const auto* s = std::get_if<ast::UpdateStmt>(&statement)) return BindUpdate(*s);
+  if (const auto* s = std::get_if<ast::DeleteStmt>(&statement)) return BindDelete(*s);
+  return Error("0A000", "only SELECT, INSERT, UPDATE and DELETE can be planned");
+}
+
+absl::StatusOr<TablePtr> Binder::DmlTable(const std::vector<std::string>& name) {
+  TablePtr table;
+  if (name.size() == 1 || name[name.size() - 2] == "public") {
+    ASSIGN_OR_RETURN(table, catalog_.table(name.back()));
   }
+  if (table == nullptr) {
+    return Error("42P01", absl::StrCat("relation \"", QualifiedName(name), "\" does not exist"));
+  }
+  return table;
+}
+
+absl::StatusOr<BoundStatement> Binder::BindInsert(const ast::InsertStmt& ins) {
+  ASSIGN_OR_RETURN(TablePtr table, DmlTable(ins.table));
   const std::string tname = ins.alias.empty() ? table->name() : ins.alias;
   // Target columns.
   std::vector<int> targets;
@@ -1523,11 +1538,7 @@ absl::StatusOr<BoundStatement> Binder::BindInsert(const ast::InsertStmt& ins) {
 }
 
 absl::StatusOr<BoundStatement> Binder::BindUpdate(const ast::UpdateStmt& upd) {
-  ASSIGN_OR_RETURN(TablePtr table, catalog_.table(upd.table.back()));
-  if (table == nullptr) {
-    return Error("42P01",
-                 absl::StrCat("relation \"", QualifiedName(upd.table), "\" does not exist"));
-  }
+  ASSIGN_OR_RETURN(TablePtr table, DmlTable(upd.table));
   std::unique_ptr<Scope> scope;
   ASSIGN_OR_RETURN(LogicalPtr rows,
                    TableRowsPlan(*table, upd.where.get(), upd.alias, true, &scope));
@@ -1579,11 +1590,7 @@ absl::StatusOr<BoundStatement> Binder::BindUpdate(const ast::UpdateStmt& upd) {
 }
 
 absl::StatusOr<BoundStatement> Binder::BindDelete(const ast::DeleteStmt& del) {
-  ASSIGN_OR_RETURN(TablePtr table, catalog_.table(del.table.back()));
-  if (table == nullptr) {
-    return Error("42P01",
-                 absl::StrCat("relation \"", QualifiedName(del.table), "\" does not exist"));
-  }
+  ASSIGN_OR_RETURN(TablePtr table, DmlTable(del.table));
   std::unique_ptr<Scope> scope;
   ASSIGN_OR_RETURN(LogicalPtr rows,
                    TableRowsPlan(*table, del.where.get(), del.alias, true, &scope));

@@ -41,6 +41,8 @@ class Binder {
   // `param_types`: the types the client declared for $1..$n (kUnknown = infer).
   Binder(BinderCatalog catalog, std::vector<SqlType> param_types);
 
+  // SELECT, INSERT, UPDATE or DELETE (0A000 for any other statement).
+  absl::StatusOr<BoundStatement> Bind(const ast::Statement& statement);
   absl::StatusOr<BoundStatement> BindSelect(const ast::SelectStmt& select);
   absl::StatusOr<BoundStatement> BindInsert(const ast::InsertStmt& insert);
   absl::StatusOr<BoundStatement> BindUpdate(const ast::UpdateStmt& update);
@@ -78,6 +80,8 @@ class Binder {
                                                           Scope& scope,
                                                           std::vector<ColumnInfo>* columns);
   void FinishParams(BoundStatement* out);
+  // The table an INSERT/UPDATE/DELETE names (42P01 if none).
+  absl::StatusOr<TablePtr> DmlTable(const std::vector<std::string>& name);
 
   BinderCatalog catalog_;
   std::vector<SqlType> params_;

@@ -24,24 +24,6 @@ const char* CompareName(CompareOp op) {
   return "?";
 }
 
-const char* ArithName(ArithOp op) {
-  switch (op) {
-    case ArithOp::kAdd:
-      return "+";
-    case ArithOp::kSub:
-      return "-";
-    case ArithOp::kMul:
-      return "*";
-    case ArithOp::kDiv:
-      return "/";
-    case ArithOp::kMod:
-      return "%";
-    case ArithOp::kPow:
-      return "^";
-  }
-  return "?";
-}
-
 std::string Join(const std::vector<BoundExprPtr>& v, const char* sep) {
   std::vector<std::string> parts;
   for (const auto& e : v) parts.push_back(e ? e->ToString() : "NULL");
@@ -96,8 +78,8 @@ std::string BoundExpr::ToString() const {
     case Kind::kParam:
       return absl::StrCat("$", index + 1);
     case Kind::kArith:
-      return absl::StrCat("(", args[0]->ToString(), " ", ArithName(arith), " ", args[1]->ToString(),
-                          ")");
+      return absl::StrCat("(", args[0]->ToString(), " ", ArithOpName(arith), " ",
+                          args[1]->ToString(), ")");
     case Kind::kNegate:
       return absl::StrCat("-", args[0]->ToString());
     case Kind::kCompare:
@@ -190,7 +172,9 @@ std::string LogicalNode::ToString(int indent) const {
                            : join_method == JoinMethod::kIndexLookup ? "index lookup join"
                                                                      : "nested loop join";
       line = absl::StrCat(method, join_type == JoinType::kLeft ? " (left)" : " (inner)");
-      if (!left_keys.empty()) {
+      if (join_method == JoinMethod::kIndexLookup) {
+        absl::StrAppend(&line, " lookup (", Join(left_keys, ", "), ")");
+      } else if (!left_keys.empty()) {
         absl::StrAppend(&line, " on (", Join(left_keys, ", "), ") = (", Join(right_keys, ", "),
                         ")");
       }

@@ -429,19 +429,7 @@ absl::Status SessionImpl::RunQuery(const ast::Statement& stmt, const std::vector
   std::vector<SqlType> types;
   for (const Value& v : params) (void)v, types.push_back(SqlType::Of(TypeId::kUnknown));
   Binder binder(MakeCatalog(txn), types);
-  BoundStatement bound;
-  if (const auto* s = std::get_if<ast::SelectStmt>(&stmt)) {
-    ASSIGN_OR_RETURN(bound, binder.BindSelect(*s));
-  }
-  if (const auto* s = std::get_if<ast::InsertStmt>(&stmt)) {
-    ASSIGN_OR_RETURN(bound, binder.BindInsert(*s));
-  }
-  if (const auto* s = std::get_if<ast::UpdateStmt>(&stmt)) {
-    ASSIGN_OR_RETURN(bound, binder.BindUpdate(*s));
-  }
-  if (const auto* s = std::get_if<ast::DeleteStmt>(&stmt)) {
-    ASSIGN_OR_RETURN(bound, binder.BindDelete(*s));
-  }
+  ASSIGN_OR_RETURN(BoundStatement bound, binder.Bind(stmt));
   bool returns_rows = std::holds_alternative<ast::SelectStmt>(stmt) || !bound.columns.empty();
   if (send_columns && returns_rows && sink) sink->Columns(bound.columns);
   ExecContext ctx = NewContext(txn, params);
@@ -485,20 +473,7 @@ absl::Status SessionImpl::Explain(const ast::ExplainStmt& stmt, const std::vecto
   ASSIGN_OR_RETURN(txn::Txn * txn, StatementTxn(read_only_ok, as_of));
   Binder binder(MakeCatalog(txn),
                 std::vector<SqlType>(params.size(), SqlType::Of(TypeId::kUnknown)));
-  BoundStatement bound;
-  const ast::Statement& s = stmt.statement;
-  if (const auto* x = std::get_if<ast::SelectStmt>(&s)) {
-    ASSIGN_OR_RETURN(bound, binder.BindSelect(*x));
-  }
-  if (const auto* x = std::get_if<ast::InsertStmt>(&s)) {
-    ASSIGN_OR_RETURN(bound, binder.BindInsert(*x));
-  }
-  if (const auto* x = std::get_if<ast::UpdateStmt>(&s)) {
-    ASSIGN_OR_RETURN(bound, binder.BindUpdate(*x));
-  }
-  if (const auto* x = std::get_if<ast::DeleteStmt>(&s)) {
-    ASSIGN_OR_RETURN(bound, binder.BindDelete(*x));
-  }
+  ASSIGN_OR_RETURN(BoundStatement bound, binder.Bind(stmt.statement));
   ASSIGN_OR_RETURN(LogicalPtr plan, Optimize(bound.plan));
   std::vector<std::string> lines;
   if (!stmt.analyze) {
@@ -753,12 +728,7 @@ absl::StatusOr<std::unique_ptr<PreparedStatement>> SessionImpl::Prepare(
     }
     if (IsQuery(stmt)) {
       Binder binder(MakeCatalog(t), types);
-      BoundStatement bound;
-      absl::StatusOr<BoundStatement> b;
-      if (const auto* s = std::get_if<ast::SelectStmt>(&stmt)) b = binder.BindSelect(*s);
-      if (const auto* s = std::get_if<ast::InsertStmt>(&stmt)) b = binder.BindInsert(*s);
-      if (const auto* s = std::get_if<ast::UpdateStmt>(&stmt)) b = binder.BindUpdate(*s);
-      if (const auto* s = std::get_if<ast::DeleteStmt>(&stmt)) b = binder.BindDelete(*s);
+      absl::StatusOr<BoundStatement> b = binder.Bind(stmt);
       if (own) (void)own->Commit();
       if (!b.ok()) return EnsureSqlState(b.status());
       p->params = b->param_types;

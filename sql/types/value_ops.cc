@@ -14,28 +14,10 @@ namespace {
 
 using internal::kMicrosPerDay;
 
-const char* OpName(ArithOp op) {
-  switch (op) {
-    case ArithOp::kAdd:
-      return "+";
-    case ArithOp::kSub:
-      return "-";
-    case ArithOp::kMul:
-      return "*";
-    case ArithOp::kDiv:
-      return "/";
-    case ArithOp::kMod:
-      return "%";
-    case ArithOp::kPow:
-      return "^";
-  }
-  return "?";
-}
-
 absl::Status NoOperator(ArithOp op, const SqlType& a, const SqlType& b) {
-  return SqlError(
-      absl::StatusCode::kInvalidArgument, "42883",
-      absl::StrCat("operator does not exist: ", a.ToString(), " ", OpName(op), " ", b.ToString()));
+  return SqlError(absl::StatusCode::kInvalidArgument, "42883",
+                  absl::StrCat("operator does not exist: ", a.ToString(), " ", ArithOpName(op), " ",
+                               b.ToString()));
 }
 
 absl::Status DivisionByZero() {
@@ -317,7 +299,7 @@ absl::StatusOr<SqlType> ArithResultType(ArithOp op, const SqlType& a_in, const S
   SqlType a = a_in, b = b_in;
   if (a.id == TypeId::kUnknown && b.id == TypeId::kUnknown) {
     return SqlError(absl::StatusCode::kInvalidArgument, "42725",
-                    absl::StrCat("operator is not unique: unknown ", OpName(op), " unknown"));
+                    absl::StrCat("operator is not unique: unknown ", ArithOpName(op), " unknown"));
   }
   if (a.id == TypeId::kUnknown) a = ResolveUnknown(b, op);
   if (b.id == TypeId::kUnknown) b = ResolveUnknown(a, op);
@@ -803,6 +785,24 @@ absl::StatusOr<bool> Like(std::string_view text, std::string_view pattern, bool 
   }
   while (p < pattern.size() && pattern[p] == '%') ++p;
   return p == pattern.size();
+}
+
+const char* ArithOpName(ArithOp op) {
+  switch (op) {
+    case ArithOp::kAdd:
+      return "+";
+    case ArithOp::kSub:
+      return "-";
+    case ArithOp::kMul:
+      return "*";
+    case ArithOp::kDiv:
+      return "/";
+    case ArithOp::kMod:
+      return "%";
+    case ArithOp::kPow:
+      return "^";
+  }
+  return "?";
 }
 
 }  // namespace meridian::sql

@@ -20,6 +20,9 @@ namespace meridian::sql {
 
 enum class ArithOp { kAdd, kSub, kMul, kDiv, kMod, kPow };
 
+// "+", "-", "*", "/", "%", "^".
+const char* ArithOpName(ArithOp op);
+
 // The result type of `a op b`, or 42883 ("operator does not exist: integer + boolean").
 absl::StatusOr<SqlType> ArithResultType(ArithOp op, const SqlType& a, const SqlType& b);
 
