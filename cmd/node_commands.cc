@@ -68,9 +68,9 @@ class SqlFrontEnd {
         clock::SystemClock::Default(),
         clock::TrueTimeOptions{.epsilon_ns = node.epsilon_us * 1000});
     f->rpc_ = std::make_unique<server::GrpcTxnRpc>(node.peers);
-    f->client_ =
-        std::make_unique<txn::TxnClient>(f->map_, f->rpc_.get(), f->true_time_.get(),
-                                         txn::TxnClientOptions{});  // strong reads go to the leaseholder
+    f->client_ = std::make_unique<txn::TxnClient>(
+        f->map_, f->rpc_.get(), f->true_time_.get(),
+        txn::TxnClientOptions{});  // strong reads go to the leaseholder
     f->engine_ = std::make_unique<sql::Engine>(
         sql::EngineOptions{.client = f->client_.get(), .node_id = node.node_id});
     sql::PgServerOptions po;

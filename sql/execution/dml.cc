@@ -24,49 +24,44 @@ std::string PrimaryName(const TableInfo& t) {
                                            : t.desc().primary().name();
 }
 
-class DmlOperator : public UnaryOperator {
+class DmlOperator : public BufferedOperator {
  public:
   DmlOperator(const LogicalNode& plan, ExecContext& ctx, std::unique_ptr<Operator> child)
-      : UnaryOperator(plan, ctx, std::move(child)), table_(*plan.table) {}
+      : BufferedOperator(plan, ctx, std::move(child)), table_(*plan.table) {}
 
  protected:
-  absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
-    if (!done_) {
-      done_ = true;
-      if (ctx_.txn->mode() != txn::TxnMode::kReadWrite) {
-        return SqlError(absl::StatusCode::kFailedPrecondition, "25006",
-                        absl::StrCat("cannot execute ",
-                                     plan_.kind == LogicalNode::Kind::kInsert   ? "INSERT"
-                                     : plan_.kind == LogicalNode::Kind::kUpdate ? "UPDATE"
-                                                                                : "DELETE",
-                                     " in a read-only transaction"));
-      }
-      // Read every input row before writing (a write must not feed the scan it came from).
-      std::vector<Row> input;
-      RETURN_IF_ERROR(Drain(*children_[0], &input));
-      const size_t width = static_cast<size_t>(table_.num_columns());
-      for (Row& r : input) {
-        RETURN_IF_ERROR(ctx_.CheckCancelled());
-        switch (plan_.kind) {
-          case LogicalNode::Kind::kInsert:
-            RETURN_IF_ERROR(Insert(std::move(r)));
-            break;
-          case LogicalNode::Kind::kUpdate: {
-            Row old_row(r.begin(), r.begin() + width);
-            Row new_row(r.begin() + width, r.end());
-            RETURN_IF_ERROR(Update(old_row, std::move(new_row)));
-            break;
-          }
-          default:
-            RETURN_IF_ERROR(Delete(r));
-            break;
+  absl::Status Fill(std::vector<Row>* returned) override {
+    returned_ = returned;
+    if (ctx_.txn->mode() != txn::TxnMode::kReadWrite) {
+      return SqlError(absl::StatusCode::kFailedPrecondition, "25006",
+                      absl::StrCat("cannot execute ",
+                                   plan_.kind == LogicalNode::Kind::kInsert   ? "INSERT"
+                                   : plan_.kind == LogicalNode::Kind::kUpdate ? "UPDATE"
+                                                                              : "DELETE",
+                                   " in a read-only transaction"));
+    }
+    // Read every input row before writing (a write must not feed the scan it came from).
+    std::vector<Row> input;
+    RETURN_IF_ERROR(Drain(*children_[0], &input));
+    const size_t width = static_cast<size_t>(table_.num_columns());
+    for (Row& r : input) {
+      RETURN_IF_ERROR(ctx_.CheckCancelled());
+      switch (plan_.kind) {
+        case LogicalNode::Kind::kInsert:
+          RETURN_IF_ERROR(Insert(std::move(r)));
+          break;
+        case LogicalNode::Kind::kUpdate: {
+          Row old_row(r.begin(), r.begin() + width);
+          Row new_row(r.begin() + width, r.end());
+          RETURN_IF_ERROR(Update(old_row, std::move(new_row)));
+          break;
         }
+        default:
+          RETURN_IF_ERROR(Delete(r));
+          break;
       }
     }
-    while (next_ < returned_.size() && batch->size() < kBatchSize) {
-      batch->push_back(std::move(returned_[next_++]));
-    }
-    return !batch->empty();
+    return absl::OkStatus();
   }
 
  private:
@@ -90,7 +85,7 @@ class DmlOperator : public UnaryOperator {
       ASSIGN_OR_RETURN(Value v, Eval(*e, row, ctx_));
       out.push_back(std::move(v));
     }
-    returned_.push_back(std::move(out));
+    returned_->push_back(std::move(out));
     return absl::OkStatus();
   }
 
@@ -205,9 +200,7 @@ class DmlOperator : public UnaryOperator {
   const TableInfo& table_;
   const bool hidden_key_ =
       table_.pk_columns().size() == 1 && table_.column(table_.pk_columns()[0]).hidden();
-  bool done_ = false;
-  std::vector<Row> returned_;
-  size_t next_ = 0;
+  std::vector<Row>* returned_ = nullptr;  // RETURNING rows (Fill's output)
 };
 
 }  // namespace

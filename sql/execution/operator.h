@@ -59,6 +59,23 @@ class UnaryOperator : public Operator {
   }
 };
 
+// A blocking operator with one input: on the first Next it computes all its rows (Fill),
+// then hands them out in batches.
+class BufferedOperator : public UnaryOperator {
+ public:
+  using UnaryOperator::UnaryOperator;
+
+ protected:
+  // Appends every output row to `out`.
+  virtual absl::Status Fill(std::vector<Row>* out) = 0;
+  absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) final;
+
+ private:
+  bool filled_ = false;
+  std::vector<Row> rows_;
+  size_t next_ = 0;
+};
+
 absl::StatusOr<std::unique_ptr<Operator>> BuildOperator(const LogicalNode& plan, ExecContext& ctx);
 
 // Runs `op` to completion, appending every row to `out`.

@@ -249,21 +249,12 @@ struct AggState {
   std::unique_ptr<RowSet> seen;  // DISTINCT
 };
 
-class AggregateOperator : public UnaryOperator {
+class AggregateOperator : public BufferedOperator {
  public:
-  using UnaryOperator::UnaryOperator;
+  using BufferedOperator::BufferedOperator;
 
  protected:
-  absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
-    if (!done_) {
-      done_ = true;
-      RETURN_IF_ERROR(Consume());
-    }
-    while (next_ < results_.size() && batch->size() < kBatchSize) {
-      batch->push_back(std::move(results_[next_++]));
-    }
-    return !batch->empty();
-  }
+  absl::Status Fill(std::vector<Row>* out) override { return Consume(out); }
 
  private:
   absl::Status Accumulate(const AggregateCall& call, AggState& s, const Row& row) {
@@ -321,7 +312,7 @@ class AggregateOperator : public UnaryOperator {
     return s.acc;
   }
 
-  absl::Status Consume() {
+  absl::Status Consume(std::vector<Row>* results) {
     struct Group {
       Row key;
       std::vector<AggState> states;
@@ -358,61 +349,47 @@ class AggregateOperator : public UnaryOperator {
         ASSIGN_OR_RETURN(Value v, Finish(plan_.aggregates[a], g.states[a]));
         out.push_back(std::move(v));
       }
-      results_.push_back(std::move(out));
+      results->push_back(std::move(out));
     }
     return absl::OkStatus();
   }
-
-  bool done_ = false;
-  std::vector<Row> results_;
-  size_t next_ = 0;
 };
 
-class SortOperator : public UnaryOperator {
+class SortOperator : public BufferedOperator {
  public:
-  using UnaryOperator::UnaryOperator;
+  using BufferedOperator::BufferedOperator;
 
  protected:
-  absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
-    if (!sorted_) {
-      sorted_ = true;
-      std::vector<Row> rows;
-      RETURN_IF_ERROR(Drain(*children_[0], &rows));
-      std::vector<std::pair<Row, size_t>> keyed;
-      keyed.reserve(rows.size());
-      for (size_t i = 0; i < rows.size(); ++i) {
-        Row key;
-        for (const auto& k : plan_.sort_keys) {
-          ASSIGN_OR_RETURN(Value v, Eval(*k.expr, rows[i], ctx_));
-          key.push_back(std::move(v));
-        }
-        keyed.emplace_back(std::move(key), i);
+  absl::Status Fill(std::vector<Row>* out) override {
+    std::vector<Row> rows;
+    RETURN_IF_ERROR(Drain(*children_[0], &rows));
+    std::vector<std::pair<Row, size_t>> keyed;
+    keyed.reserve(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) {
+      Row key;
+      for (const auto& k : plan_.sort_keys) {
+        ASSIGN_OR_RETURN(Value v, Eval(*k.expr, rows[i], ctx_));
+        key.push_back(std::move(v));
       }
-      const auto& keys = plan_.sort_keys;
-      std::stable_sort(keyed.begin(), keyed.end(), [&keys](const auto& a, const auto& b) {
-        for (size_t k = 0; k < keys.size(); ++k) {
-          const Value& x = a.first[k];
-          const Value& y = b.first[k];
-          if (x.is_null() || y.is_null()) {
-            if (x.is_null() == y.is_null()) continue;
-            return x.is_null() == keys[k].nulls_first;
-          }
-          int c = CompareValues(x, y);
-          if (c != 0) return keys[k].descending ? c > 0 : c < 0;
-        }
-        return false;
-      });
-      for (auto& [key, i] : keyed) rows_.push_back(std::move(rows[i]));
+      keyed.emplace_back(std::move(key), i);
     }
-    while (next_ < rows_.size() && batch->size() < kBatchSize)
-      batch->push_back(std::move(rows_[next_++]));
-    return !batch->empty();
+    const auto& keys = plan_.sort_keys;
+    std::stable_sort(keyed.begin(), keyed.end(), [&keys](const auto& a, const auto& b) {
+      for (size_t k = 0; k < keys.size(); ++k) {
+        const Value& x = a.first[k];
+        const Value& y = b.first[k];
+        if (x.is_null() || y.is_null()) {
+          if (x.is_null() == y.is_null()) continue;
+          return x.is_null() == keys[k].nulls_first;
+        }
+        int c = CompareValues(x, y);
+        if (c != 0) return keys[k].descending ? c > 0 : c < 0;
+      }
+      return false;
+    });
+    for (auto& [key, i] : keyed) out->push_back(std::move(rows[i]));
+    return absl::OkStatus();
   }
-
- private:
-  bool sorted_ = false;
-  std::vector<Row> rows_;
-  size_t next_ = 0;
 };
 
 class LimitOperator : public UnaryOperator {
@@ -507,6 +484,17 @@ absl::StatusOr<bool> Operator::Next(std::vector<Row>* batch) {
   time_ += absl::Now() - start;
   if (more.ok() && *more) rows_ += static_cast<int64_t>(batch->size());
   return more;
+}
+
+absl::StatusOr<bool> BufferedOperator::NextImpl(std::vector<Row>* batch) {
+  if (!filled_) {
+    filled_ = true;
+    RETURN_IF_ERROR(Fill(&rows_));
+  }
+  while (next_ < rows_.size() && batch->size() < kBatchSize) {
+    batch->push_back(std::move(rows_[next_++]));
+  }
+  return !batch->empty();
 }
 
 absl::Status Drain(Operator& op, std::vector<Row>* out) {

@@ -1339,6 +1339,17 @@ absl::StatusOr<std::vector<BoundExprPtr>> Binder::BindReturning(
   return out;
 }
 
+absl::StatusOr<BoundStatement> Binder::FinishDml(LogicalPtr node,
+                                                 const std::vector<ast::SelectItem>& returning,
+                                                 Scope& scope, const char* verb) {
+  BoundStatement out;
+  ASSIGN_OR_RETURN(node->returning, BindReturning(returning, scope, &out.columns));
+  out.plan = node;
+  out.verb = verb;
+  FinishParams(&out);
+  return out;
+}
+
 absl::StatusOr<BoundStatement> Binder::Bind(const ast::Statement& statement) {
   if (const auto* s = std::get_if<ast::SelectStmt>(&statement)) return BindSelect(*s);
   if (const auto* s = std::get_if<ast::InsertStmt>(&statement)) return BindInsert(*s);
@@ -1526,15 +1537,10 @@ absl::StatusOr<BoundStatement> Binder::BindInsert(const ast::InsertStmt& ins) {
       }
     }
   }
-  BoundStatement out;
   Scope ret;
   ret.columns = TableColumns(*table, tname);
   ret.no_aggregates = "RETURNING";
-  ASSIGN_OR_RETURN(node->returning, BindReturning(ins.returning, ret, &out.columns));
-  out.plan = node;
-  out.verb = "INSERT";
-  FinishParams(&out);
-  return out;
+  return FinishDml(node, ins.returning, ret, "INSERT");
 }
 
 absl::StatusOr<BoundStatement> Binder::BindUpdate(const ast::UpdateStmt& upd) {
@@ -1581,12 +1587,7 @@ absl::StatusOr<BoundStatement> Binder::BindUpdate(const ast::UpdateStmt& upd) {
   node->table = table;
   node->children = {proj};
   node->columns = new_cols;
-  BoundStatement out;
-  ASSIGN_OR_RETURN(node->returning, BindReturning(upd.returning, *scope, &out.columns));
-  out.plan = node;
-  out.verb = "UPDATE";
-  FinishParams(&out);
-  return out;
+  return FinishDml(node, upd.returning, *scope, "UPDATE");
 }
 
 absl::StatusOr<BoundStatement> Binder::BindDelete(const ast::DeleteStmt& del) {
@@ -1599,12 +1600,7 @@ absl::StatusOr<BoundStatement> Binder::BindDelete(const ast::DeleteStmt& del) {
   node->table = table;
   node->children = {rows};
   node->columns = rows->columns;
-  BoundStatement out;
-  ASSIGN_OR_RETURN(node->returning, BindReturning(del.returning, *scope, &out.columns));
-  out.plan = node;
-  out.verb = "DELETE";
-  FinishParams(&out);
-  return out;
+  return FinishDml(node, del.returning, *scope, "DELETE");
 }
 
 }  // namespace meridian::sql

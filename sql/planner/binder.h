@@ -80,6 +80,10 @@ class Binder {
                                                           Scope& scope,
                                                           std::vector<ColumnInfo>* columns);
   void FinishParams(BoundStatement* out);
+  // The end of every DML binding: RETURNING over `scope`, the plan, the verb, parameters.
+  absl::StatusOr<BoundStatement> FinishDml(LogicalPtr node,
+                                           const std::vector<ast::SelectItem>& returning,
+                                           Scope& scope, const char* verb);
   // The table an INSERT/UPDATE/DELETE names (42P01 if none).
   absl::StatusOr<TablePtr> DmlTable(const std::vector<std::string>& name);
 

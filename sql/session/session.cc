@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -227,6 +228,17 @@ std::vector<std::pair<std::string, std::string>> SessionImpl::ReportedParameters
     out.emplace_back(shown, it == settings_.end() ? "" : it->second);
   }
   return out;
+}
+
+void SessionImpl::Cancel() {
+  absl::MutexLock lock(&cancel_mu_);
+  if (running_) cancelled_.store(true);
+}
+
+void SessionImpl::SetRunning(bool running) {
+  absl::MutexLock lock(&cancel_mu_);
+  running_ = running;
+  cancelled_.store(false);
 }
 
 char SessionImpl::TransactionStatus() const {
@@ -671,7 +683,8 @@ absl::Status SessionImpl::ExecuteStatement(const ast::ParsedStatement& parsed,
 }
 
 absl::Status SessionImpl::ExecuteSimple(std::string_view sql, ResultSink* sink) {
-  cancelled_.store(false);
+  SetRunning(true);
+  absl::Cleanup done = [this] { SetRunning(false); };
   auto parsed = Parse(sql);
   if (!parsed.ok()) {
     if (explicit_) failed_ = true;
@@ -761,7 +774,8 @@ absl::StatusOr<std::unique_ptr<PreparedStatement>> SessionImpl::Prepare(
 
 absl::Status SessionImpl::Execute(PreparedStatement& statement, absl::Span<const Value> params,
                                   ResultSink* sink) {
-  cancelled_.store(false);
+  SetRunning(true);
+  absl::Cleanup done = [this] { SetRunning(false); };
   auto& p = static_cast<PreparedImpl&>(statement);
   std::vector<Value> values(params.begin(), params.end());
   absl::Status s;

@@ -52,7 +52,8 @@ TEST_F(SessionTest, ConcurrentInsertsOfOneKeyNeverBothCommit) {
     ASSERT_TRUE(Run(*a, "BEGIN").ok());
     ASSERT_TRUE(Run(*b, "BEGIN").ok());
     // Same unique value, different primary keys: only the unique index can catch it.
-    absl::Status sa = Run(*a, absl::StrCat("INSERT INTO u VALUES (", 2 * round, ", 'v", round, "')"));
+    absl::Status sa =
+        Run(*a, absl::StrCat("INSERT INTO u VALUES (", 2 * round, ", 'v", round, "')"));
     absl::Status sb;
     std::thread t([&] {
       sb = Run(*b, absl::StrCat("INSERT INTO u VALUES (", 2 * round + 1, ", 'v", round, "')"));
@@ -76,7 +77,8 @@ TEST_F(SessionTest, ConcurrentInsertsOfOneKeyNeverBothCommit) {
 
 TEST_F(SessionTest, DdlBecomesVisibleAtCommit) {
   auto a = NewSession(), b = NewSession();
-  ASSERT_TRUE(Run(*a, "BEGIN; CREATE TABLE later (k INT PRIMARY KEY); INSERT INTO later VALUES (1)").ok());
+  ASSERT_TRUE(
+      Run(*a, "BEGIN; CREATE TABLE later (k INT PRIMARY KEY); INSERT INTO later VALUES (1)").ok());
   absl::Status before = Run(*b, "SELECT * FROM later");
   EXPECT_EQ(GetSqlState(before), "42P01") << before;
   ASSERT_TRUE(Run(*a, "COMMIT").ok());
@@ -93,7 +95,9 @@ TEST_F(SessionTest, CancelInterruptsARunningStatement) {
   a->Cancel();
   t.join();
   EXPECT_EQ(GetSqlState(s), "57014") << s;
-  // The session is usable afterwards.
+  // The session is usable afterwards, and a cancel while idle affects nothing.
+  EXPECT_TRUE(Run(*a, "SELECT 1").ok());
+  a->Cancel();
   EXPECT_TRUE(Run(*a, "SELECT 1").ok());
 }
 

@@ -57,12 +57,15 @@ constexpr char kHelp[] =
 
 // The write end of the self-pipe the SIGINT handler signals through (-1: none).
 std::atomic<int> g_sigint_pipe{-1};
+// Whether a statement is in flight, as seen when the signal arrives: a Ctrl-C typed at the
+// prompt must not cancel the statement sent right after it.
+std::atomic<bool> g_statement_busy{false};
 
 extern "C" void OnSigint(int) {
   const int saved_errno = errno;
   const int fd = g_sigint_pipe.load();
   if (fd >= 0) {
-    const char byte = 'c';
+    const char byte = g_statement_busy.load() ? 'c' : 'i';
     (void)!write(fd, &byte, 1);
   }
   errno = saved_errno;
@@ -98,7 +101,10 @@ class CancelWatcher {
     close(fds_[1]);
   }
 
-  void set_busy(bool busy) { busy_.store(busy); }
+  void set_busy(bool busy) {
+    busy_.store(busy);
+    g_statement_busy.store(busy);
+  }
 
  private:
   void Loop() {
@@ -107,13 +113,13 @@ class CancelWatcher {
       const ssize_t n = read(fds_[0], &byte, 1);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0 || byte == 'q') return;
-      if (busy_.load()) {
+      if (byte == 'c' && busy_.load()) {
         absl::Status status = conn_->Cancel();
         if (!status.ok()) {
           std::fprintf(stderr, "could not send cancel request: %s\n",
                        std::string(status.message()).c_str());
         }
-      } else if (!interactive_) {
+      } else if (byte == 'i' && !interactive_) {
         // Nothing to cancel: Ctrl-C ends a script, as in psql.
         signal(SIGINT, SIG_DFL);
         kill(getpid(), SIGINT);

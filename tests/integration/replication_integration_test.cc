@@ -171,15 +171,18 @@ TEST(ReplicationIntegrationTest, PartitionThroughFaultLayer) {
     ASSERT_TRUE(cluster.client(id)->SetFaults(proto::FaultSpec(), absl::Seconds(2)).ok());
   }
   bool caught_up = false;
+  std::string last;
   for (absl::Time deadline = absl::Now() + absl::Seconds(15);
        absl::Now() < deadline && !caught_up;) {
     auto o = cluster.RangeStatusOf(old_leader, 1);
     auto n = cluster.RangeStatusOf(new_leader, 1);
     caught_up =
         o.ok() && n.ok() && o->role() == "follower" && o->applied_index() >= n->applied_index();
+    last = absl::StrCat("old: ", o.ok() ? o->ShortDebugString() : o.status().ToString(),
+                        "\nnew: ", n.ok() ? n->ShortDebugString() : n.status().ToString());
     if (!caught_up) absl::SleepFor(absl::Milliseconds(100));
   }
-  EXPECT_TRUE(caught_up);
+  EXPECT_TRUE(caught_up) << last;
   auto read = cluster.Kv(Get("during"), absl::Seconds(5));
   ASSERT_TRUE(read.ok());
   EXPECT_EQ(read->value(), "2");

@@ -2,7 +2,7 @@
 // statements: session.cc (transactions, queries, settings), ddl.cc (schema changes),
 // copy.cc (COPY), system_views.cc (pg_catalog, information_schema).
 //
-// Thread-safety: one thread, except cancelled_.
+// Thread-safety: one thread, except Cancel() (cancel_mu_, running_, cancelled_).
 #ifndef MERIDIAN_SQL_SESSION_INTERNAL_SESSION_IMPL_H_
 #define MERIDIAN_SQL_SESSION_INTERNAL_SESSION_IMPL_H_
 
@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "sql/execution/exec_context.h"
 #include "sql/parser/ast.h"
 #include "sql/pgwire/backend.h"
@@ -33,7 +35,9 @@ class SessionImpl : public SqlSession {
                        ResultSink* sink) override;
   absl::Status Sync() override;
   char TransactionStatus() const override;
-  void Cancel() override { cancelled_.store(true); }
+  // Cancels the statement running now; a cancel that arrives between statements is
+  // ignored, as in PostgreSQL (it must not fail the next statement).
+  void Cancel() override;
   std::vector<std::pair<std::string, std::string>> ReportedParameters() const override;
 
   // --- used by the statement implementations
@@ -74,6 +78,11 @@ class SessionImpl : public SqlSession {
   const std::string user_;
   const std::string database_;
   const int32_t pid_;
+  // Marks a statement running (true) or finished, clearing any cancel either way.
+  void SetRunning(bool running);
+  absl::Mutex cancel_mu_;
+  bool running_ ABSL_GUARDED_BY(cancel_mu_) = false;
+  // Read by the executor without the mutex; written only under it.
   std::atomic<bool> cancelled_{false};
 
   std::unique_ptr<txn::Txn> txn_;
