@@ -5,6 +5,7 @@
 
 #include "absl/time/clock.h"
 #include "common/status.h"
+#include "sql/types/row_codec.h"
 
 namespace meridian::sql {
 
@@ -37,6 +38,40 @@ absl::StatusOr<const std::vector<Row>*> ExecContext::Subquery(const LogicalNode&
   if (!run_subquery) return absl::InternalError("no subquery runner");
   ASSIGN_OR_RETURN(std::vector<Row> rows, run_subquery(plan, *this));
   return &(subqueries_[&plan] = std::move(rows));
+}
+
+absl::StatusOr<const std::vector<Row>*> ExecContext::Subquery(const BoundExpr& e,
+                                                              absl::Span<const Value> row) {
+  if (!e.correlated) return Subquery(*e.subquery);
+  if (!run_subquery) return absl::InternalError("no subquery runner");
+  outer_rows_.emplace_back(row.begin(), row.end());
+  struct Pop {
+    std::vector<Row>* rows;
+    ~Pop() { rows->pop_back(); }
+  } pop{&outer_rows_};
+  std::vector<uint32_t> ids;
+  std::vector<Value> values;
+  for (const auto& [depth, index] : e.outer_refs) {
+    ASSIGN_OR_RETURN(Value v, OuterValue(depth, index));
+    ids.push_back(static_cast<uint32_t>(ids.size() + 1));
+    values.push_back(std::move(v));
+  }
+  auto key = std::make_pair(e.subquery.get(), EncodeRow(ids, values));
+  auto it = correlated_.find(key);
+  if (it != correlated_.end()) return &it->second;
+  ASSIGN_OR_RETURN(std::vector<Row> rows, run_subquery(*e.subquery, *this));
+  // Bounded memory: forget everything once the memo is large (it is only a cache).
+  if (correlated_.size() >= 4096) correlated_.clear();
+  return &(correlated_[std::move(key)] = std::move(rows));
+}
+
+absl::StatusOr<Value> ExecContext::OuterValue(int depth, int index) const {
+  const int n = static_cast<int>(outer_rows_.size());
+  if (depth < 1 || depth > n || index < 0 ||
+      index >= static_cast<int>(outer_rows_[n - depth].size())) {
+    return absl::InternalError("outer column reference out of range");
+  }
+  return outer_rows_[n - depth][index];
 }
 
 absl::Status ExecContext::Sleep(double seconds) {

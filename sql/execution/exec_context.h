@@ -13,6 +13,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -54,11 +55,19 @@ class ExecContext : public EvalContext {
 
   // The rows of an uncorrelated subquery, computed once per execution.
   absl::StatusOr<const std::vector<Row>*> Subquery(const LogicalNode& plan);
+  // The rows of subquery expression `e` (kSubquery, kExists, kInSubquery) evaluated on
+  // `row`. A correlated subquery runs with `row` as its innermost enclosing row, once per
+  // distinct combination of the enclosing values it reads (memoized for the execution).
+  absl::StatusOr<const std::vector<Row>*> Subquery(const BoundExpr& e, absl::Span<const Value> row);
+  // A column of an enclosing row (kOuterColumn).
+  absl::StatusOr<Value> OuterValue(int depth, int index) const;
   absl::Status CheckCancelled() const;
   void Touch(std::string_view start, std::string_view end = {});
 
  private:
   std::map<const LogicalNode*, std::vector<Row>> subqueries_;
+  std::vector<Row> outer_rows_;  // enclosing rows of the correlated subqueries running
+  std::map<std::pair<const LogicalNode*, std::string>, std::vector<Row>> correlated_;
   uint64_t rng_state_ = 0;
 };
 

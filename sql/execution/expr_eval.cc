@@ -49,6 +49,28 @@ absl::StatusOr<int> CompareTyped(const Value& a, const SqlType& ta, const Value&
   return CompareValues(a, b);
 }
 
+// a IN (values), a NOT IN (values), or a cmp ANY|ALL (values), with SQL's NULL rules: ANY
+// is true if some comparison is, else NULL if some comparison is NULL, else false (ALL
+// dually); over no values ANY is false and ALL true, whatever `a` is.
+template <typename ValueAt, typename TypeAt>
+absl::StatusOr<Value> Quantified(const BoundExpr& e, const Value& a, size_t n, ValueAt value,
+                                 TypeAt type) {
+  CompareOp op = e.quantified ? e.cmp : (e.negated ? CompareOp::kNe : CompareOp::kEq);
+  bool all = e.quantified ? e.all : e.negated;
+  bool saw_null = false;
+  for (size_t i = 0; i < n; ++i) {
+    const Value& v = value(i);
+    if (a.is_null() || v.is_null()) {
+      saw_null = true;
+      continue;
+    }
+    ASSIGN_OR_RETURN(int c, CompareTyped(a, e.args[0]->type, v, type(i)));
+    if (CompareResult(op, c) != all) return Value::Bool(!all);
+  }
+  if (saw_null) return Value::Null();
+  return Value::Bool(all);
+}
+
 }  // namespace
 
 absl::StatusOr<bool> EvalPredicate(const BoundExpr& e, absl::Span<const Value> row,
@@ -199,22 +221,17 @@ absl::StatusOr<Value> Eval(const BoundExpr& e, absl::Span<const Value> row, Exec
     }
     case K::kInList: {
       ASSIGN_OR_RETURN(Value a, Eval(*e.args[0], row, ctx));
-      if (a.is_null()) return Value::Null();
-      bool saw_null = false;
+      std::vector<Value> list;
       for (size_t i = 1; i < e.args.size(); ++i) {
         ASSIGN_OR_RETURN(Value v, Eval(*e.args[i], row, ctx));
-        if (v.is_null()) {
-          saw_null = true;
-          continue;
-        }
-        ASSIGN_OR_RETURN(int c, CompareTyped(a, e.args[0]->type, v, e.args[i]->type));
-        if (c == 0) return Value::Bool(!e.negated);
+        list.push_back(std::move(v));
       }
-      if (saw_null) return Value::Null();
-      return Value::Bool(e.negated);
+      return Quantified(
+          e, a, list.size(), [&](size_t i) -> const Value& { return list[i]; },
+          [&](size_t i) -> const SqlType& { return e.args[i + 1]->type; });
     }
     case K::kSubquery: {
-      ASSIGN_OR_RETURN(const std::vector<Row>* rows, ctx.Subquery(*e.subquery));
+      ASSIGN_OR_RETURN(const std::vector<Row>* rows, ctx.Subquery(e, row));
       if (rows->empty()) return Value::Null();
       if (rows->size() > 1) {
         return SqlError(absl::StatusCode::kInvalidArgument, "21000",
@@ -223,26 +240,19 @@ absl::StatusOr<Value> Eval(const BoundExpr& e, absl::Span<const Value> row, Exec
       return (*rows)[0][0];
     }
     case K::kExists: {
-      ASSIGN_OR_RETURN(const std::vector<Row>* rows, ctx.Subquery(*e.subquery));
+      ASSIGN_OR_RETURN(const std::vector<Row>* rows, ctx.Subquery(e, row));
       return Value::Bool(rows->empty() == e.negated);
     }
     case K::kInSubquery: {
       ASSIGN_OR_RETURN(Value a, Eval(*e.args[0], row, ctx));
-      if (a.is_null()) return Value::Null();
-      ASSIGN_OR_RETURN(const std::vector<Row>* rows, ctx.Subquery(*e.subquery));
-      bool saw_null = false;
-      for (const Row& r : *rows) {
-        if (r[0].is_null()) {
-          saw_null = true;
-          continue;
-        }
-        ASSIGN_OR_RETURN(int c,
-                         CompareTyped(a, e.args[0]->type, r[0], e.subquery->columns[0].type));
-        if (c == 0) return Value::Bool(!e.negated);
-      }
-      if (saw_null) return Value::Null();
-      return Value::Bool(e.negated);
+      ASSIGN_OR_RETURN(const std::vector<Row>* rows, ctx.Subquery(e, row));
+      const SqlType& t = e.subquery->columns[0].type;
+      return Quantified(
+          e, a, rows->size(), [&](size_t i) -> const Value& { return (*rows)[i][0]; },
+          [&](size_t) -> const SqlType& { return t; });
     }
+    case K::kOuterColumn:
+      return ctx.OuterValue(e.depth, e.index);
     case K::kConcat: {
       ASSIGN_OR_RETURN(Value a, Eval(*e.args[0], row, ctx));
       if (a.is_null()) return a;

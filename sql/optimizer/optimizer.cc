@@ -13,7 +13,7 @@ using K = LogicalNode::Kind;
 using EK = BoundExpr::Kind;
 
 bool HasParamsOrSubqueries(const BoundExpr& e) {
-  if (e.kind == EK::kParam || e.subquery != nullptr) return true;
+  if (e.kind == EK::kParam || e.kind == EK::kOuterColumn || e.subquery != nullptr) return true;
   for (const auto& a : e.args) {
     if (a && HasParamsOrSubqueries(*a)) return true;
   }
@@ -108,7 +108,8 @@ absl::StatusOr<LogicalPtr> PushFilters(LogicalPtr plan) {
       for (auto& c : SplitConjuncts(plan->filter)) {
         std::set<int> used;
         ColumnsUsed(*c, &used);
-        bool subq = HasParamsOrSubqueries(*c) && c->subquery != nullptr;
+        // Correlated subqueries read positions of this row: they stay where they are.
+        bool subq = c->subquery != nullptr || c->HasCorrelatedSubquery();
         bool all_left = !used.empty() && *used.rbegin() < left_width;
         bool all_right = !used.empty() && *used.begin() >= left_width;
         if (all_left && !subq) {
@@ -154,9 +155,10 @@ absl::StatusOr<LogicalPtr> PushFilters(LogicalPtr plan) {
     for (auto& c : SplitConjuncts(plan->condition)) {
       std::set<int> used;
       ColumnsUsed(*c, &used);
-      if (c->subquery == nullptr && !used.empty() && *used.rbegin() < left_width) {
+      bool movable = c->subquery == nullptr && !c->HasCorrelatedSubquery();
+      if (movable && !used.empty() && *used.rbegin() < left_width) {
         left.push_back(c);
-      } else if (c->subquery == nullptr && !used.empty() && *used.begin() >= left_width) {
+      } else if (movable && !used.empty() && *used.begin() >= left_width) {
         right.push_back(Shift(c, -left_width));
       } else {
         keep.push_back(c);
@@ -226,7 +228,7 @@ std::optional<ColumnBound> AsBound(const BoundExprPtr& c, const TableInfo& t) {
       return ColumnBound{col->index, side == 0 ? c->cmp : Flip(c->cmp), val, {}};
     }
   }
-  if (c->kind == EK::kInList && !c->negated && c->args[0]->kind == EK::kColumn) {
+  if (c->kind == EK::kInList && !c->negated && !c->quantified && c->args[0]->kind == EK::kColumn) {
     ColumnBound b;
     b.column = c->args[0]->index;
     for (size_t i = 1; i < c->args.size(); ++i) {
@@ -351,7 +353,7 @@ absl::StatusOr<LogicalPtr> ChooseJoins(LogicalPtr plan) {
   std::vector<BoundExprPtr> lk, rk, rest;
   for (auto& c : SplitConjuncts(plan->condition)) {
     bool equi = false;
-    if (c->kind == EK::kCompare && c->cmp == CompareOp::kEq && c->subquery == nullptr) {
+    if (c->kind == EK::kCompare && c->cmp == CompareOp::kEq && !c->HasCorrelatedSubquery()) {
       for (int side = 0; side < 2 && !equi; ++side) {
         std::set<int> a, b;
         ColumnsUsed(*c->args[side], &a);
@@ -407,6 +409,30 @@ absl::StatusOr<LogicalPtr> ChooseJoins(LogicalPtr plan) {
   return plan;
 }
 
+// --- optimize-subqueries
+
+absl::StatusOr<BoundExprPtr> OptimizeSubqueries(const BoundExprPtr& e) {
+  if (!e || !HasParamsOrSubqueries(*e)) return e;
+  auto copy = std::make_shared<BoundExpr>(*e);
+  for (auto& a : copy->args) {
+    if (a) {
+      ASSIGN_OR_RETURN(a, OptimizeSubqueries(a));
+    }
+  }
+  if (copy->subquery) {
+    ASSIGN_OR_RETURN(copy->subquery, Optimize(copy->subquery));
+  }
+  return copy;
+}
+
+absl::StatusOr<LogicalPtr> SubqueryPass(LogicalPtr plan) {
+  for (auto& c : plan->children) {
+    ASSIGN_OR_RETURN(c, SubqueryPass(c));
+  }
+  RETURN_IF_ERROR(ForEachExpr(*plan, [](BoundExprPtr& e) { return OptimizeSubqueries(e); }));
+  return plan;
+}
+
 }  // namespace
 
 std::vector<BoundExprPtr> SplitConjuncts(const BoundExprPtr& e) {
@@ -442,7 +468,7 @@ const std::vector<OptimizerPass>& OptimizerPasses() {
   static const auto* passes = new std::vector<OptimizerPass>{
       {"fold-constants", FoldPass},         {"push-down-filters", PushFilters},
       {"choose-indexes", ChooseIndexes},    {"push-down-limits", PushLimits},
-      {"choose-join-methods", ChooseJoins},
+      {"choose-join-methods", ChooseJoins}, {"optimize-subqueries", SubqueryPass},
   };
   return *passes;
 }

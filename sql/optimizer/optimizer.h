@@ -7,6 +7,9 @@
 //   push-down-limits    lets a scan stop early under LIMIT when nothing reorders its rows
 //   choose-join-methods index lookup join when the right side is a table whose index starts
 //                       with the join keys, else hash join on equi-join keys, else nested loop
+//   optimize-subqueries runs all of the above on every subquery's plan (a correlated
+//                       subquery's enclosing columns act as constants, so they can drive
+//                       index lookups)
 //
 // Each pass is a pure function of the plan (and the catalog information already in it).
 //

@@ -1,5 +1,6 @@
 #include "sql/planner/binder.h"
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
@@ -332,23 +333,115 @@ absl::StatusOr<BoundExprPtr> Binder::BindExpr(const Expr& e, Scope& scope) {
   return BindExprInner(e, scope);
 }
 
-absl::StatusOr<BoundExprPtr> Binder::BindSubquery(const ast::SelectStmt& s, int location) {
+absl::StatusOr<BoundExprPtr> Binder::BindSubquery(const ast::SelectStmt& s, Scope& scope) {
   std::vector<std::string> names;
+  const int number = next_subquery_++;
+  outer_.push_back(OuterFrame{&scope});
   auto plan = BindQuery(s, &names);
-  if (!plan.ok()) {
-    // Outer references are not resolved inside subqueries yet.
-    if (GetSqlState(plan.status()) == "42703" || GetSqlState(plan.status()) == "42P01") {
-      return WithSqlState(
-          absl::Status(plan.status().code(),
-                       absl::StrCat(plan.status().message(),
-                                    " (correlated subqueries are not supported yet)")),
-          *GetSqlState(plan.status()));
-    }
-    return plan.status();
-  }
+  OuterFrame frame = std::move(outer_.back());
+  outer_.pop_back();
+  if (!plan.ok()) return plan.status();
   auto e = MakeNode(BoundExpr::Kind::kSubquery, SqlType::Of(TypeId::kUnknown));
   e->subquery = *plan;
+  e->index = number;
+  e->correlated = frame.correlated;
+  e->outer_refs = std::move(frame.refs);
   return e;
+}
+
+absl::StatusOr<BoundExprPtr> Binder::ResolveOuter(const Expr& e, absl::Status not_found) {
+  for (int q = static_cast<int>(outer_.size()) - 1; q >= 0; --q) {
+    const Scope& s = *outer_[q].scope;
+    // After grouping, names resolve before grouping and must be group keys.
+    const Scope& named = s.pre != nullptr ? *s.pre : s;
+    auto i = named.Resolve(e.names, e.location);
+    if (!i.ok()) {
+      if (GetSqlState(i.status()) == "42702") return i.status();
+      continue;
+    }
+    int index = *i;
+    if (s.pre != nullptr) {
+      std::string text = MakeColumn(*i, named.columns[*i].type, named.columns[*i].name)->ToString();
+      auto key = std::find(s.group_keys.begin(), s.group_keys.end(), text);
+      if (key == s.group_keys.end()) {
+        return Error("42803",
+                     absl::StrCat("subquery uses ungrouped column \"", QualifiedName(e.names),
+                                  "\" from outer query"),
+                     e.location);
+      }
+      index = static_cast<int>(key - s.group_keys.begin());
+    }
+    const int n = static_cast<int>(outer_.size());
+    for (int p = q; p < n; ++p) {
+      OuterFrame& f = outer_[p];
+      f.correlated = true;
+      std::pair<int, int> ref(p - q + 1, index);
+      if (std::find(f.refs.begin(), f.refs.end(), ref) == f.refs.end()) f.refs.push_back(ref);
+    }
+    auto c = MakeNode(BoundExpr::Kind::kOuterColumn, named.columns[*i].type);
+    c->index = index;
+    c->depth = n - q;
+    c->name = named.columns[*i].name;
+    return c;
+  }
+  return not_found;
+}
+
+absl::StatusOr<BoundExprPtr> Binder::BindInList(const Expr& left,
+                                                absl::Span<const ast::ExprPtr> list, Scope& scope,
+                                                int location) {
+  ASSIGN_OR_RETURN(BoundExprPtr a, BindExpr(left, scope));
+  std::vector<BoundExprPtr> items;
+  SqlType common = a->type;
+  for (const auto& item : list) {
+    ASSIGN_OR_RETURN(BoundExprPtr x, BindExpr(*item, scope));
+    auto t = CommonType(common, x->type);
+    if (!t.ok()) {
+      return Error("42804",
+                   absl::StrCat("IN types ", common.ToString(), " and ", x->type.ToString(),
+                                " cannot be matched"),
+                   item->location >= 0 ? item->location : location);
+    }
+    common = *t;
+    items.push_back(x);
+  }
+  if (common.id == TypeId::kUnknown) common = SqlType::Of(TypeId::kText);
+  ASSIGN_OR_RETURN(a, Coerce(a, a->type.id == TypeId::kUnknown ? common : a->type));
+  std::vector<BoundExprPtr> args = {a};
+  for (auto& x : items) {
+    if (x->type.id == TypeId::kUnknown) {
+      ASSIGN_OR_RETURN(x, Coerce(x, a->type));
+    }
+    args.push_back(x);
+  }
+  return MakeNode(BoundExpr::Kind::kInList, SqlType::Of(TypeId::kBool), std::move(args));
+}
+
+absl::StatusOr<BoundExprPtr> Binder::BindInSubquery(const Expr& e, Scope& scope, CompareOp op,
+                                                    const std::string& op_text) {
+  ASSIGN_OR_RETURN(BoundExprPtr a, BindExpr(*e.args[0], scope));
+  ASSIGN_OR_RETURN(BoundExprPtr sub, BindSubquery(*e.subquery, scope));
+  if (sub->subquery->columns.size() != 1) {
+    return Error("42601", "subquery has too many columns", e.location);
+  }
+  SqlType st = sub->subquery->columns[0].type;
+  if (a->type.id == TypeId::kUnknown) {
+    ASSIGN_OR_RETURN(a, Coerce(a, st));
+  }
+  if (!CommonType(a->type, st).ok()) {
+    return Error("42883",
+                 absl::StrCat("operator does not exist: ", a->type.ToString(), " ", op_text, " ",
+                              st.ToString()),
+                 e.location);
+  }
+  auto n = MakeNode(BoundExpr::Kind::kInSubquery, SqlType::Of(TypeId::kBool), {a});
+  n->subquery = sub->subquery;
+  n->correlated = sub->correlated;
+  n->outer_refs = sub->outer_refs;
+  n->index = sub->index;
+  n->negated = e.negated;
+  n->cmp = op;
+  return n;
 }
 
 absl::StatusOr<BoundExprPtr> Binder::BindExprInner(const Expr& e, Scope& scope) {
@@ -390,8 +483,13 @@ absl::StatusOr<BoundExprPtr> Binder::BindExprInner(const Expr& e, Scope& scope) 
       return p;
     }
     case ExprKind::kColumnRef: {
-      ASSIGN_OR_RETURN(int i, scope.Resolve(e.names, e.location));
-      return MakeColumn(i, scope.columns[i].type, scope.columns[i].name);
+      auto i = scope.Resolve(e.names, e.location);
+      if (i.ok()) return MakeColumn(*i, scope.columns[*i].type, scope.columns[*i].name);
+      std::optional<std::string> state = GetSqlState(i.status());
+      if (outer_.empty() || !state.has_value() || (*state != "42703" && *state != "42P01")) {
+        return i.status();
+      }
+      return ResolveOuter(e, i.status());
     }
     case ExprKind::kStar:
       return Error("42601", "\"*\" is not allowed here", e.location);
@@ -539,64 +637,26 @@ absl::StatusOr<BoundExprPtr> Binder::BindExprInner(const Expr& e, Scope& scope) 
       return MakeNode(K::kNot, SqlType::Of(TypeId::kBool), {both});
     }
     case ExprKind::kInList: {
-      ASSIGN_OR_RETURN(BoundExprPtr a, BindExpr(*e.args[0], scope));
-      std::vector<BoundExprPtr> items;
-      SqlType common = a->type;
-      for (size_t i = 1; i < e.args.size(); ++i) {
-        ASSIGN_OR_RETURN(BoundExprPtr x, BindExpr(*e.args[i], scope));
-        auto t = CommonType(common, x->type);
-        if (!t.ok()) {
-          return Error("42804",
-                       absl::StrCat("IN types ", common.ToString(), " and ", x->type.ToString(),
-                                    " cannot be matched"),
-                       e.args[i]->location);
-        }
-        common = *t;
-        items.push_back(x);
-      }
-      if (common.id == TypeId::kUnknown) common = SqlType::Of(TypeId::kText);
-      ASSIGN_OR_RETURN(a, Coerce(a, a->type.id == TypeId::kUnknown ? common : a->type));
-      std::vector<BoundExprPtr> args = {a};
-      for (auto& x : items) {
-        if (x->type.id == TypeId::kUnknown) {
-          ASSIGN_OR_RETURN(x, Coerce(x, a->type));
-        }
-        args.push_back(x);
-      }
-      auto n = MakeNode(K::kInList, SqlType::Of(TypeId::kBool), std::move(args));
+      ASSIGN_OR_RETURN(
+          BoundExprPtr n,
+          BindInList(*e.args[0], absl::MakeConstSpan(e.args).subspan(1), scope, e.location));
       n->negated = e.negated;
       return n;
     }
-    case ExprKind::kInSubquery: {
-      ASSIGN_OR_RETURN(BoundExprPtr a, BindExpr(*e.args[0], scope));
-      ASSIGN_OR_RETURN(BoundExprPtr sub, BindSubquery(*e.subquery, e.location));
-      if (sub->subquery->columns.size() != 1) {
-        return Error("42601", "subquery has too many columns", e.location);
-      }
-      SqlType st = sub->subquery->columns[0].type;
-      if (a->type.id == TypeId::kUnknown) {
-        ASSIGN_OR_RETURN(a, Coerce(a, st));
-      }
-      if (!CommonType(a->type, st).ok()) {
-        return Error(
-            "42883",
-            absl::StrCat("operator does not exist: ", a->type.ToString(), " = ", st.ToString()),
-            e.location);
-      }
-      auto n = MakeNode(K::kInSubquery, SqlType::Of(TypeId::kBool), {a});
-      n->subquery = sub->subquery;
-      n->negated = e.negated;
-      return n;
-    }
+    case ExprKind::kInSubquery:
+      return BindInSubquery(e, scope, CompareOp::kEq, "=");
     case ExprKind::kExists: {
-      ASSIGN_OR_RETURN(BoundExprPtr sub, BindSubquery(*e.subquery, e.location));
+      ASSIGN_OR_RETURN(BoundExprPtr sub, BindSubquery(*e.subquery, scope));
       auto n = MakeNode(K::kExists, SqlType::Of(TypeId::kBool));
       n->subquery = sub->subquery;
+      n->correlated = sub->correlated;
+      n->outer_refs = sub->outer_refs;
+      n->index = sub->index;
       n->negated = e.negated;
       return n;
     }
     case ExprKind::kSubquery: {
-      ASSIGN_OR_RETURN(BoundExprPtr sub, BindSubquery(*e.subquery, e.location));
+      ASSIGN_OR_RETURN(BoundExprPtr sub, BindSubquery(*e.subquery, scope));
       if (sub->subquery->columns.size() != 1) {
         return Error("42601", "subquery must return only one column", e.location);
       }
@@ -699,8 +759,29 @@ absl::StatusOr<BoundExprPtr> Binder::BindExprInner(const Expr& e, Scope& scope) 
       return Error("0A000", "arrays are not supported", e.location);
     case ExprKind::kCollate:
       return BindExpr(*e.args[0], scope);  // every collation is "C" here
-    case ExprKind::kQuantified:
-      return Error("0A000", "ANY/ALL comparisons are not supported yet", e.location);
+    case ExprKind::kQuantified: {
+      bool ok = false;
+      CompareOp op = CompareOpFor(e.op, &ok);
+      if (!ok) {
+        return Error("42883", absl::StrCat("operator does not exist: ", e.op, " ", e.text),
+                     e.location);
+      }
+      BoundExprPtr n;
+      if (e.subquery) {
+        ASSIGN_OR_RETURN(n, BindInSubquery(e, scope, op, e.op));
+      } else if (e.args.size() == 2 && e.args[1]->kind == ExprKind::kArray &&
+                 !e.args[1]->subquery) {
+        // x op ANY (ARRAY[a, b, ...]): a list, as IN.
+        ASSIGN_OR_RETURN(n, BindInList(*e.args[0], e.args[1]->args, scope, e.location));
+      } else {
+        return Error("0A000", "ANY/ALL is supported over a subquery or an ARRAY[...] list",
+                     e.location);
+      }
+      n->quantified = true;
+      n->all = e.text == "all";
+      n->cmp = op;
+      return n;
+    }
     case ExprKind::kSubscript:
       return Error("0A000", "array subscripts are not supported", e.location);
     case ExprKind::kFieldSelect:

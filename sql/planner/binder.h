@@ -12,9 +12,11 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "sql/parser/ast.h"
 #include "sql/planner/logical_plan.h"
 
@@ -68,7 +70,17 @@ class Binder {
   absl::StatusOr<BoundExprPtr> BindExpr(const ast::Expr& e, Scope& scope);
   absl::StatusOr<BoundExprPtr> BindExprInner(const ast::Expr& e, Scope& scope);
   absl::StatusOr<BoundExprPtr> BindFunction(const ast::Expr& e, Scope& scope);
-  absl::StatusOr<BoundExprPtr> BindSubquery(const ast::SelectStmt& s, int location);
+  absl::StatusOr<BoundExprPtr> BindSubquery(const ast::SelectStmt& s, Scope& scope);
+  // `left` IN (list): a kInList node (not negated).
+  absl::StatusOr<BoundExprPtr> BindInList(const ast::Expr& left,
+                                          absl::Span<const ast::ExprPtr> list, Scope& scope,
+                                          int location);
+  // e.args[0] IN / op ANY|ALL (e.subquery): a kInSubquery node with `op`.
+  absl::StatusOr<BoundExprPtr> BindInSubquery(const ast::Expr& e, Scope& scope, CompareOp op,
+                                              const std::string& op_text);
+  // A column reference not found in the current scope, looked up in the enclosing queries'
+  // scopes (innermost first); `not_found` is the error to return if none has it.
+  absl::StatusOr<BoundExprPtr> ResolveOuter(const ast::Expr& e, absl::Status not_found);
   absl::StatusOr<BoundExprPtr> Coerce(BoundExprPtr e, const SqlType& type);
   absl::StatusOr<std::pair<BoundExprPtr, BoundExprPtr>> Unify(BoundExprPtr a, BoundExprPtr b,
                                                               int location, const char* context);
@@ -86,6 +98,16 @@ class Binder {
                                            Scope& scope, const char* verb);
   // The table an INSERT/UPDATE/DELETE names (42P01 if none).
   absl::StatusOr<TablePtr> DmlTable(const std::vector<std::string>& name);
+
+  // The scopes enclosing the subqueries being bound (innermost last), and what each
+  // subquery has read from them: depth 1 is that subquery's own enclosing scope.
+  struct OuterFrame {
+    Scope* scope = nullptr;
+    bool correlated = false;
+    std::vector<std::pair<int, int>> refs;  // (depth, index)
+  };
+  std::vector<OuterFrame> outer_;
+  int next_subquery_ = 1;  // subqueries are numbered in EXPLAIN
 
   BinderCatalog catalog_;
   std::vector<SqlType> params_;

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sql/functions/functions.h"
@@ -39,30 +40,45 @@ struct BoundExpr {
     kFunction,    // name(args)
     kLike,        // args[0] LIKE args[1]; case_insensitive
     kRegex,       // args[0] ~ args[1]; case_insensitive, negated
-    kInList,      // args[0] IN (args[1..])
+    // args[0] IN (args[1..]); with `quantified`, args[0] cmp ANY|ALL (args[1..]) (`all`).
+    // negated: NOT IN.
+    kInList,
     kSubquery,    // scalar subquery: first column of the single row (NULL if none)
     kExists,      // EXISTS (subquery)
-    kInSubquery,  // args[0] IN (subquery)
+    kInSubquery,  // args[0] IN (subquery), or cmp ANY|ALL (subquery) as kInList
     kConcat,      // args[0] || args[1]
+    // A column of an enclosing query's row, inside a correlated subquery: `depth` levels
+    // out (1 = the row the subquery expression is evaluated on), position `index`.
+    kOuterColumn,
   };
   Kind kind = Kind::kConst;
   SqlType type;
   Value value;
-  int index = 0;
+  int index = 0;  // kColumn, kParam, kOuterColumn: position; subquery kinds: its number
   ArithOp arith = ArithOp::kAdd;
   CompareOp cmp = CompareOp::kEq;
   std::vector<BoundExprPtr> args;
   bool negated = false;
+  bool quantified = false;  // kInList, kInSubquery: cmp ANY|ALL rather than IN
+  bool all = false;
   bool has_else = false;
   bool case_insensitive = false;
   std::string name;
   const FunctionDef* fn = nullptr;  // kFunction
   std::shared_ptr<LogicalNode> subquery;
+  int depth = 0;  // kOuterColumn
+  // Subquery kinds: whether the subquery reads enclosing rows, and which columns it reads
+  // (depth relative to this expression, as in kOuterColumn; used to memoize results).
+  bool correlated = false;
+  std::vector<std::pair<int, int>> outer_refs;
 
   // For EXPLAIN: "(a + 1) > $1".
   std::string ToString() const;
-  // True if the expression reads no input column (constants, parameters, functions of them).
+  // True if the expression reads no input column (constants, parameters, outer columns,
+  // functions of them).
   bool IsConstant() const;
+  // True if the expression, or a subquery in it, reads an enclosing query's row.
+  bool HasCorrelatedSubquery() const;
 };
 
 BoundExprPtr MakeConst(Value v, SqlType type);

@@ -1,5 +1,7 @@
 #include "sql/planner/logical_plan.h"
 
+#include <functional>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
@@ -69,8 +71,29 @@ bool BoundExpr::IsConstant() const {
   return true;
 }
 
+namespace {
+
+// " IN ", " NOT IN ", " = ANY ", " < ALL ", ...
+std::string QuantifierText(const BoundExpr& e) {
+  if (!e.quantified) return e.negated ? " NOT IN " : " IN ";
+  static const char* const kOps[] = {"=", "<>", "<", "<=", ">", ">="};
+  return absl::StrCat(" ", kOps[static_cast<int>(e.cmp)], e.all ? " ALL " : " ANY ");
+}
+
+}  // namespace
+
+bool BoundExpr::HasCorrelatedSubquery() const {
+  if (subquery != nullptr && correlated) return true;
+  for (const auto& a : args) {
+    if (a && a->HasCorrelatedSubquery()) return true;
+  }
+  return false;
+}
+
 std::string BoundExpr::ToString() const {
   switch (kind) {
+    case Kind::kOuterColumn:
+      return absl::StrCat("outer(", name.empty() ? absl::StrCat("#", index) : name, ")");
     case Kind::kConst:
       return value.DebugString();
     case Kind::kColumn:
@@ -110,17 +133,16 @@ std::string BoundExpr::ToString() const {
       return absl::StrCat("(", args[0]->ToString(), negated ? " !" : " ", "~",
                           case_insensitive ? "* " : " ", args[1]->ToString(), ")");
     case Kind::kInList:
-      return absl::StrCat("(", args[0]->ToString(), negated ? " NOT IN (" : " IN (",
+      return absl::StrCat("(", args[0]->ToString(), QuantifierText(*this), "(",
                           Join(std::vector<BoundExprPtr>(args.begin() + 1, args.end()), ", "),
                           "))");
     case Kind::kSubquery:
-      return absl::StrCat("(subquery@", reinterpret_cast<uintptr_t>(subquery.get()) % 100000, ")");
+      return absl::StrCat("(subquery ", index, ")");
     case Kind::kExists:
-      return absl::StrCat(negated ? "NOT " : "", "EXISTS(subquery@",
-                          reinterpret_cast<uintptr_t>(subquery.get()) % 100000, ")");
+      return absl::StrCat(negated ? "NOT " : "", "EXISTS(subquery ", index, ")");
     case Kind::kInSubquery:
-      return absl::StrCat("(", args[0]->ToString(), negated ? " NOT IN " : " IN ", "(subquery@",
-                          reinterpret_cast<uintptr_t>(subquery.get()) % 100000, "))");
+      return absl::StrCat("(", args[0]->ToString(), QuantifierText(*this), "(subquery ", index,
+                          "))");
     case Kind::kConcat:
       return absl::StrCat("(", args[0]->ToString(), " || ", args[1]->ToString(), ")");
   }
@@ -223,6 +245,26 @@ std::string LogicalNode::ToString(int indent) const {
       break;
   }
   std::string out = absl::StrCat(pad, line, "\n");
+  // The plans of the subqueries this node's expressions run, under the node.
+  std::vector<const BoundExpr*> subqueries;
+  std::function<void(const BoundExprPtr&)> collect = [&](const BoundExprPtr& e) {
+    if (!e) return;
+    if (e->subquery) subqueries.push_back(e.get());
+    for (const auto& a : e->args) collect(a);
+  };
+  for (const auto* list : {&exprs, &group_by, &returning, &conflict_set}) {
+    for (const auto& e : *list) collect(e);
+  }
+  for (const auto& e : {filter, condition, conflict_where}) collect(e);
+  for (const auto& r : rows) {
+    for (const auto& e : r) collect(e);
+  }
+  for (const auto& k : sort_keys) collect(k.expr);
+  for (const auto& a : aggregates) collect(a.arg);
+  for (const BoundExpr* e : subqueries) {
+    absl::StrAppend(&out, pad, "  subquery ", e->index, e->correlated ? " (correlated)" : "", ":\n",
+                    e->subquery->ToString(indent + 2));
+  }
   for (const auto& c : children) absl::StrAppend(&out, c->ToString(indent + 1));
   return out;
 }
