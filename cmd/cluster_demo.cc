@@ -13,6 +13,7 @@
 #include "common/clock/physical_clock.h"
 #include "common/status.h"
 #include "sql/catalog/catalog.h"
+#include "sql/execution/range_filter.h"
 
 namespace meridian::cmd {
 namespace {
@@ -98,6 +99,7 @@ int64_t ClusterDemo::OneWayDelayMs(uint64_t a, uint64_t b) const {
 
 absl::Status ClusterDemo::StartNode(uint64_t id) {
   server::NodeOptions o;
+  o.scan_filters = sql::CompileRangeFilter;  // SQL filters run next to the data
   o.node_id = id;
   o.listen_address = addresses_.at(id);
   o.peers = addresses_;

@@ -17,6 +17,7 @@
 #include "server/grpc_txn_rpc.h"
 #include "server/node.h"
 #include "sql/catalog/catalog.h"
+#include "sql/execution/range_filter.h"
 #include "sql/pgwire/server.h"
 #include "sql/session/session.h"
 #include "txn/range_map.h"
@@ -110,6 +111,7 @@ int StartCommand(int argc, char** argv) {
                  "splits", "txn-timeout-ms", "sql-listen", "sql-password"});
   if (!args.ok()) return Fail(args.status(), kStartUsage);
   server::NodeOptions o;
+  o.scan_filters = sql::CompileRangeFilter;  // SQL filters run next to the data
   auto id = IntFlag(*args, "node-id", 0);
   auto ranges = IntFlag(*args, "ranges", 1);
   auto lease = IntFlag(*args, "lease-ms", 1500);

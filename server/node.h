@@ -70,6 +70,9 @@ struct NodeOptions {
   // An idle leaseholder proposes an empty command this often, so followers' t_safe keeps up
   // with real time (closed timestamps) and snapshot reads there need not wait.
   int64_t close_interval_ms = 100;
+  // Evaluates the row filters scans carry (the SQL layer's: sql::CompileRangeFilter); empty:
+  // ranges return every row and the reader filters.
+  txn::ScanFilterCompiler scan_filters;
 };
 
 class Node : public NodeServiceHandler, public txn::RangeTxnHost {

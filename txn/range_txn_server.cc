@@ -348,23 +348,14 @@ void RangeTxnServer::LockingRead(const Req& req, const Reply& reply) {
                 }
                 return reply(std::move(r));
               }
-              absl::StatusOr<storage::ScanResult> s = range_->mvcc().Scan(storage::ScanRequest{
-                  .start = req->key(),
-                  .end = end,
-                  .timestamp = p.read_timestamp,
-                  .max_rows = req->limit() > 0 ? std::min<int64_t>(req->limit(), 1000) : 1000});
-              if (!s.ok()) return reply(TxnError(s.status()));
-              if (s->blocked_by.has_value()) {
-                return reply(TxnError(absl::InternalError(
-                    absl::StrCat("locked scan found a prepared write of ", s->blocked_by->txn_id,
-                                 " that holds no lock"))));
+              absl::StatusOr<std::optional<storage::BlockingIntent>> blocked =
+                  ScanInto(req->key(), end, p.read_timestamp, req->limit(), req->filter(), &r);
+              if (!blocked.ok()) return reply(TxnError(blocked.status()));
+              if (blocked->has_value()) {
+                return reply(TxnError(
+                    absl::InternalError(absl::StrCat("locked scan found a prepared write of ",
+                                                     (*blocked)->txn_id, " that holds no lock"))));
               }
-              for (const storage::MvccRow& row : s->rows) {
-                r.add_keys(row.key);
-                r.add_values(row.value);
-              }
-              if (s->resume_key.has_value()) r.set_resume_key(*s->resume_key);
-              r.set_found(!s->rows.empty());
               reply(std::move(r));
             },
             [this, reply] {
@@ -754,6 +745,42 @@ void RangeTxnServer::ServeRead(const KvReq& req, int64_t deadline_ns, KvReply re
       });
 }
 
+template <typename Response>
+absl::StatusOr<std::optional<storage::BlockingIntent>> RangeTxnServer::ScanInto(
+    const std::string& start, const std::string& end, Timestamp ts, int64_t limit,
+    const std::string& filter, Response* r) {
+  std::unique_ptr<ScanFilter> keep;
+  if (!filter.empty() && options_.scan_filters) {
+    absl::StatusOr<std::unique_ptr<ScanFilter>> f = options_.scan_filters(filter);
+    if (f.ok()) keep = std::move(*f);
+  }
+  // A filtered scan examines a full page and returns what passes, up to the limit.
+  const int64_t examine =
+      keep != nullptr || limit <= 0 ? kScanPageRows : std::min(limit, kScanPageRows);
+  absl::StatusOr<storage::ScanResult> s = range_->mvcc().Scan(
+      storage::ScanRequest{.start = start, .end = end, .timestamp = ts, .max_rows = examine});
+  if (!s.ok()) return s.status();
+  if (s->blocked_by.has_value()) return s->blocked_by;
+  int64_t n = 0;
+  for (size_t i = 0; i < s->rows.size(); ++i) {
+    const storage::MvccRow& row = s->rows[i];
+    if (keep != nullptr) {
+      absl::StatusOr<bool> k = keep->Keep(row.key, row.value);
+      if (k.ok() && !*k) continue;
+    }
+    r->add_keys(row.key);
+    r->add_values(row.value);
+    if (limit > 0 && ++n >= limit && i + 1 < s->rows.size()) {
+      r->set_resume_key(row.key + std::string(1, '\0'));
+      r->set_found(true);
+      return std::optional<storage::BlockingIntent>();
+    }
+  }
+  if (s->resume_key.has_value()) r->set_resume_key(*s->resume_key);
+  r->set_found(r->keys_size() > 0);
+  return std::optional<storage::BlockingIntent>();
+}
+
 void RangeTxnServer::ReadAt(const KvReq& req, Timestamp ts, int64_t deadline_ns, KvReply reply) {
   proto::KvResponse r;
   *r.mutable_timestamp() = ToProto(ts);
@@ -767,19 +794,10 @@ void RangeTxnServer::ReadAt(const KvReq& req, Timestamp ts, int64_t deadline_ns,
       r.set_value(g->row->value);
     }
   } else {
-    absl::StatusOr<storage::ScanResult> s = range_->mvcc().Scan(storage::ScanRequest{
-        .start = req->key(),
-        .end = req->end_key(),
-        .timestamp = ts,
-        .max_rows = req->limit() > 0 ? std::min<int64_t>(req->limit(), 1000) : 1000});
+    absl::StatusOr<std::optional<storage::BlockingIntent>> s =
+        ScanInto(req->key(), req->end_key(), ts, req->limit(), req->filter(), &r);
     if (!s.ok()) return reply(KvError(s.status()));
-    blocked = s->blocked_by;
-    for (const storage::MvccRow& row : s->rows) {
-      r.add_keys(row.key);
-      r.add_values(row.value);
-    }
-    if (s->resume_key.has_value()) r.set_resume_key(*s->resume_key);
-    r.set_found(!s->rows.empty());
+    blocked = *s;
   }
   if (!blocked.has_value()) return reply(std::move(r));
   // A prepared write at or below the read timestamp: wait for its outcome, then read again.

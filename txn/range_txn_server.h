@@ -32,6 +32,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -56,6 +57,24 @@ class RangeTxnHost {
                      std::function<void(absl::StatusOr<proto::TxnResponse>)> done) = 0;
 };
 
+// A row filter a range applies while it scans (KvRequest.filter, TxnRequest.filter), so
+// rows that cannot match are not sent back. The meaning of the filter bytes belongs to the
+// layer above (SQL: sql/execution/range_filter.h); this layer only asks each row.
+class ScanFilter {
+ public:
+  virtual ~ScanFilter() = default;
+  // False: the row may be left out. Errors keep the row (the reader re-checks it and reports
+  // the error itself).
+  virtual absl::StatusOr<bool> Keep(std::string_view key, std::string_view value) = 0;
+};
+// Turns a request's filter bytes into a filter; an error means the filter is ignored.
+using ScanFilterCompiler =
+    std::function<absl::StatusOr<std::unique_ptr<ScanFilter>>(std::string_view filter)>;
+
+// How many rows one filtered scan request examines at most before answering with a
+// resume key (unfiltered scans answer at most this many rows).
+inline constexpr int64_t kScanPageRows = 1000;
+
 struct RangeTxnServerOptions {
   uint64_t node_id = 0;
   const RangeMap* range_map = nullptr;  // the range's span is range_map->ranges()[id - 1]
@@ -71,6 +90,8 @@ struct RangeTxnServerOptions {
   int64_t status_retry_ns = 1'000'000'000;
   // Snapshot reads at a replica that is behind wait at most this long before redirecting.
   int64_t follower_read_wait_ns = 1'000'000'000;
+  // Evaluates scan filters; empty: filters are ignored (every row is returned).
+  ScanFilterCompiler scan_filters;
 };
 
 class RangeTxnServer {
@@ -108,6 +129,15 @@ class RangeTxnServer {
  private:
   using Req = std::shared_ptr<const proto::TxnRequest>;
   using KvReq = std::shared_ptr<const proto::KvRequest>;
+  // Scans [start, end) at `ts` into `r` (keys, values, resume_key, found), applying
+  // `filter` and stopping after `limit` rows (0: no limit). Returns the scan's blocking
+  // intent, if any.
+  template <typename Response>
+  absl::StatusOr<std::optional<storage::BlockingIntent>> ScanInto(const std::string& start,
+                                                                  const std::string& end,
+                                                                  Timestamp ts, int64_t limit,
+                                                                  const std::string& filter,
+                                                                  Response* r);
   struct Wait {
     std::function<bool()> ready;  // re-evaluated after every event
     std::function<void()> run;    // once ready

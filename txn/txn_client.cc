@@ -352,7 +352,8 @@ absl::StatusOr<std::optional<std::string>> Txn::Get(std::string_view key, bool f
 }
 
 absl::StatusOr<std::vector<Row>> Txn::ScanRange(const RangeSpan& range, std::string_view start,
-                                                std::string_view end, int64_t limit) {
+                                                std::string_view end, int64_t limit,
+                                                std::string_view filter) {
   std::vector<Row> rows;
   std::string from(start);
   while (true) {
@@ -363,6 +364,7 @@ absl::StatusOr<std::vector<Row>> Txn::ScanRange(const RangeSpan& range, std::str
       req.set_key(from);
       req.set_end_key(std::string(end));
       req.set_limit(page);
+      req.set_filter(std::string(filter));
       ASSIGN_OR_RETURN(proto::KvResponse r, ReadOnly(range, std::move(req)));
       for (int i = 0; i < r.keys_size(); ++i) rows.push_back(Row{r.keys(i), r.values(i)});
       if (r.resume_key().empty()) break;
@@ -377,6 +379,7 @@ absl::StatusOr<std::vector<Row>> Txn::ScanRange(const RangeSpan& range, std::str
       req.set_key(from);
       req.set_end_key(std::string(end));
       req.set_limit(page);
+      req.set_filter(std::string(filter));
       if (auto e = epochs_.find(range.range_id); e != epochs_.end()) req.set_lock_epoch(e->second);
       client_->Touch(id_, range.range_id);
       ASSIGN_OR_RETURN(proto::TxnResponse r, client_->Send(req));
@@ -395,7 +398,7 @@ absl::StatusOr<std::vector<Row>> Txn::ScanRange(const RangeSpan& range, std::str
 }
 
 absl::StatusOr<std::vector<Row>> Txn::Scan(std::string_view start, std::string_view end,
-                                           int64_t limit) {
+                                           int64_t limit, std::string_view filter) {
   RETURN_IF_ERROR(CheckOpen());
   if (!end.empty() && end <= start) return std::vector<Row>{};
   if (limit < 0) return absl::InvalidArgumentError("a scan limit must not be negative");
@@ -413,7 +416,7 @@ absl::StatusOr<std::vector<Row>> Txn::Scan(std::string_view start, std::string_v
     if (limit > 0) {
       fetch = limit - static_cast<int64_t>(out.size()) + std::distance(lo, hi);
     }
-    ASSIGN_OR_RETURN(std::vector<Row> rows, ScanRange(range, from, to, fetch));
+    ASSIGN_OR_RETURN(std::vector<Row> rows, ScanRange(range, from, to, fetch, filter));
     // Merge with the transaction's own writes (they win).
     std::map<std::string, std::string> merged;
     for (Row& r : rows) merged[r.key] = std::move(r.value);

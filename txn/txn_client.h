@@ -124,8 +124,11 @@ class Txn {
 
   absl::StatusOr<std::optional<std::string>> Get(std::string_view key, bool for_update = false);
   // Rows with start <= key < end (empty end: to the end), in key order; limit 0 = all.
+  // `filter` (opaque to this layer, see ScanFilter in txn/range_txn_server.h) lets ranges
+  // leave out committed rows that cannot match; rows may still come back unfiltered, and
+  // the transaction's own buffered writes in the span always do. Locks cover the whole span.
   absl::StatusOr<std::vector<Row>> Scan(std::string_view start, std::string_view end,
-                                        int64_t limit = 0);
+                                        int64_t limit = 0, std::string_view filter = {});
   absl::Status Put(std::string_view key, std::string_view value);
   absl::Status Delete(std::string_view key);
   // Read-write: the commit timestamp. Read-only: the read timestamp (nothing to commit).
@@ -145,7 +148,8 @@ class Txn {
 
   absl::Status CheckOpen() const;
   absl::StatusOr<std::vector<Row>> ScanRange(const RangeSpan& range, std::string_view start,
-                                             std::string_view end, int64_t limit);
+                                             std::string_view end, int64_t limit,
+                                             std::string_view filter);
   absl::StatusOr<proto::KvResponse> ReadOnly(const RangeSpan& range, proto::KvRequest req);
   void AddRead(uint64_t range, LockSpan span);
   void Close();

@@ -43,7 +43,8 @@ class ExecContext : public EvalContext {
   // Results.
   int64_t rows_affected = 0;
   std::set<uint64_t> ranges_touched;
-  int64_t kv_reads = 0;  // Get and Scan calls
+  int64_t kv_reads = 0;   // Get and Scan calls
+  int64_t rows_read = 0;  // rows (and index entries) those calls returned
 
   int64_t StatementTimeMicros() const override { return statement_time_micros; }
   std::string Database() const override { return database; }

@@ -6,6 +6,7 @@
 #include "common/status.h"
 #include "sql/execution/expr_eval.h"
 #include "sql/execution/operator.h"
+#include "sql/execution/range_filter.h"
 #include "sql/types/row_codec.h"
 #include "sql/types/value_ops.h"
 
@@ -47,6 +48,9 @@ class SpanReader {
              bool for_update)
       : table_(table), index_(index), ctx_(ctx), for_update_(for_update) {}
 
+  // Rows of the primary index are filtered at the ranges by this (EncodeRangeFilter).
+  void SetRangeFilter(std::string filter) { filter_ = std::move(filter); }
+
   void SetSpans(std::vector<Span> spans) {
     spans_ = std::move(spans);
     next_span_ = 0;
@@ -64,6 +68,7 @@ class SpanReader {
         ++ctx_.kv_reads;
         ASSIGN_OR_RETURN(std::optional<std::string> v, ctx_.txn->Get(span.start, for_update_));
         if (!v.has_value()) continue;
+        ++ctx_.rows_read;
         RETURN_IF_ERROR(Emit(span.start, *v, out));
         return true;
       }
@@ -71,7 +76,8 @@ class SpanReader {
       ctx_.Touch(start, span.end);
       ++ctx_.kv_reads;
       ASSIGN_OR_RETURN(std::vector<txn::Row> rows,
-                       ctx_.txn->Scan(start, span.end, static_cast<int64_t>(max)));
+                       ctx_.txn->Scan(start, span.end, static_cast<int64_t>(max), filter_));
+      ctx_.rows_read += static_cast<int64_t>(rows.size());
       if (rows.size() < max) {
         ++next_span_;
         resume_.reset();
@@ -95,6 +101,7 @@ class SpanReader {
     ctx_.Touch(pk);
     ++ctx_.kv_reads;
     ASSIGN_OR_RETURN(std::optional<std::string> v, ctx_.txn->Get(pk, for_update_));
+    ++ctx_.rows_read;
     if (!v.has_value()) {
       return absl::DataLossError(absl::StrCat("index ", index_.name(), " of table ", table_.name(),
                                               " points at a missing row"));
@@ -108,6 +115,7 @@ class SpanReader {
   const proto::IndexDescriptor& index_;
   ExecContext& ctx_;
   bool for_update_;
+  std::string filter_;
   std::vector<Span> spans_;
   size_t next_span_ = 0;
   std::optional<std::string> resume_;
@@ -202,6 +210,11 @@ class ScanOperator : public Operator {
   absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
     if (!started_) {
       started_ = true;
+      if (plan_.range_filter) {
+        // Sent unfiltered if it cannot be encoded now (the filter below decides anyway).
+        auto f = EncodeRangeFilter(*plan_.table, *plan_.range_filter, ctx_);
+        if (f.ok()) reader_.SetRangeFilter(std::move(*f));
+      }
       if (plan_.constraint.has_value()) {
         ASSIGN_OR_RETURN(std::vector<Span> spans,
                          ConstraintSpans(*plan_.table, *index_, *plan_.constraint, ctx_));

@@ -5,6 +5,7 @@
 
 #include "common/status.h"
 #include "sql/execution/expr_eval.h"
+#include "sql/execution/range_filter.h"
 
 namespace meridian::sql {
 namespace {
@@ -409,6 +410,33 @@ absl::StatusOr<LogicalPtr> ChooseJoins(LogicalPtr plan) {
   return plan;
 }
 
+// --- push-filters-to-ranges
+
+absl::StatusOr<LogicalPtr> RangeFilters(LogicalPtr plan) {
+  for (size_t i = 0; i < plan->children.size(); ++i) {
+    // The inner side of an index lookup join is read by key prefix, row by row.
+    if (plan->kind == K::kJoin && plan->join_method == LogicalNode::JoinMethod::kIndexLookup &&
+        i == 1) {
+      continue;
+    }
+    ASSIGN_OR_RETURN(plan->children[i], RangeFilters(plan->children[i]));
+  }
+  if (plan->kind != K::kScan || plan->table == nullptr || !plan->filter) return plan;
+  if (plan->constraint.has_value()) {
+    const IndexConstraint& c = *plan->constraint;
+    // Secondary index entries are not rows; a primary-key point lookup reads one row.
+    if (c.index_id != kPrimaryIndexId) return plan;
+    size_t fixed = c.eq.size() + (c.in_values.empty() ? 0 : 1);
+    if (fixed == plan->table->pk_columns().size()) return plan;
+  }
+  std::vector<BoundExprPtr> pushed;
+  for (auto& c : SplitConjuncts(plan->filter)) {
+    if (!c->IsConstant() && CanRunAtRange(*c)) pushed.push_back(c);
+  }
+  plan->range_filter = AndAll(pushed);
+  return plan;
+}
+
 // --- optimize-subqueries
 
 absl::StatusOr<BoundExprPtr> OptimizeSubqueries(const BoundExprPtr& e) {
@@ -466,9 +494,10 @@ absl::StatusOr<BoundExprPtr> FoldConstants(const BoundExprPtr& e) {
 
 const std::vector<OptimizerPass>& OptimizerPasses() {
   static const auto* passes = new std::vector<OptimizerPass>{
-      {"fold-constants", FoldPass},         {"push-down-filters", PushFilters},
-      {"choose-indexes", ChooseIndexes},    {"push-down-limits", PushLimits},
-      {"choose-join-methods", ChooseJoins}, {"optimize-subqueries", SubqueryPass},
+      {"fold-constants", FoldPass},          {"push-down-filters", PushFilters},
+      {"choose-indexes", ChooseIndexes},     {"push-down-limits", PushLimits},
+      {"choose-join-methods", ChooseJoins},  {"push-filters-to-ranges", RangeFilters},
+      {"optimize-subqueries", SubqueryPass},
   };
   return *passes;
 }

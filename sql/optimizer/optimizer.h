@@ -7,6 +7,8 @@
 //   push-down-limits    lets a scan stop early under LIMIT when nothing reorders its rows
 //   choose-join-methods index lookup join when the right side is a table whose index starts
 //                       with the join keys, else hash join on equi-join keys, else nested loop
+//   push-filters-to-ranges marks the conjuncts of a primary-index scan's filter that the
+//                       ranges can evaluate while scanning (filters run next to the data)
 //   optimize-subqueries runs all of the above on every subquery's plan (a correlated
 //                       subquery's enclosing columns act as constants, so they can drive
 //                       index lookups)

@@ -176,6 +176,7 @@ std::string LogicalNode::ToString(int indent) const {
         absl::StrAppend(&line, " (full)");
       }
       if (filter) absl::StrAppend(&line, " filter ", filter->ToString());
+      if (range_filter) absl::StrAppend(&line, " at ranges ", range_filter->ToString());
       if (scan_limit.has_value()) absl::StrAppend(&line, " limit ", *scan_limit);
       if (for_update) absl::StrAppend(&line, " for update");
       break;

@@ -79,7 +79,10 @@ struct LogicalNode {
   TablePtr table;
   std::optional<IndexConstraint> constraint;  // chosen by the optimizer
   BoundExprPtr filter;                        // kScan (pushed down) and kFilter
-  std::optional<int64_t> scan_limit;          // pushed-down limit (after filter)
+  // kScan of the primary index: the conjuncts of `filter` the ranges evaluate while they
+  // scan (sql/execution/range_filter.h); `filter` is still checked on every row received.
+  BoundExprPtr range_filter;
+  std::optional<int64_t> scan_limit;  // pushed-down limit (after filter)
   bool for_update = false;
   // kValues
   std::vector<std::vector<BoundExprPtr>> rows;

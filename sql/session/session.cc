@@ -511,7 +511,7 @@ absl::Status SessionImpl::Explain(const ast::ExplainStmt& stmt, const std::vecto
     for (uint64_t r : ctx.ranges_touched) ranges.push_back(absl::StrCat("r", r));
     lines.push_back(
         absl::StrCat("ranges touched: ", ranges.empty() ? "none" : absl::StrJoin(ranges, ", "),
-                     " (", ctx.kv_reads, " key-value reads)"));
+                     " (", ctx.kv_reads, " key-value reads, ", ctx.rows_read, " rows read)"));
     lines.push_back(absl::StrFormat("execution time: %.3f ms", absl::ToDoubleMilliseconds(total)));
   }
   sink->Columns({ColumnInfo{"QUERY PLAN", SqlType::Of(TypeId::kText)}});

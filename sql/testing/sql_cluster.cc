@@ -8,6 +8,7 @@
 #include "common/net.h"
 #include "common/status.h"
 #include "sql/catalog/catalog.h"
+#include "sql/execution/range_filter.h"
 #include "storage/codec/key_codec.h"
 
 namespace meridian::sql {
@@ -36,6 +37,7 @@ absl::StatusOr<std::unique_ptr<SqlCluster>> SqlCluster::Start(SqlClusterOptions 
     o.splits = splits;
     o.ranges = static_cast<int>(splits.size()) + 1;
     o.sync_writes = false;  // tests: durability across power loss is not what they check
+    if (options.range_filters) o.scan_filters = CompileRangeFilter;
     ASSIGN_OR_RETURN(auto node, server::Node::Start(o));
     c->nodes_.push_back(std::move(node));
   }

@@ -27,8 +27,9 @@ namespace meridian::sql {
 struct SqlClusterOptions {
   int nodes = 1;
   bool pgwire = false;
-  std::string password;  // for the wire server; empty = trust
-  std::string data_dir;  // empty: a fresh temporary directory, removed afterwards
+  std::string password;       // for the wire server; empty = trust
+  std::string data_dir;       // empty: a fresh temporary directory, removed afterwards
+  bool range_filters = true;  // ranges evaluate scan filters (false: they return every row)
 };
 
 class SqlCluster {
