@@ -436,6 +436,13 @@ absl::StatusOr<std::vector<Row>> Txn::Scan(std::string_view start, std::string_v
   return out;
 }
 
+absl::Status Txn::RestoreWrites(Writes writes) {
+  RETURN_IF_ERROR(CheckOpen());
+  if (options_.mode == TxnMode::kReadWrite) RETURN_IF_ERROR(client_->AbortedStatus(id_));
+  writes_ = std::move(writes);
+  return absl::OkStatus();
+}
+
 absl::Status Txn::Put(std::string_view key, std::string_view value) {
   RETURN_IF_ERROR(CheckOpen());
   if (options_.mode == TxnMode::kReadOnly) {

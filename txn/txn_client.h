@@ -135,6 +135,13 @@ class Txn {
   absl::StatusOr<Timestamp> Commit();
   absl::Status Rollback();
 
+  // Savepoints. The buffered writes now; RestoreWrites puts them back, undoing every Put and
+  // Delete since. Locks taken since stay held until the transaction ends (harmless: they
+  // only make it conflict where it already read).
+  using Writes = std::map<std::string, std::optional<std::string>>;  // nullopt = delete
+  const Writes& buffered_writes() const { return writes_; }
+  absl::Status RestoreWrites(Writes writes);
+
   const std::string& id() const { return id_; }
   TxnMode mode() const { return options_.mode; }
   Timestamp priority() const { return priority_; }
@@ -161,8 +168,8 @@ class Txn {
   bool open_ = true;
   std::optional<Timestamp> read_ts_;
   std::optional<uint64_t> only_range_;  // single_range read-only: the range read so far
-  std::map<std::string, std::optional<std::string>> writes_;  // nullopt = delete
-  std::map<uint64_t, std::vector<LockSpan>> reads_;           // range -> spans locked
+  Writes writes_;
+  std::map<uint64_t, std::vector<LockSpan>> reads_;  // range -> spans locked
   std::set<std::string> exclusive_;  // keys read for_update (locked exclusively already)
   // Per range, the lock epoch of the first lock taken there; sent with every later request
   // to that range so a reset lock table (lease moved) is noticed instead of re-locked.

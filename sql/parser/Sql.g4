@@ -33,6 +33,9 @@ statement
   | beginStmt
   | commitStmt
   | rollbackStmt
+  | savepointStmt
+  | releaseStmt
+  | discardStmt
   | setStmt
   | showStmt
   | resetStmt
@@ -314,6 +317,19 @@ commitStmt
 
 rollbackStmt
   : (K_ROLLBACK | K_ABORT) (K_WORK | K_TRANSACTION)? (K_AND K_NO? K_CHAIN)?
+  | K_ROLLBACK (K_WORK | K_TRANSACTION)? K_TO K_SAVEPOINT? identifier
+  ;
+
+savepointStmt
+  : K_SAVEPOINT identifier
+  ;
+
+releaseStmt
+  : K_RELEASE K_SAVEPOINT? identifier
+  ;
+
+discardStmt
+  : K_DISCARD (K_ALL | K_PLANS | K_SEQUENCES | K_TEMP | K_TEMPORARY)
   ;
 
 setStmt
@@ -594,6 +610,7 @@ unreservedKeyword
   | K_PARTITION
   | K_READ
   | K_REPEATABLE
+  | K_RELEASE
   | K_RESET
   | K_RESTART
   | K_RESTRICT
@@ -608,6 +625,10 @@ unreservedKeyword
   | K_SKIP
   | K_START
   | K_SYSTEM
+  | K_SAVEPOINT
+  | K_SEQUENCES
+  | K_PLANS
+  | K_DISCARD
   | K_TEMP
   | K_TEMPORARY
   | K_TRANSACTION
@@ -890,7 +911,12 @@ K_PRIMARY : P R I M A R Y ;
 K_READ : R E A D ;
 K_REFERENCES : R E F E R E N C E S ;
 K_REPEATABLE : R E P E A T A B L E ;
+K_RELEASE : R E L E A S E ;
 K_RESET : R E S E T ;
+K_SAVEPOINT : S A V E P O I N T ;
+K_SEQUENCES : S E Q U E N C E S ;
+K_PLANS : P L A N S ;
+K_DISCARD : D I S C A R D ;
 K_RESTART : R E S T A R T ;
 K_RESTRICT : R E S T R I C T ;
 K_RETURNING : R E T U R N I N G ;

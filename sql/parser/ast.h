@@ -326,7 +326,19 @@ struct BeginStmt {
 };
 
 struct CommitStmt {};
-struct RollbackStmt {};
+// ROLLBACK, or ROLLBACK TO SAVEPOINT `savepoint` when that is set.
+struct RollbackStmt {
+  std::string savepoint;
+};
+struct SavepointStmt {
+  std::string name;
+};
+struct ReleaseStmt {  // RELEASE [SAVEPOINT] name
+  std::string name;
+};
+struct DiscardStmt {
+  std::string what;  // "all", "plans", "sequences", "temp"
+};
 
 struct SetStmt {
   // lower-cased; "transaction" for SET TRANSACTION ..., "session characteristics" for SET
@@ -363,8 +375,8 @@ struct EmptyStmt {};
 using Statement =
     std::variant<SelectStmt, InsertStmt, UpdateStmt, DeleteStmt, CreateTableStmt, DropTableStmt,
                  TruncateStmt, AlterTableStmt, CreateIndexStmt, DropIndexStmt, CopyStmt, BeginStmt,
-                 CommitStmt, RollbackStmt, SetStmt, ShowStmt, ResetStmt,
-                 std::unique_ptr<ExplainStmt>, VacuumStmt, EmptyStmt>;
+                 CommitStmt, RollbackStmt, SavepointStmt, ReleaseStmt, DiscardStmt, SetStmt,
+                 ShowStmt, ResetStmt, std::unique_ptr<ExplainStmt>, VacuumStmt, EmptyStmt>;
 
 struct ExplainStmt {
   bool analyze = false;

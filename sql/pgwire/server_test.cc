@@ -224,6 +224,29 @@ TEST_F(PgwireServerTest, ExtendedNamedStatementAndPortals) {
   EXPECT_EQ(ErrorFields(result[1])['C'], "26000");
 }
 
+// DISCARD ALL (sent by connection poolers between clients) forgets prepared statements.
+TEST_F(PgwireServerTest, DiscardAllForgetsPreparedStatements) {
+  TestClient client;
+  Login(&client);
+  ASSERT_OK(client.Send('P', Body().Str("s1").Str("SELECT 1").Int16(0)));
+  ASSERT_OK(client.Send('S', Body()));
+  ASSERT_OK_AND_ASSIGN(auto result, client.ReadUntilReady());
+  ASSERT_EQ(Types(result), "1Z");
+  ASSERT_OK_AND_ASSIGN(result, client.Query("DISCARD ALL"));
+  ASSERT_EQ(Types(result), "CZ");
+  EXPECT_EQ(CString(result[0]), "DISCARD ALL");
+  ASSERT_OK(client.Send('B', Body().Str("").Str("s1").Int16(0).Int16(0).Int16(0)));
+  ASSERT_OK(client.Send('S', Body()));
+  ASSERT_OK_AND_ASSIGN(result, client.ReadUntilReady());
+  ASSERT_EQ(Types(result), "EZ");
+  EXPECT_EQ(ErrorFields(result[0])['C'], "26000");
+  // The name is free again.
+  ASSERT_OK(client.Send('P', Body().Str("s1").Str("SELECT 1").Int16(0)));
+  ASSERT_OK(client.Send('S', Body()));
+  ASSERT_OK_AND_ASSIGN(result, client.ReadUntilReady());
+  EXPECT_EQ(Types(result), "1Z");
+}
+
 TEST_F(PgwireServerTest, DescribeStatementWithoutRowsSendsNoData) {
   TestClient client;
   Login(&client);

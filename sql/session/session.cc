@@ -338,6 +338,7 @@ absl::Status SessionImpl::FinishImplicit(bool ok) {
 }
 
 absl::Status SessionImpl::CommitTxn() {
+  savepoints_.clear();
   explicit_ = false;
   failed_ = false;
   implicit_open_ = false;
@@ -347,6 +348,7 @@ absl::Status SessionImpl::CommitTxn() {
 }
 
 void SessionImpl::RollbackTxn() {
+  savepoints_.clear();
   explicit_ = false;
   failed_ = false;
   implicit_open_ = false;
@@ -604,9 +606,59 @@ absl::Status SessionImpl::Show(const ast::ShowStmt& stmt, ResultSink* sink) {
   return absl::OkStatus();
 }
 
+absl::Status SessionImpl::SavepointStatement(const ast::Statement& stmt, ResultSink* sink) {
+  if (const auto* d = std::get_if<ast::DiscardStmt>(&stmt)) {
+    std::string tag = absl::StrCat("DISCARD ", absl::AsciiStrToUpper(d->what));
+    if (d->what == "all") {
+      if (explicit_) return Error("25001", "DISCARD ALL cannot run inside a transaction block");
+      // Session settings; the wire server also forgets the connection's prepared statements.
+      settings_ = DefaultSettings(user_);
+    }
+    if (sink) sink->Complete(tag);
+    return absl::OkStatus();
+  }
+  auto find = [this](const std::string& name, const char* verb) -> absl::StatusOr<size_t> {
+    if (!explicit_) {
+      return Error("25P01", absl::StrCat(verb, " can only be used in transaction blocks"));
+    }
+    for (size_t i = savepoints_.size(); i-- > 0;) {
+      if (savepoints_[i].name == name) return i;
+    }
+    return Error("3B001", absl::StrCat("savepoint \"", name, "\" does not exist"));
+  };
+  if (const auto* sp = std::get_if<ast::SavepointStmt>(&stmt)) {
+    if (!explicit_) return Error("25P01", "SAVEPOINT can only be used in transaction blocks");
+    savepoints_.push_back(Savepoint{sp->name, txn_ ? txn_->buffered_writes() : txn::Txn::Writes{}});
+    if (sink) sink->Complete("SAVEPOINT");
+    return absl::OkStatus();
+  }
+  if (const auto* r = std::get_if<ast::ReleaseStmt>(&stmt)) {
+    ASSIGN_OR_RETURN(size_t i, find(r->name, "RELEASE SAVEPOINT"));
+    savepoints_.resize(i);
+    if (sink) sink->Complete("RELEASE");
+    return absl::OkStatus();
+  }
+  const auto& r = std::get<ast::RollbackStmt>(stmt);
+  ASSIGN_OR_RETURN(size_t i, find(r.savepoint, "ROLLBACK TO SAVEPOINT"));
+  if (txn_) {
+    // Undoes the writes since the savepoint. A transaction the cluster aborted (40001)
+    // cannot be resumed: the block stays failed.
+    absl::Status s = txn_->RestoreWrites(savepoints_[i].writes);
+    if (!s.ok()) return EnsureSqlState(s);
+  }
+  savepoints_.resize(i + 1);
+  failed_ = false;
+  if (sink) sink->Complete("ROLLBACK");
+  return absl::OkStatus();
+}
+
 absl::Status SessionImpl::ExecuteOne(const ast::ParsedStatement& parsed,
                                      const std::vector<Value>& params, ResultSink* sink) {
   const ast::Statement& stmt = parsed.statement;
+  if (const auto* r = std::get_if<ast::RollbackStmt>(&stmt);
+      r != nullptr && !r->savepoint.empty()) {
+    return SavepointStatement(stmt, sink);
+  }
   bool ends_block = std::holds_alternative<ast::CommitStmt>(stmt) ||
                     std::holds_alternative<ast::RollbackStmt>(stmt);
   if (failed_ && !ends_block) {
@@ -635,6 +687,11 @@ absl::Status SessionImpl::ExecuteOne(const ast::ParsedStatement& parsed,
     RollbackTxn();
     if (sink) sink->Complete("ROLLBACK");
     return absl::OkStatus();
+  }
+  if (std::holds_alternative<ast::SavepointStmt>(stmt) ||
+      std::holds_alternative<ast::ReleaseStmt>(stmt) ||
+      std::holds_alternative<ast::DiscardStmt>(stmt)) {
+    return SavepointStatement(stmt, sink);
   }
   if (const auto* s = std::get_if<ast::SetStmt>(&stmt)) return Set(*s, sink);
   if (const auto* s = std::get_if<ast::ShowStmt>(&stmt)) return Show(*s, sink);

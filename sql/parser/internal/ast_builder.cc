@@ -1270,7 +1270,18 @@ ast::Statement AstBuilder::BuildStatement(P::StatementContext* ctx) {
     if (c->K_CHAIN() != nullptr && c->K_NO() == nullptr) {
       Unsupported("ROLLBACK AND CHAIN", c->K_CHAIN()->getSymbol());
     }
-    return ast::RollbackStmt{};
+    ast::RollbackStmt r;
+    if (c->identifier() != nullptr) r.savepoint = Ident(c->identifier());
+    return r;
+  }
+  if (auto* c = ctx->savepointStmt()) return ast::SavepointStmt{Ident(c->identifier())};
+  if (auto* c = ctx->releaseStmt()) return ast::ReleaseStmt{Ident(c->identifier())};
+  if (auto* c = ctx->discardStmt()) {
+    std::string what = c->K_ALL()         ? "all"
+                       : c->K_PLANS()     ? "plans"
+                       : c->K_SEQUENCES() ? "sequences"
+                                          : "temp";
+    return ast::DiscardStmt{what};
   }
   if (auto* c = ctx->setStmt()) return BuildSet(c);
   if (auto* c = ctx->showStmt()) {

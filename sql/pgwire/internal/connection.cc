@@ -355,6 +355,7 @@ absl::Status Connection::HandleQuery(std::string_view body) {
     channel_.out().Empty('I');
   }
   if (session_->TransactionStatus() == 'I') portals_.clear();
+  if (status.ok() && sink.tag() == "DISCARD ALL") statements_.clear();  // DEALLOCATE ALL too
   return SendReadyForQuery();
 }
 

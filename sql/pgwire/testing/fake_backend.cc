@@ -31,6 +31,7 @@ enum class Kind {
   kBegin,
   kCommit,
   kRollback,
+  kDiscardAll,
 };
 
 struct Plan {
@@ -138,6 +139,8 @@ absl::StatusOr<Plan> Classify(std::string_view raw) {
     plan.kind = Kind::kCommit;
   } else if (sql == "ROLLBACK") {
     plan.kind = Kind::kRollback;
+  } else if (sql == "DISCARD ALL") {
+    plan.kind = Kind::kDiscardAll;
   } else if (sql == "SELECT boom") {
     return WithErrorPosition(
         SqlError(absl::StatusCode::kInvalidArgument, "42703", "column \"boom\" does not exist"), 8);
@@ -350,6 +353,9 @@ class FakeSession : public SqlSession {
       case Kind::kRollback:
         status_ = 'I';
         sink->Complete("ROLLBACK");
+        return absl::OkStatus();
+      case Kind::kDiscardAll:
+        sink->Complete("DISCARD ALL");
         return absl::OkStatus();
     }
     return absl::InternalError("unreachable");

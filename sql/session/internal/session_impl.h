@@ -70,6 +70,8 @@ class SessionImpl : public SqlSession {
   absl::Status Begin(const ast::BeginStmt& stmt, ResultSink* sink);
   absl::Status CommitTxn();
   void RollbackTxn();
+  // SAVEPOINT, RELEASE, ROLLBACK TO SAVEPOINT and DISCARD.
+  absl::Status SavepointStatement(const ast::Statement& stmt, ResultSink* sink);
   // Ends an implicit transaction: commit when `ok`, else roll back.
   absl::Status FinishImplicit(bool ok);
   absl::StatusOr<txn::TxnOptions> AsOfOptions(const ast::Expr& as_of);
@@ -90,6 +92,12 @@ class SessionImpl : public SqlSession {
   bool failed_ = false;         // an error happened inside the block
   bool implicit_open_ = false;  // txn_ is an implicit transaction (extended protocol / batch)
   txn::TxnOptions block_options_;
+  // The block's savepoints, oldest first: each holds the buffered writes when it was set.
+  struct Savepoint {
+    std::string name;
+    txn::Txn::Writes writes;
+  };
+  std::vector<Savepoint> savepoints_;
   std::map<std::string, std::string> settings_;
 };
 
