@@ -48,7 +48,15 @@ statement
 // SELECT
 
 selectStmt
-  : selectBody orderByClause? limitOffsetClause* forLockingClause*
+  : withClause? selectBody orderByClause? limitOffsetClause* forLockingClause*
+  ;
+
+withClause
+  : K_WITH K_RECURSIVE? commonTableExpr (COMMA commonTableExpr)*
+  ;
+
+commonTableExpr
+  : identifier (LPAREN identList RPAREN)? K_AS (K_NOT? K_MATERIALIZED)? LPAREN selectStmt RPAREN
   ;
 
 // Set operations: INTERSECT binds tighter than UNION and EXCEPT, all left-associative.
@@ -610,6 +618,8 @@ unreservedKeyword
   | K_PARTITION
   | K_READ
   | K_REPEATABLE
+  | K_RECURSIVE
+  | K_MATERIALIZED
   | K_RELEASE
   | K_RESET
   | K_RESTART
@@ -912,6 +922,8 @@ K_READ : R E A D ;
 K_REFERENCES : R E F E R E N C E S ;
 K_REPEATABLE : R E P E A T A B L E ;
 K_RELEASE : R E L E A S E ;
+K_RECURSIVE : R E C U R S I V E ;
+K_MATERIALIZED : M A T E R I A L I Z E D ;
 K_RESET : R E S E T ;
 K_SAVEPOINT : S A V E P O I N T ;
 K_SEQUENCES : S E Q U E N C E S ;

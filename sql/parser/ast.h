@@ -153,8 +153,19 @@ struct WindowSpec {
   std::vector<OrderItem> order_by;
 };
 
+// WITH name [(columns)] AS (query): a common table expression.
+struct CommonTableExpr {
+  std::string name;
+  std::vector<std::string> columns;  // empty: the query's own column names
+  std::unique_ptr<SelectStmt> query;
+  int location = -1;
+};
+
 struct SelectStmt {
   int location = -1;
+  // WITH ...: visible to the whole statement (and each to the CTEs after it).
+  std::vector<CommonTableExpr> with;
+  bool with_recursive = false;  // accepted by the grammar; the binder rejects it
   // VALUES (..), (..): when non-empty, the other clauses except order_by/limit/offset are
   // unused.
   std::vector<std::vector<ExprPtr>> values;

@@ -4,6 +4,7 @@
 #include <set>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -869,8 +870,45 @@ absl::StatusOr<BoundExprPtr> Binder::BindFunction(const Expr& e, Scope& scope) {
 // ---------------------------------------------------------------------------------------
 // FROM
 
+absl::StatusOr<LogicalPtr> Binder::AliasQuery(LogicalPtr plan, const std::string& alias,
+                                              const std::vector<std::string>& columns,
+                                              int location) {
+  if (columns.size() > plan->columns.size()) {
+    return Error("42P10",
+                 absl::StrCat("table \"", alias, "\" has ", plan->columns.size(),
+                              " columns available but ", columns.size(), " columns specified"),
+                 location);
+  }
+  // Wrap so the alias applies without touching the query's own columns.
+  auto proj = std::make_shared<LogicalNode>();
+  proj->kind = LogicalNode::Kind::kProject;
+  proj->children = {plan};
+  for (size_t i = 0; i < plan->columns.size(); ++i) {
+    proj->exprs.push_back(MakeColumn(static_cast<int>(i), plan->columns[i].type));
+    OutputColumn c = plan->columns[i];
+    c.table = alias;
+    if (i < columns.size()) c.name = columns[i];
+    proj->columns.push_back(c);
+  }
+  return LogicalPtr(proj);
+}
+
 absl::StatusOr<LogicalPtr> Binder::BindTableName(const std::vector<std::string>& name,
                                                  const std::string& alias, int location) {
+  if (name.size() == 1) {
+    for (size_t i = ctes_.size(); i-- > 0;) {
+      const ast::CommonTableExpr& cte = *ctes_[i];
+      if (cte.name != name[0]) continue;
+      // Bound where it is used, seeing only the CTEs defined before it (so never itself).
+      std::vector<const ast::CommonTableExpr*> saved = ctes_;
+      ctes_.resize(i);
+      std::vector<std::string> names;
+      auto plan = BindQuery(*cte.query, &names);
+      ctes_ = std::move(saved);
+      if (!plan.ok()) return plan.status();
+      return AliasQuery(*plan, alias.empty() ? cte.name : alias, cte.columns, location);
+    }
+  }
   std::string schema = name.size() >= 2 ? name[name.size() - 2] : "";
   const std::string& table_name = name.back();
   LogicalPtr plan;
@@ -903,17 +941,7 @@ absl::StatusOr<LogicalPtr> Binder::BindFrom(const ast::TableRef& ref) {
     case ast::TableRef::Kind::kSubquery: {
       std::vector<std::string> names;
       ASSIGN_OR_RETURN(LogicalPtr plan, BindQuery(*ref.subquery, &names));
-      // Wrap so the alias applies without touching the subquery's own columns.
-      auto proj = std::make_shared<LogicalNode>();
-      proj->kind = LogicalNode::Kind::kProject;
-      proj->children = {plan};
-      for (size_t i = 0; i < plan->columns.size(); ++i) {
-        proj->exprs.push_back(MakeColumn(static_cast<int>(i), plan->columns[i].type));
-        OutputColumn c = plan->columns[i];
-        c.table = ref.alias;
-        proj->columns.push_back(c);
-      }
-      return proj;
+      return AliasQuery(plan, ref.alias, ref.column_aliases, ref.location);
     }
     case ast::TableRef::Kind::kJoin: {
       if (ref.join_type == ast::JoinType::kFull) {
@@ -979,6 +1007,20 @@ absl::StatusOr<LogicalPtr> Binder::BindFrom(const ast::TableRef& ref) {
 
 absl::StatusOr<LogicalPtr> Binder::BindQuery(const ast::SelectStmt& s,
                                              std::vector<std::string>* names) {
+  if (s.with_recursive) return Error("0A000", "WITH RECURSIVE is not supported", s.location);
+  const size_t ctes_before = ctes_.size();
+  for (size_t i = 0; i < s.with.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (s.with[j].name == s.with[i].name) {
+        return Error(
+            "42712",
+            absl::StrCat("WITH query name \"", s.with[i].name, "\" specified more than once"),
+            s.with[i].location);
+      }
+    }
+    ctes_.push_back(&s.with[i]);
+  }
+  absl::Cleanup pop_ctes = [this, ctes_before] { ctes_.resize(ctes_before); };
   LogicalPtr plan;
   std::vector<BoundExprPtr> out_exprs;
   std::vector<std::string> out_names;

@@ -65,6 +65,9 @@ class Binder {
   absl::StatusOr<LogicalPtr> BindQuery(const ast::SelectStmt& select,
                                        std::vector<std::string>* names);
   absl::StatusOr<LogicalPtr> BindFrom(const ast::TableRef& ref);
+  // `plan`'s rows under a FROM alias, columns renamed to `columns` (a prefix of them).
+  absl::StatusOr<LogicalPtr> AliasQuery(LogicalPtr plan, const std::string& alias,
+                                        const std::vector<std::string>& columns, int location);
   absl::StatusOr<LogicalPtr> BindTableName(const std::vector<std::string>& name,
                                            const std::string& alias, int location);
   absl::StatusOr<BoundExprPtr> BindExpr(const ast::Expr& e, Scope& scope);
@@ -107,6 +110,9 @@ class Binder {
     std::vector<std::pair<int, int>> refs;  // (depth, index)
   };
   std::vector<OuterFrame> outer_;
+  // The common table expressions in scope, innermost last. Each reference binds the CTE's
+  // query afresh (it is inlined), seeing only the CTEs before it.
+  std::vector<const ast::CommonTableExpr*> ctes_;
   int next_subquery_ = 1;  // subqueries are numbered in EXPLAIN
 
   BinderCatalog catalog_;

@@ -771,6 +771,22 @@ std::unique_ptr<ast::SelectStmt> AstBuilder::BuildSelect(P::SelectStmtContext* c
       guard.ok() ? BuildSelectBody(ctx->selectBody()) : std::make_unique<ast::SelectStmt>();
   bool trailing = ctx->orderByClause() != nullptr || !ctx->limitOffsetClause().empty() ||
                   !ctx->forLockingClause().empty();
+  if (ctx->withClause() != nullptr) {
+    // The CTEs belong to the whole statement: attach them to its outermost select.
+    if (trailing && HasTrailingClauses(*select)) select = Wrap(std::move(select));
+    if (!select->with.empty()) select = Wrap(std::move(select));
+    select->with_recursive = ctx->withClause()->K_RECURSIVE() != nullptr;
+    for (auto* c : ctx->withClause()->commonTableExpr()) {
+      ast::CommonTableExpr cte;
+      cte.name = Ident(c->identifier());
+      cte.location = Loc(c);
+      if (c->identList() != nullptr) {
+        for (auto* i : c->identList()->identifier()) cte.columns.push_back(Ident(i));
+      }
+      cte.query = BuildSelect(c->selectStmt());
+      select->with.push_back(std::move(cte));
+    }
+  }
   if (!trailing) return select;
   if (HasTrailingClauses(*select)) select = Wrap(std::move(select));
   if (ctx->orderByClause() != nullptr) select->order_by = BuildOrderBy(ctx->orderByClause());
