@@ -475,6 +475,60 @@ class DistinctOperator : public Operator {
   RowSet seen_;
 };
 
+// INTERSECT [ALL] and EXCEPT [ALL]: counts the right side's rows, then passes left rows
+// through against those counts (ALL: as many times as the counts allow; otherwise once).
+class SetOpOperator : public Operator {
+ public:
+  SetOpOperator(const LogicalNode& plan, ExecContext& ctx,
+                std::vector<std::unique_ptr<Operator>> children)
+      : Operator(plan, ctx) {
+    children_ = std::move(children);
+  }
+
+ protected:
+  absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
+    const size_t width = plan_.columns.size();
+    if (!counted_) {
+      counted_ = true;
+      std::vector<Row> in;
+      while (true) {
+        in.clear();
+        ASSIGN_OR_RETURN(bool more, children_[1]->Next(&in));
+        if (!more) break;
+        for (Row& r : in) {
+          if (r.size() > width) r.resize(width);
+          ++right_[std::move(r)];
+        }
+      }
+    }
+    const bool intersect = plan_.set_op == "INTERSECT";
+    std::vector<Row> in;
+    while (batch->empty()) {
+      in.clear();
+      ASSIGN_OR_RETURN(bool more, children_[0]->Next(&in));
+      if (!more) return false;
+      for (Row& r : in) {
+        if (r.size() > width) r.resize(width);
+        auto it = right_.find(r);
+        bool in_right = it != right_.end() && it->second > 0;
+        bool keep = intersect == in_right;
+        if (plan_.union_all) {
+          if (in_right) --it->second;
+        } else if (keep && !emitted_.insert(r).second) {
+          keep = false;
+        }
+        if (keep) batch->push_back(std::move(r));
+      }
+    }
+    return true;
+  }
+
+ private:
+  bool counted_ = false;
+  std::unordered_map<Row, int64_t, RowHash, RowEq> right_;
+  RowSet emitted_;
+};
+
 }  // namespace
 
 absl::StatusOr<bool> Operator::Next(std::vector<Row>* batch) {
@@ -535,8 +589,12 @@ absl::StatusOr<std::unique_ptr<Operator>> BuildOperator(const LogicalNode& plan,
       return std::unique_ptr<Operator>(new SortOperator(plan, ctx, std::move(kids[0])));
     case K::kLimit:
       return std::unique_ptr<Operator>(new LimitOperator(plan, ctx, std::move(kids[0])));
-    case K::kDistinct:
     case K::kUnion:
+      if (plan.set_op != "UNION") {
+        return std::unique_ptr<Operator>(new SetOpOperator(plan, ctx, std::move(kids)));
+      }
+      return std::unique_ptr<Operator>(new DistinctOperator(plan, ctx, std::move(kids)));
+    case K::kDistinct:
       return std::unique_ptr<Operator>(new DistinctOperator(plan, ctx, std::move(kids)));
     case K::kInsert:
     case K::kUpdate:

@@ -6,6 +6,7 @@
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -1006,7 +1007,7 @@ absl::StatusOr<LogicalPtr> Binder::BindFrom(const ast::TableRef& ref) {
 // SELECT
 
 absl::StatusOr<LogicalPtr> Binder::BindQuery(const ast::SelectStmt& s,
-                                             std::vector<std::string>* names) {
+                                             std::vector<std::string>* names, bool operand) {
   if (s.with_recursive) return Error("0A000", "WITH RECURSIVE is not supported", s.location);
   const size_t ctes_before = ctes_.size();
   for (size_t i = 0; i < s.with.size(); ++i) {
@@ -1175,7 +1176,9 @@ absl::StatusOr<LogicalPtr> Binder::BindQuery(const ast::SelectStmt& s,
     // ORDER BY expressions that are not output columns become hidden extra outputs.
     std::vector<SortKey> keys;
     size_t visible = out_exprs.size();
-    for (const auto& o : s.order_by) {
+    // With a set operation, ORDER BY applies to the whole chain's output (below).
+    static const std::vector<ast::OrderItem> kNoOrder;
+    for (const auto& o : s.set_op.empty() ? s.order_by : kNoOrder) {
       SortKey key;
       key.descending = o.descending;
       key.nulls_first = o.nulls_first.value_or(o.descending);
@@ -1266,37 +1269,45 @@ absl::StatusOr<LogicalPtr> Binder::BindQuery(const ast::SelectStmt& s,
     out_names.resize(visible);
   }
 
-  // UNION and friends.
-  if (!s.set_op.empty()) {
-    if (s.set_op != "UNION" && s.set_op != "UNION ALL") {
-      return Error("0A000", absl::StrCat(s.set_op, " is not supported"), s.location);
+  // UNION, INTERSECT and EXCEPT: A op1 B op2 C is (A op1 B) op2 C (see ast.h).
+  if (!operand && !s.set_op.empty()) {
+    if (s.for_update || s.for_share) {
+      return Error("0A000", "FOR UPDATE is not allowed with UNION/INTERSECT/EXCEPT", s.location);
     }
-    std::vector<std::string> rnames;
-    ASSIGN_OR_RETURN(LogicalPtr rhs, BindQuery(*s.set_rhs, &rnames));
-    if (rhs->columns.size() != plan->columns.size()) {
-      return Error("42601", "each UNION query must have the same number of columns", s.location);
-    }
-    auto u = std::make_shared<LogicalNode>();
-    u->kind = LogicalNode::Kind::kUnion;
-    u->union_all = s.set_op == "UNION ALL";
-    u->children = {plan, rhs};
-    for (size_t i = 0; i < plan->columns.size(); ++i) {
-      if (plan->columns[i].hidden) continue;
-      auto t = CommonType(plan->columns[i].type, rhs->columns[i].type);
-      if (!t.ok()) {
-        return Error("42804",
-                     absl::StrCat("UNION types ", plan->columns[i].type.ToString(), " and ",
-                                  rhs->columns[i].type.ToString(), " cannot be matched"),
-                     s.location);
+    for (const ast::SelectStmt* cur = &s; !cur->set_op.empty(); cur = cur->set_rhs.get()) {
+      const bool all = absl::EndsWith(cur->set_op, " ALL");
+      const std::string op = all ? cur->set_op.substr(0, cur->set_op.size() - 4) : cur->set_op;
+      std::vector<std::string> rnames;
+      ASSIGN_OR_RETURN(LogicalPtr rhs, BindQuery(*cur->set_rhs, &rnames, /*operand=*/true));
+      size_t width = 0;
+      for (const auto& c : plan->columns) width += c.hidden ? 0 : 1;
+      if (rhs->columns.size() != width) {
+        return Error("42601",
+                     absl::StrCat("each ", op, " query must have the same number of columns"),
+                     cur->location);
       }
-      OutputColumn c = plan->columns[i];
-      c.type = *t;
-      u->columns.push_back(c);
+      auto u = std::make_shared<LogicalNode>();
+      u->kind = LogicalNode::Kind::kUnion;
+      u->union_all = all;
+      u->set_op = op;
+      u->children = {plan, rhs};
+      for (size_t i = 0; i < width; ++i) {
+        auto t = CommonType(plan->columns[i].type, rhs->columns[i].type);
+        if (!t.ok()) {
+          return Error("42804",
+                       absl::StrCat(op, " types ", plan->columns[i].type.ToString(), " and ",
+                                    rhs->columns[i].type.ToString(), " cannot be matched"),
+                       cur->location);
+        }
+        OutputColumn c = plan->columns[i];
+        c.type = *t;
+        u->columns.push_back(c);
+      }
+      plan = u;
     }
-    plan = u;
   }
 
-  if (!s.values.empty() && !s.order_by.empty()) {
+  if (!operand && (!s.values.empty() || !s.set_op.empty()) && !s.order_by.empty()) {
     std::vector<SortKey> keys;
     Scope vs;
     vs.columns = plan->columns;
@@ -1326,7 +1337,7 @@ absl::StatusOr<LogicalPtr> Binder::BindQuery(const ast::SelectStmt& s,
     plan = sort;
   }
 
-  if (s.limit || s.offset) {
+  if (!operand && (s.limit || s.offset)) {
     auto lim = std::make_shared<LogicalNode>();
     lim->kind = LogicalNode::Kind::kLimit;
     lim->children = {plan};

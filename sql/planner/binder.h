@@ -62,8 +62,10 @@ class Binder {
 
  private:
   struct SelectResult;
+  // `operand`: `select` is an operand of a set operation chain; only its own body is bound
+  // (the chain, ORDER BY and LIMIT belong to the chain's head).
   absl::StatusOr<LogicalPtr> BindQuery(const ast::SelectStmt& select,
-                                       std::vector<std::string>* names);
+                                       std::vector<std::string>* names, bool operand = false);
   absl::StatusOr<LogicalPtr> BindFrom(const ast::TableRef& ref);
   // `plan`'s rows under a FROM alias, columns renamed to `columns` (a prefix of them).
   absl::StatusOr<LogicalPtr> AliasQuery(LogicalPtr plan, const std::string& alias,

@@ -2,6 +2,7 @@
 
 #include <functional>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
@@ -231,7 +232,7 @@ std::string LogicalNode::ToString(int indent) const {
       line = "distinct";
       break;
     case Kind::kUnion:
-      line = union_all ? "union all" : "union";
+      line = absl::AsciiStrToLower(absl::StrCat(set_op, union_all ? " all" : ""));
       break;
     case Kind::kInsert:
       line = absl::StrCat("insert into ", table->name());

@@ -66,7 +66,7 @@ struct LogicalNode {
     kSort,
     kLimit,
     kDistinct,
-    kUnion,  // children[0] UNION [ALL] children[1]
+    kUnion,  // children[0] UNION|INTERSECT|EXCEPT [ALL] children[1] (set_op)
     kInsert,
     kUpdate,
     kDelete,
@@ -100,8 +100,9 @@ struct LogicalNode {
   std::vector<SortKey> sort_keys;
   // kLimit
   BoundExprPtr limit, offset;
-  // kUnion
+  // kUnion: UNION, INTERSECT or EXCEPT (`set_op`), with ALL when union_all.
   bool union_all = false;
+  std::string set_op = "UNION";
   // kInsert / kUpdate / kDelete: `table`; child = source rows.
   //   kInsert: child yields full table rows (defaults filled in).
   //   kUpdate: child yields the old row followed by the new row.
