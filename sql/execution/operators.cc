@@ -441,13 +441,20 @@ class LimitOperator : public UnaryOperator {
   int64_t limit_ = -1, skip_ = 0, emitted_ = 0;
 };
 
-class DistinctOperator : public Operator {
+// An operator over a list of inputs.
+class NaryOperator : public Operator {
  public:
-  DistinctOperator(const LogicalNode& plan, ExecContext& ctx,
-                   std::vector<std::unique_ptr<Operator>> children)
+  NaryOperator(const LogicalNode& plan, ExecContext& ctx,
+               std::vector<std::unique_ptr<Operator>> children)
       : Operator(plan, ctx) {
     children_ = std::move(children);
   }
+};
+
+// DISTINCT (one input) and UNION [ALL] (inputs one after another).
+class DistinctOperator : public NaryOperator {
+ public:
+  using NaryOperator::NaryOperator;
 
  protected:
   absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
@@ -477,13 +484,9 @@ class DistinctOperator : public Operator {
 
 // INTERSECT [ALL] and EXCEPT [ALL]: counts the right side's rows, then passes left rows
 // through against those counts (ALL: as many times as the counts allow; otherwise once).
-class SetOpOperator : public Operator {
+class SetOpOperator : public NaryOperator {
  public:
-  SetOpOperator(const LogicalNode& plan, ExecContext& ctx,
-                std::vector<std::unique_ptr<Operator>> children)
-      : Operator(plan, ctx) {
-    children_ = std::move(children);
-  }
+  using NaryOperator::NaryOperator;
 
  protected:
   absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
