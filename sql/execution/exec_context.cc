@@ -84,6 +84,14 @@ absl::Status ExecContext::Sleep(double seconds) {
   return CheckCancelled();
 }
 
+absl::StatusOr<std::vector<TablePtr>> ExecContext::Tables() {
+  if (txn == nullptr) return EvalContext::Tables();
+  if (!tables_.has_value()) {
+    ASSIGN_OR_RETURN(tables_, Catalog::ListTables(*txn));
+  }
+  return *tables_;
+}
+
 absl::Status ExecContext::CheckCancelled() const {
   if (cancelled != nullptr && cancelled->load()) {
     return SqlError(absl::StatusCode::kCancelled, "57014",

@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -53,6 +54,8 @@ class ExecContext : public EvalContext {
   uint64_t Random() override;
   int32_t BackendPid() const override { return backend_pid; }
   absl::Status Sleep(double seconds) override;
+  // Read once per execution through `txn`.
+  absl::StatusOr<std::vector<TablePtr>> Tables() override;
 
   // The rows of an uncorrelated subquery, computed once per execution.
   absl::StatusOr<const std::vector<Row>*> Subquery(const LogicalNode& plan);
@@ -70,6 +73,7 @@ class ExecContext : public EvalContext {
   std::vector<Row> outer_rows_;  // enclosing rows of the correlated subqueries running
   std::map<std::pair<const LogicalNode*, std::string>, std::vector<Row>> correlated_;
   uint64_t rng_state_ = 0;
+  std::optional<std::vector<TablePtr>> tables_;
 };
 
 }  // namespace meridian::sql

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
+#include "sql/types/pg_format.h"
 #include "sql/types/value_ops.h"
 
 namespace meridian::sql {
@@ -259,6 +260,26 @@ absl::StatusOr<Value> Eval(const BoundExpr& e, absl::Span<const Value> row, Exec
       ASSIGN_OR_RETURN(Value b, Eval(*e.args[1], row, ctx));
       if (b.is_null()) return b;
       return Value::String(a.string_value() + b.string_value());
+    }
+    case K::kArrayToString: {
+      ASSIGN_OR_RETURN(Value sep, Eval(*e.args[0], row, ctx));
+      if (sep.is_null()) return sep;
+      Value null_text;
+      if (e.args.size() > 1) {
+        ASSIGN_OR_RETURN(null_text, Eval(*e.args[1], row, ctx));
+      }
+      ASSIGN_OR_RETURN(const std::vector<Row>* rows, ctx.Subquery(e, row));
+      const SqlType& t = e.subquery->columns[0].type;
+      std::string out;
+      bool first = true;
+      for (const Row& r : *rows) {
+        const Value& v = r[0];
+        if (v.is_null() && null_text.is_null()) continue;
+        if (!first) out += sep.string_value();
+        first = false;
+        out += v.is_null() ? null_text.string_value() : FormatText(v, t);
+      }
+      return Value::String(std::move(out));
     }
   }
   return absl::InternalError("unknown expression kind");

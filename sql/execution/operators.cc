@@ -54,6 +54,49 @@ class ValuesOperator : public Operator {
   size_t next_ = 0;
 };
 
+// generate_series(start, stop [, step]) over integers; no rows if an argument is NULL.
+class SeriesOperator : public Operator {
+ public:
+  using Operator::Operator;
+
+ protected:
+  absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
+    if (!started_) {
+      started_ = true;
+      std::vector<Value> args;
+      for (const auto& e : plan_.exprs) {
+        ASSIGN_OR_RETURN(Value v, Eval(*e, {}, ctx_));
+        if (v.is_null()) return false;
+        args.push_back(std::move(v));
+      }
+      next_ = args[0].int_value();
+      stop_ = args[1].int_value();
+      step_ = args.size() > 2 ? args[2].int_value() : 1;
+      if (step_ == 0) {
+        return SqlError(absl::StatusCode::kInvalidArgument, "22023", "step size cannot equal zero");
+      }
+      done_ = step_ > 0 ? next_ > stop_ : next_ < stop_;
+    }
+    while (!done_ && batch->size() < kBatchSize) {
+      batch->push_back(Row{Value::Int(next_)});
+      // Stop before stepping past the end (wide arithmetic: no int64 overflow).
+      __int128 after = static_cast<__int128>(next_) + step_;
+      if (step_ > 0 ? after > stop_ : after < stop_) {
+        done_ = true;
+      } else {
+        next_ = static_cast<int64_t>(after);
+      }
+    }
+    if (!batch->empty()) RETURN_IF_ERROR(ctx_.CheckCancelled());
+    return !batch->empty();
+  }
+
+ private:
+  bool started_ = false;
+  bool done_ = false;
+  int64_t next_ = 0, stop_ = 0, step_ = 1;
+};
+
 class FilterOperator : public UnaryOperator {
  public:
   using UnaryOperator::UnaryOperator;
@@ -246,6 +289,7 @@ struct AggState {
   int64_t count = 0;
   Value acc;  // sum / min / max / bool
   SqlType acc_type;
+  std::string text;              // string_agg
   std::unique_ptr<RowSet> seen;  // DISTINCT
 };
 
@@ -271,6 +315,15 @@ class AggregateOperator : public BufferedOperator {
     ++s.count;
     const std::string& f = call.func;
     if (f == "count") return absl::OkStatus();
+    if (f == "string_agg") {
+      // Each value after the first is preceded by its own row's delimiter (NULL: none).
+      if (s.count > 1 && call.delimiter) {
+        ASSIGN_OR_RETURN(Value d, Eval(*call.delimiter, row, ctx_));
+        if (!d.is_null()) s.text += d.string_value();
+      }
+      s.text += v.string_value();
+      return absl::OkStatus();
+    }
     if (s.acc.is_null()) {
       s.acc = v;
       s.acc_type = call.arg->type;
@@ -302,6 +355,7 @@ class AggregateOperator : public BufferedOperator {
 
   absl::StatusOr<Value> Finish(const AggregateCall& call, const AggState& s) {
     if (call.func == "count" || call.func == "count_star") return Value::Int(s.count);
+    if (call.func == "string_agg") return s.count == 0 ? Value::Null() : Value::String(s.text);
     if (s.count == 0 || s.acc.is_null()) return Value::Null();
     if (call.func == "avg") {
       ASSIGN_OR_RETURN(Value n,
@@ -603,6 +657,8 @@ absl::StatusOr<std::unique_ptr<Operator>> BuildOperator(const LogicalNode& plan,
     case K::kUpdate:
     case K::kDelete:
       return NewDmlOperator(plan, ctx, std::move(kids[0]));
+    case K::kSeries:
+      return std::unique_ptr<Operator>(new SeriesOperator(plan, ctx));
   }
   return absl::InternalError("unknown plan node");
 }

@@ -4,11 +4,13 @@
 #include <cctype>
 #include <cmath>
 #include <map>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "common/status.h"
+#include "sql/catalog/pg_describe.h"
 #include "sql/types/pg_format.h"
 #include "sql/types/value_ops.h"
 
@@ -110,6 +112,45 @@ absl::StatusOr<Value> NumericUnary(const Value& v, const SqlType& result, double
     }
   }
   return Value::Decimal(r);
+}
+
+// format_type(type_oid, typmod) as PostgreSQL prints it: the type's SQL spelling with its
+// modifiers, "-" for OID 0, "???" for an OID that is no type here. Without a typmod (NULL)
+// bpchar is "character"; with typmod -1 it is "bpchar" (CHARACTER alone means CHARACTER(1)).
+std::string FormatType(int64_t oid, std::optional<int64_t> typmod) {
+  if (oid == 0) return "-";
+  if (oid == 705) return "unknown";
+  if (oid < 0 || oid > UINT32_MAX) return "???";
+  uint32_t element = PgArrayElementOid(static_cast<uint32_t>(oid));
+  std::optional<SqlType> type = SqlTypeFromPgOid(element != 0 ? element : oid);
+  if (!type.has_value()) return "???";
+  if (element == 0 && type->id == TypeId::kChar && !typmod.has_value()) return "character";
+  if (typmod.has_value() && *typmod >= 4) {
+    int64_t m = *typmod - 4;
+    if (type->id == TypeId::kVarchar || type->id == TypeId::kChar) {
+      type->precision = static_cast<int32_t>(m);
+    } else if (type->id == TypeId::kNumeric) {
+      type->precision = static_cast<int32_t>((m >> 16) & 0xFFFF);
+      type->scale = static_cast<int32_t>(m & 0xFFFF);
+    }
+  }
+  std::string name = type->ToString();
+  return element != 0 ? name + "[]" : name;
+}
+
+// Resolves an array function: argument 0 must be an array; the others take `rest`.
+std::function<absl::StatusOr<SqlType>(Types&)> ArrayArgs(const char* name,
+                                                         std::vector<SqlType> rest,
+                                                         SqlType result) {
+  return [name, rest, result](Types& t) -> absl::StatusOr<SqlType> {
+    if (t.empty() || t[0].id != TypeId::kArray) return UndefinedFunction(name, t);
+    for (size_t i = 1; i < t.size() && i - 1 < rest.size(); ++i) t[i] = rest[i - 1];
+    return result;
+  };
+}
+
+absl::StatusOr<Value> ArraysUnsupported(Args, const SqlType&, EvalContext&) {
+  return SqlError(absl::StatusCode::kUnimplemented, "0A000", "arrays are not supported");
 }
 
 std::map<std::string, FunctionDef, std::less<>> BuildRegistry() {
@@ -417,6 +458,61 @@ std::map<std::string, FunctionDef, std::less<>> BuildRegistry() {
        [](Args, const SqlType&, EvalContext&) -> absl::StatusOr<Value> {
          return Value::String("UTF8");
        }});
+  add({"format_type", 2, 2, Fixed({SqlType::Of(TypeId::kOid), Int4()}, Text()),
+       [](Args a, const SqlType&, EvalContext&) -> absl::StatusOr<Value> {
+         if (a[0].is_null()) return Value::Null();
+         std::optional<int64_t> typmod;
+         if (!a[1].is_null()) typmod = a[1].int_value();
+         return Value::String(FormatType(a[0].int_value(), typmod));
+       },
+       false});
+
+  // Catalog functions: they read the descriptors through the statement's transaction, so
+  // they are never constant-folded (volatile_) and never run at a range. An OID that names
+  // no such object gives NULL, as in PostgreSQL.
+  add({"pg_get_indexdef", 1, 3, Fixed({SqlType::Of(TypeId::kOid), Int4(), Bool()}, Text()),
+       [](Args a, const SqlType&, EvalContext& ctx) -> absl::StatusOr<Value> {
+         ASSIGN_OR_RETURN(std::vector<TablePtr> tables, ctx.Tables());
+         std::optional<IndexRef> index = FindIndexByOid(tables, a[0].int_value());
+         if (!index.has_value()) return Value::Null();
+         int64_t column = a.size() > 1 ? a[1].int_value() : 0;
+         if (column < 0 || column > index->index->column_ids_size()) return Value::String("");
+         bool pretty = a.size() > 2 && a[2].bool_value();
+         return Value::String(
+             IndexDefinition(*index->table, *index->index, static_cast<int>(column), pretty));
+       },
+       true, true});
+  add({"pg_get_constraintdef", 1, 2, Fixed({SqlType::Of(TypeId::kOid), Bool()}, Text()),
+       [](Args a, const SqlType&, EvalContext& ctx) -> absl::StatusOr<Value> {
+         ASSIGN_OR_RETURN(std::vector<TablePtr> tables, ctx.Tables());
+         std::optional<IndexRef> c = FindConstraintByOid(tables, a[0].int_value());
+         if (!c.has_value()) return Value::Null();
+         return Value::String(ConstraintDefinition(*c->table, *c->index));
+       },
+       true, true});
+  // Whether a relation could be added to a publication: an ordinary table. (Meridian has no
+  // publications; psql asks while describing a table.)
+  add({"pg_relation_is_publishable", 1, 1, Fixed({SqlType::Of(TypeId::kRegclass)}, Bool()),
+       [](Args a, const SqlType&, EvalContext& ctx) -> absl::StatusOr<Value> {
+         ASSIGN_OR_RETURN(std::vector<TablePtr> tables, ctx.Tables());
+         if (FindTableByOid(tables, a[0].int_value()) != nullptr) return Value::Bool(true);
+         if (FindIndexByOid(tables, a[0].int_value()).has_value()) return Value::Bool(false);
+         return Value::Null();
+       },
+       true, true});
+  // Meridian has no extended statistics objects, so no OID names one.
+  add({"pg_get_statisticsobjdef_columns", 1, 1, Fixed({SqlType::Of(TypeId::kOid)}, Text()),
+       [](Args, const SqlType&, EvalContext&) -> absl::StatusOr<Value> { return Value::Null(); }});
+
+  // Array functions: arrays are only the type of a few always-empty pg_catalog columns, so
+  // these take array arguments only (42883 otherwise, as PostgreSQL for a non-array) and
+  // give NULL for a NULL array; a non-NULL array cannot occur and would fail with 0A000.
+  add({"array_upper", 2, 2, ArrayArgs("array_upper", {Int4()}, Int4()), ArraysUnsupported});
+  add({"array_lower", 2, 2, ArrayArgs("array_lower", {Int4()}, Int4()), ArraysUnsupported});
+  add({"array_length", 2, 2, ArrayArgs("array_length", {Int4()}, Int4()), ArraysUnsupported});
+  add({"cardinality", 1, 1, ArrayArgs("cardinality", {}, Int4()), ArraysUnsupported});
+  add({"array_to_string", 2, 3, ArrayArgs("array_to_string", {Text(), Text()}, Text()),
+       ArraysUnsupported});
   return r;
 }
 
@@ -428,6 +524,25 @@ const std::map<std::string, FunctionDef, std::less<>>& Registry() {
 
 }  // namespace
 
+const FunctionDef* ArrayOperator(ArrayOp op) {
+  // a op ANY|ALL (array): NULL when the array is NULL, whatever `a` is.
+  static const FunctionDef* const kQuantified =
+      new FunctionDef{"array_quantified",
+                      2,
+                      2,
+                      nullptr,
+                      [](Args a, const SqlType& t, EvalContext& ctx) -> absl::StatusOr<Value> {
+                        if (a[1].is_null()) return Value::Null();
+                        return ArraysUnsupported(a, t, ctx);
+                      },
+                      false,
+                      true};
+  // array[i] and array = array: NULL when an operand is NULL.
+  static const FunctionDef* const kStrict =
+      new FunctionDef{"array_operator", 2, 2, nullptr, ArraysUnsupported, true, true};
+  return op == ArrayOp::kQuantified ? kQuantified : kStrict;
+}
+
 const FunctionDef* LookupFunction(std::string_view name) {
   auto it = Registry().find(name);
   return it == Registry().end() ? nullptr : &it->second;
@@ -435,7 +550,7 @@ const FunctionDef* LookupFunction(std::string_view name) {
 
 bool IsAggregateName(std::string_view name) {
   return name == "count" || name == "sum" || name == "avg" || name == "min" || name == "max" ||
-         name == "bool_and" || name == "bool_or" || name == "every";
+         name == "bool_and" || name == "bool_or" || name == "every" || name == "string_agg";
 }
 
 absl::StatusOr<SqlType> AggregateResultType(std::string_view name, const SqlType& arg) {
@@ -445,6 +560,10 @@ absl::StatusOr<SqlType> AggregateResultType(std::string_view name, const SqlType
         absl::StrCat("function ", std::string(name), "(", arg.ToString(), ") does not exist"));
   };
   if (name == "count") return Int8();
+  if (name == "string_agg") {
+    if (!arg.is_string()) return undefined();
+    return Text();
+  }
   if (name == "min" || name == "max") return arg;
   if (name == "bool_and" || name == "bool_or" || name == "every") {
     if (arg.id != TypeId::kBool) return undefined();

@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "sql/catalog/catalog.h"
 #include "sql/types/value.h"
 
 namespace meridian::sql {
@@ -31,6 +32,12 @@ class EvalContext {
   virtual int32_t BackendPid() const = 0;
   // Sleeps (pg_sleep), returning early with 57014 if the statement is cancelled.
   virtual absl::Status Sleep(double seconds) = 0;
+  // The tables as the statement's transaction sees them, for the catalog functions
+  // (pg_get_indexdef, ...). The default (no transaction, e.g. constant folding) fails, so
+  // such calls are left to execution.
+  virtual absl::StatusOr<std::vector<TablePtr>> Tables() {
+    return absl::FailedPreconditionError("no catalog in this context");
+  }
 };
 
 struct FunctionDef {
@@ -51,7 +58,15 @@ struct FunctionDef {
 // The function named `name` (lower-case, without a pg_catalog. prefix), or null.
 const FunctionDef* LookupFunction(std::string_view name);
 
-// Whether `name` is an aggregate (count, sum, avg, min, max, bool_and, bool_or, every).
+// The operations on arrays the binder builds for `x op ANY|ALL (array)` (kQuantified: the
+// array is argument 1) and for `array[i]` / `array = array` (kStrict). Arrays are only the
+// type of a few always-empty pg_catalog columns (see TypeId::kArray): a NULL array gives
+// NULL and a non-NULL one fails with 0A000. Volatile, so they run only at the SQL node.
+enum class ArrayOp { kQuantified, kStrict };
+const FunctionDef* ArrayOperator(ArrayOp op);
+
+// Whether `name` is an aggregate (count, sum, avg, min, max, bool_and, bool_or, every,
+// string_agg).
 bool IsAggregateName(std::string_view name);
 // The result type of aggregate `name` over `arg` (42883 if not defined for that type).
 absl::StatusOr<SqlType> AggregateResultType(std::string_view name, const SqlType& arg);

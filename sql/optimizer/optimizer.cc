@@ -70,7 +70,10 @@ absl::Status ForEachExpr(LogicalNode& n, Fn fn) {
     for (auto& e : row) RETURN_IF_ERROR(apply(e));
   }
   for (auto& k : n.sort_keys) RETURN_IF_ERROR(apply(k.expr));
-  for (auto& a : n.aggregates) RETURN_IF_ERROR(apply(a.arg));
+  for (auto& a : n.aggregates) {
+    RETURN_IF_ERROR(apply(a.arg));
+    RETURN_IF_ERROR(apply(a.delimiter));
+  }
   return absl::OkStatus();
 }
 

@@ -92,7 +92,9 @@ absl::StatusOr<SqlType> ResolveTypeName(const ast::TypeName& t) {
   if (n == "timestamp") return SqlType::Of(TypeId::kTimestamp);
   if (n == "timestamptz") return SqlType::Of(TypeId::kTimestampTz);
   if (n == "bytea") return SqlType::Of(TypeId::kBytea);
-  if (n == "oid" || n == "regproc" || n == "regtype") return SqlType::Of(TypeId::kOid);
+  if (n == "oid" || n == "regproc" || n == "regtype" || n == "regnamespace") {
+    return SqlType::Of(TypeId::kOid);
+  }
   if (n == "name") return SqlType::Of(TypeId::kName);
   if (n == "regclass") return SqlType::Of(TypeId::kRegclass);
   if (n == "interval") return SqlType::Of(TypeId::kInterval);
@@ -148,14 +150,26 @@ std::string DefaultColumnName(const Expr& e) {
     case ExprKind::kCast:
       if (e.args.empty() || e.args[0]->kind == ExprKind::kLiteral) return e.type.name;
       return DefaultColumnName(*e.args[0]);
-    case ExprKind::kCase:
-      return "case";
+    case ExprKind::kCase: {
+      // As PostgreSQL: the ELSE branch's name, when it is a real one (a column's, a
+      // function's, a subquery's), else "case".
+      if (!e.else_expr) return "case";
+      const Expr* x = e.else_expr.get();
+      while (x->kind == ExprKind::kCast && !x->args.empty()) x = x->args[0].get();
+      std::string name = DefaultColumnName(*e.else_expr);
+      bool named = x->kind == ExprKind::kColumnRef || x->kind == ExprKind::kFunction ||
+                   x->kind == ExprKind::kExists || x->kind == ExprKind::kSubquery ||
+                   x->kind == ExprKind::kCase || x->kind == ExprKind::kSubscript;
+      return named && name != "?column?" ? name : "case";
+    }
     case ExprKind::kExists:
       return "exists";
+    case ExprKind::kSubscript:
+      return e.args.empty() ? "?column?" : DefaultColumnName(*e.args[0]);
     case ExprKind::kSubquery:
-      if (e.subquery && e.subquery->items.size() == 1 && e.subquery->items[0].alias.empty() &&
-          e.subquery->items[0].expr) {
-        return DefaultColumnName(*e.subquery->items[0].expr);
+      if (e.subquery && e.subquery->items.size() == 1 && e.subquery->items[0].expr) {
+        const ast::SelectItem& item = e.subquery->items[0];
+        return item.alias.empty() ? DefaultColumnName(*item.expr) : item.alias;
       }
       return "?column?";
     default:
@@ -546,6 +560,9 @@ absl::StatusOr<BoundExprPtr> Binder::BindExprInner(const Expr& e, Scope& scope) 
       }
       bool is_cmp;
       CompareOp cmp = CompareOpFor(e.op, &is_cmp);
+      if (is_cmp && (a->type.id == TypeId::kArray || b->type.id == TypeId::kArray)) {
+        return BindArrayCompare(a, b, e.op, e.location);
+      }
       if (is_cmp) {
         auto unified = Unify(a, b, e.location, "operator");
         if (!unified.ok()) {
@@ -726,6 +743,7 @@ absl::StatusOr<BoundExprPtr> Binder::BindExprInner(const Expr& e, Scope& scope) 
       return n;
     }
     case ExprKind::kCast: {
+      if (e.type.array) return BindArrayCast(e, scope);
       ASSIGN_OR_RETURN(SqlType to, ResolveTypeName(e.type));
       ASSIGN_OR_RETURN(BoundExprPtr a, BindExpr(*e.args[0], scope));
       if (a->kind == K::kConst) {
@@ -776,8 +794,7 @@ absl::StatusOr<BoundExprPtr> Binder::BindExprInner(const Expr& e, Scope& scope) 
         // x op ANY (ARRAY[a, b, ...]): a list, as IN.
         ASSIGN_OR_RETURN(n, BindInList(*e.args[0], e.args[1]->args, scope, e.location));
       } else {
-        return Error("0A000", "ANY/ALL is supported over a subquery or an ARRAY[...] list",
-                     e.location);
+        return BindArrayQuantified(e, scope);  // over an array-typed catalog column
       }
       n->quantified = true;
       n->all = e.text == "all";
@@ -785,7 +802,7 @@ absl::StatusOr<BoundExprPtr> Binder::BindExprInner(const Expr& e, Scope& scope) 
       return n;
     }
     case ExprKind::kSubscript:
-      return Error("0A000", "array subscripts are not supported", e.location);
+      return BindSubscript(e, scope);
     case ExprKind::kFieldSelect:
       return Error("0A000", "composite field selection is not supported", e.location);
     default:
@@ -815,19 +832,36 @@ absl::StatusOr<BoundExprPtr> Binder::BindFunction(const Expr& e, Scope& scope) {
       call.func = "count_star";
       call.type = SqlType::Of(TypeId::kInt8);
     } else {
-      if (e.args.size() != 1) {
-        return Error("42883", absl::StrCat("function ", name, " takes one argument"), e.location);
+      const size_t nargs = name == "string_agg" ? 2 : 1;
+      if (e.args.size() != nargs) {
+        return Error("42883",
+                     absl::StrCat("function ", name, " takes ",
+                                  nargs == 1 ? "one argument" : "two arguments"),
+                     e.location);
       }
-      if (ContainsAggregate(e.args[0].get())) {
-        return Error("42803", "aggregate function calls cannot be nested", e.location);
+      for (const auto& a : e.args) {
+        if (ContainsAggregate(a.get())) {
+          return Error("42803", "aggregate function calls cannot be nested", e.location);
+        }
       }
       Scope& pre = *scope.pre;
       ASSIGN_OR_RETURN(call.arg, BindExpr(*e.args[0], pre));
       if (call.arg->type.id == TypeId::kUnknown) {
+        bool text = name == "count" || name == "min" || name == "max" || name == "string_agg";
         ASSIGN_OR_RETURN(call.arg,
-                         Coerce(call.arg, name == "count" || name == "min" || name == "max"
-                                              ? SqlType::Of(TypeId::kText)
-                                              : SqlType::Numeric()));
+                         Coerce(call.arg, text ? SqlType::Of(TypeId::kText) : SqlType::Numeric()));
+      }
+      if (name == "string_agg") {
+        ASSIGN_OR_RETURN(call.delimiter, BindExpr(*e.args[1], pre));
+        if (call.delimiter->type.id == TypeId::kUnknown) {
+          ASSIGN_OR_RETURN(call.delimiter, Coerce(call.delimiter, SqlType::Of(TypeId::kText)));
+        }
+        if (!call.delimiter->type.is_string()) {
+          return Error("42883",
+                       absl::StrCat("function string_agg(", call.arg->type.ToString(), ", ",
+                                    call.delimiter->type.ToString(), ") does not exist"),
+                       e.location);
+        }
       }
       auto type = AggregateResultType(call.func, call.arg->type);
       if (!type.ok()) return WithErrorPosition(type.status(), e.location + 1);
@@ -838,6 +872,10 @@ absl::StatusOr<BoundExprPtr> Binder::BindFunction(const Expr& e, Scope& scope) {
     scope.agg->aggregates.push_back(call);
     scope.agg->columns.push_back(OutputColumn{"", label, call.type});
     return MakeColumn(index, call.type, label);
+  }
+  if (name == "array_to_string" && !e.args.empty() && e.args[0]->kind == ExprKind::kArray &&
+      e.args[0]->subquery) {
+    return BindArrayToString(e, scope);
   }
   const FunctionDef* def = LookupFunction(name);
   if (def == nullptr) {
@@ -935,6 +973,61 @@ absl::StatusOr<LogicalPtr> Binder::BindTableName(const std::vector<std::string>&
                location);
 }
 
+// Functions in FROM: only generate_series over integers (psql's \d uses it). Another known
+// function, or generate_series over other types, is refused with 0A000.
+absl::StatusOr<LogicalPtr> Binder::BindTableFunction(const ast::TableRef& ref) {
+  if (!ref.function || ref.function->kind != ExprKind::kFunction) {
+    return Error("0A000", "this kind of FROM item is not supported", ref.location);
+  }
+  const ast::Expr& f = *ref.function;
+  const std::string name = absl::AsciiStrToLower(f.names.back());
+  const int location = f.location >= 0 ? f.location : ref.location;
+  const bool builtin_schema =
+      f.names.size() == 1 || f.names[0] == "pg_catalog" || f.names[0] == "public";
+  if (!builtin_schema ||
+      (name != "generate_series" && LookupFunction(name) == nullptr && !IsAggregateName(name))) {
+    return Error("42883", absl::StrCat("function ", absl::StrJoin(f.names, "."), " does not exist"),
+                 location);
+  }
+  if (name != "generate_series") {
+    return Error("0A000", absl::StrCat("function ", name, " in FROM is not supported"), location);
+  }
+  if (f.args.size() < 2 || f.args.size() > 3 || f.star || f.distinct) {
+    return Error(
+        "42883",
+        absl::StrCat("function generate_series does not accept ", f.args.size(), " arguments"),
+        location);
+  }
+  // The arguments see no FROM item of this query, only enclosing queries' rows.
+  Scope none;
+  none.no_aggregates = "functions in FROM";
+  std::vector<BoundExprPtr> args;
+  SqlType type = SqlType::Of(TypeId::kInt4);
+  for (const auto& a : f.args) {
+    ASSIGN_OR_RETURN(BoundExprPtr b, BindExpr(*a, none));
+    if (b->type.id != TypeId::kUnknown && !b->type.is_integer()) {
+      return Error(
+          "0A000",
+          absl::StrCat("generate_series is supported over integers only, not ", b->type.ToString()),
+          a->location >= 0 ? a->location : location);
+    }
+    if (b->type.id == TypeId::kInt8 || b->type.id == TypeId::kOid) {
+      type = SqlType::Of(TypeId::kInt8);
+    }
+    args.push_back(b);
+  }
+  for (auto& b : args) {
+    ASSIGN_OR_RETURN(b, Coerce(b, type));
+  }
+  auto node = std::make_shared<LogicalNode>();
+  node->kind = LogicalNode::Kind::kSeries;
+  node->exprs = std::move(args);
+  const std::string table = ref.alias.empty() ? name : ref.alias;
+  const std::string column = !ref.column_aliases.empty() ? ref.column_aliases[0] : table;
+  node->columns.push_back(OutputColumn{table, column, type});
+  return node;
+}
+
 absl::StatusOr<LogicalPtr> Binder::BindFrom(const ast::TableRef& ref) {
   switch (ref.kind) {
     case ast::TableRef::Kind::kTable:
@@ -944,6 +1037,8 @@ absl::StatusOr<LogicalPtr> Binder::BindFrom(const ast::TableRef& ref) {
       ASSIGN_OR_RETURN(LogicalPtr plan, BindQuery(*ref.subquery, &names));
       return AliasQuery(plan, ref.alias, ref.column_aliases, ref.location);
     }
+    case ast::TableRef::Kind::kFunction:
+      return BindTableFunction(ref);
     case ast::TableRef::Kind::kJoin: {
       if (ref.join_type == ast::JoinType::kFull) {
         return Error("0A000", "FULL JOIN is not supported", ref.location);

@@ -83,6 +83,21 @@ class Binder {
   // e.args[0] IN / op ANY|ALL (e.subquery): a kInSubquery node with `op`.
   absl::StatusOr<BoundExprPtr> BindInSubquery(const ast::Expr& e, Scope& scope, CompareOp op,
                                               const std::string& op_text);
+  // Arrays (binder_arrays.cc): only a few always-empty pg_catalog columns have an array
+  // type (TypeId::kArray). These forms bind over them, so that clients' catalog queries run,
+  // and fail with 0A000 on a non-NULL array; over anything else they are refused as before.
+  // `a` op `b` where one side is an array.
+  absl::StatusOr<BoundExprPtr> BindArrayCompare(BoundExprPtr a, BoundExprPtr b,
+                                                const std::string& op, int location);
+  // x op ANY|ALL (e.args[1]) where e.args[1] is neither a subquery nor ARRAY[...].
+  absl::StatusOr<BoundExprPtr> BindArrayQuantified(const ast::Expr& e, Scope& scope);
+  absl::StatusOr<BoundExprPtr> BindSubscript(const ast::Expr& e, Scope& scope);
+  // CAST(x AS type[]).
+  absl::StatusOr<BoundExprPtr> BindArrayCast(const ast::Expr& e, Scope& scope);
+  // array_to_string(ARRAY(subquery), sep [, null_string]): kArrayToString.
+  absl::StatusOr<BoundExprPtr> BindArrayToString(const ast::Expr& e, Scope& scope);
+  // A function in FROM: generate_series over integers.
+  absl::StatusOr<LogicalPtr> BindTableFunction(const ast::TableRef& ref);
   // A column reference not found in the current scope, looked up in the enclosing queries'
   // scopes (innermost first); `not_found` is the error to return if none has it.
   absl::StatusOr<BoundExprPtr> ResolveOuter(const ast::Expr& e, absl::Status not_found);

@@ -50,6 +50,10 @@ struct BoundExpr {
     // A column of an enclosing query's row, inside a correlated subquery: `depth` levels
     // out (1 = the row the subquery expression is evaluated on), position `index`.
     kOuterColumn,
+    // array_to_string(ARRAY(subquery), args[0] [, args[1]]): the subquery's first column, in
+    // its order, as text, joined by args[0] (NULL elements skipped, or shown as args[1]).
+    // Meridian has no array values: ARRAY(subquery) is supported only in this form.
+    kArrayToString,
   };
   Kind kind = Kind::kConst;
   SqlType type;

@@ -59,6 +59,7 @@ bool BoundExpr::IsConstant() const {
     case Kind::kSubquery:
     case Kind::kExists:
     case Kind::kInSubquery:
+    case Kind::kArrayToString:
       return false;
     case Kind::kFunction:
       if (fn != nullptr && fn->volatile_) return false;
@@ -146,6 +147,8 @@ std::string BoundExpr::ToString() const {
                           "))");
     case Kind::kConcat:
       return absl::StrCat("(", args[0]->ToString(), " || ", args[1]->ToString(), ")");
+    case Kind::kArrayToString:
+      return absl::StrCat("array_to_string(ARRAY(subquery ", index, "), ", Join(args, ", "), ")");
   }
   return "?";
 }
@@ -209,7 +212,8 @@ std::string LogicalNode::ToString(int indent) const {
       std::vector<std::string> aggs;
       for (const auto& a : aggregates) {
         aggs.push_back(absl::StrCat(a.func, "(", a.distinct ? "DISTINCT " : "",
-                                    a.arg ? a.arg->ToString() : "*", ")"));
+                                    a.arg ? a.arg->ToString() : "*",
+                                    a.delimiter ? ", " + a.delimiter->ToString() : "", ")"));
       }
       line = absl::StrCat("aggregate group by (", Join(group_by, ", "), ") compute (",
                           absl::StrJoin(aggs, ", "), ")");
@@ -245,6 +249,9 @@ std::string LogicalNode::ToString(int indent) const {
     case Kind::kDelete:
       line = absl::StrCat("delete from ", table->name());
       break;
+    case Kind::kSeries:
+      line = absl::StrCat("generate_series (", Join(exprs, ", "), ")");
+      break;
   }
   std::string out = absl::StrCat(pad, line, "\n");
   // The plans of the subqueries this node's expressions run, under the node.
@@ -262,7 +269,10 @@ std::string LogicalNode::ToString(int indent) const {
     for (const auto& e : r) collect(e);
   }
   for (const auto& k : sort_keys) collect(k.expr);
-  for (const auto& a : aggregates) collect(a.arg);
+  for (const auto& a : aggregates) {
+    collect(a.arg);
+    collect(a.delimiter);
+  }
   for (const BoundExpr* e : subqueries) {
     absl::StrAppend(&out, pad, "  subquery ", e->index, e->correlated ? " (correlated)" : "", ":\n",
                     e->subquery->ToString(indent + 2));

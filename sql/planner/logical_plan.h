@@ -36,8 +36,9 @@ struct SortKey {
 };
 
 struct AggregateCall {
-  std::string func;  // count, count_star, sum, avg, min, max, bool_and, bool_or
-  BoundExprPtr arg;  // null for count(*)
+  std::string func;        // count, count_star, sum, avg, min, max, bool_and, bool_or, string_agg
+  BoundExprPtr arg;        // null for count(*)
+  BoundExprPtr delimiter;  // string_agg: the second argument (text)
   bool distinct = false;
   SqlType type;
 };
@@ -70,6 +71,9 @@ struct LogicalNode {
     kInsert,
     kUpdate,
     kDelete,
+    // generate_series(exprs[0], exprs[1] [, exprs[2] = step]) in FROM: one integer column
+    // of the values from start to stop; the arguments may read enclosing queries' rows.
+    kSeries,
   };
   Kind kind = Kind::kScan;
   std::vector<OutputColumn> columns;
@@ -86,7 +90,7 @@ struct LogicalNode {
   bool for_update = false;
   // kValues
   std::vector<std::vector<BoundExprPtr>> rows;
-  // kProject
+  // kProject (and kSeries: its arguments)
   std::vector<BoundExprPtr> exprs;
   // kJoin
   enum class JoinType { kInner, kLeft } join_type = JoinType::kInner;

@@ -220,6 +220,7 @@ absl::Status SessionImpl::ExecuteDdl(const ast::Statement& stmt, ResultSink* sin
       if (NameTaken(desc, iname)) continue;
       ASSIGN_OR_RETURN(proto::IndexDescriptor index,
                        MakeIndex(desc, iname, Columns(u), true, next_index++));
+      index.set_constraint(true);
       *desc.add_indexes() = index;
     }
     desc.set_next_column_id(next_col);
@@ -314,6 +315,7 @@ absl::Status SessionImpl::ExecuteDdl(const ast::Statement& stmt, ResultSink* sin
           return Error("42P07", absl::StrCat("relation \"", iname, "\" already exists"));
         ASSIGN_OR_RETURN(proto::IndexDescriptor index,
                          MakeIndex(desc, iname, Columns(c.columns), true, desc.next_index_id()));
+        index.set_constraint(true);
         desc.set_next_index_id(desc.next_index_id() + 1);
         *desc.add_indexes() = index;
         RETURN_IF_ERROR(Backfill(*txn, *t, index));

@@ -1,24 +1,31 @@
 // pg_catalog and information_schema: the catalog as PostgreSQL clients expect to query it,
 // computed from Meridian's descriptors (read in the statement's transaction) each time a
 // statement names one of these views. Enough for psql, pgJDBC, psycopg2 and pgbench.
+#include <optional>
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status.h"
 #include "sql/catalog/catalog.h"
+#include "sql/catalog/pg_describe.h"
 #include "sql/session/internal/session_impl.h"
 
 namespace meridian::sql {
 namespace {
 
-constexpr int64_t kPgCatalogNamespace = 11;
-constexpr int64_t kPublicNamespace = 2200;
-constexpr int64_t kInformationSchemaNamespace = 13000;
+constexpr int64_t kPgCatalogNamespace = kPgCatalogNamespaceOid;
+constexpr int64_t kPublicNamespace = kPublicNamespaceOid;
+constexpr int64_t kInformationSchemaNamespace = kInformationSchemaNamespaceOid;
+constexpr int64_t kDefaultCollation = 100;
+constexpr int64_t kCCollation = 950;
 
 struct ViewBuilder {
   LogicalPtr node = std::make_shared<LogicalNode>();
   ViewBuilder() { node->kind = LogicalNode::Kind::kValues; }
-  ViewBuilder& Col(const std::string& name, TypeId type) {
-    node->columns.push_back(OutputColumn{"", name, SqlType::Of(type)});
+  ViewBuilder& Col(const std::string& name, TypeId type) { return Col(name, SqlType::Of(type)); }
+  ViewBuilder& Col(const std::string& name, SqlType type) {
+    node->columns.push_back(OutputColumn{"", name, type});
     return *this;
   }
   void Row(std::vector<Value> values) {
@@ -57,15 +64,67 @@ const std::vector<BuiltinType>& BuiltinTypes() {
   return *types;
 }
 
-std::string IndexDef(const TableInfo& t, const proto::IndexDescriptor& index, bool primary) {
-  std::vector<std::string> cols;
-  for (int i = 0; i < index.column_ids_size(); ++i) {
-    int c = t.ColumnIndexById(index.column_ids(i));
-    cols.push_back(absl::StrCat(t.column(c).name(),
-                                i < index.descending_size() && index.descending(i) ? " DESC" : ""));
-  }
-  return absl::StrCat("CREATE ", primary || index.unique() ? "UNIQUE " : "", "INDEX ", index.name(),
-                      " ON public.", t.name(), " USING btree (", absl::StrJoin(cols, ", "), ")");
+// The collation of a type's values, as pg_type.typcollation: "default" for the text types,
+// "C" for name, none for the rest.
+int64_t Collation(const SqlType& type) {
+  if (type.id == TypeId::kName) return kCCollation;
+  return type.is_string() ? kDefaultCollation : 0;
+}
+
+// The catalogs of features Meridian does not have: the columns clients read, and no rows.
+struct EmptyCatalog {
+  const char* name;
+  std::vector<std::pair<const char*, SqlType>> columns;
+};
+
+const std::vector<EmptyCatalog>& EmptyCatalogs() {
+  const SqlType oid = SqlType::Of(TypeId::kOid), name = SqlType::Of(TypeId::kName),
+                text = SqlType::Of(TypeId::kText), boolean = SqlType::Of(TypeId::kBool),
+                int2 = SqlType::Of(TypeId::kInt2), int4 = SqlType::Of(TypeId::kInt4);
+  static const auto* catalogs = new std::vector<EmptyCatalog>{
+      {"pg_inherits",
+       {{"inhrelid", oid}, {"inhparent", oid}, {"inhseqno", int4}, {"inhdetachpending", boolean}}},
+      {"pg_partitioned_table", {{"partrelid", oid}, {"partstrat", text}, {"partnatts", int2}}},
+      {"pg_description",
+       {{"objoid", oid}, {"classoid", oid}, {"objsubid", int4}, {"description", text}}},
+      {"pg_policy",
+       {{"oid", oid},
+        {"polname", name},
+        {"polrelid", oid},
+        {"polcmd", text},
+        {"polpermissive", boolean},
+        {"polroles", SqlType::ArrayOf(TypeId::kOid)},
+        {"polqual", text},
+        {"polwithcheck", text}}},
+      {"pg_statistic_ext",
+       {{"oid", oid},
+        {"stxrelid", oid},
+        {"stxname", name},
+        {"stxnamespace", oid},
+        {"stxowner", oid},
+        {"stxstattarget", int4},
+        {"stxkeys", SqlType::ArrayOf(TypeId::kInt2)},
+        {"stxkind", SqlType::ArrayOf(TypeId::kText)},
+        {"stxexprs", text}}},
+      {"pg_publication",
+       {{"oid", oid},
+        {"pubname", name},
+        {"pubowner", oid},
+        {"puballtables", boolean},
+        {"pubinsert", boolean},
+        {"pubupdate", boolean},
+        {"pubdelete", boolean},
+        {"pubtruncate", boolean},
+        {"pubviaroot", boolean}}},
+      {"pg_publication_namespace", {{"oid", oid}, {"pnpubid", oid}, {"pnnspid", oid}}},
+      {"pg_publication_rel",
+       {{"oid", oid},
+        {"prpubid", oid},
+        {"prrelid", oid},
+        {"prqual", text},
+        {"prattrs", SqlType::ArrayOf(TypeId::kInt2)}}},
+  };
+  return *catalogs;
 }
 
 }  // namespace
@@ -157,15 +216,18 @@ absl::StatusOr<LogicalPtr> SessionImpl::SystemView(txn::Txn* txn, const std::str
         .Col("typdelim", TypeId::kText)
         .Col("typinput", TypeId::kText)
         .Col("typoutput", TypeId::kText)
-        .Col("typreceive", TypeId::kText);
+        .Col("typreceive", TypeId::kText)
+        .Col("typcollation", TypeId::kOid);
     for (const auto& t : BuiltinTypes()) {
+      std::optional<SqlType> type = SqlTypeFromPgOid(static_cast<uint32_t>(t.oid));
+      int64_t collation = type.has_value() ? Collation(*type) : 0;
       v.Row({I(t.oid), S(t.name), I(kPgCatalogNamespace), I(t.len), S("b"), S(t.category), I(0),
              I(t.array_oid), I(0), I(-1), B(false), I(0), S(","), S(absl::StrCat(t.name, "in")),
-             S(absl::StrCat(t.name, "out")), S(absl::StrCat(t.name, "recv"))});
+             S(absl::StrCat(t.name, "out")), S(absl::StrCat(t.name, "recv")), I(collation)});
       if (t.array_oid != 0) {
         v.Row({I(t.array_oid), S(absl::StrCat("_", t.name)), I(kPgCatalogNamespace), I(-1), S("b"),
                S("A"), I(t.oid), I(0), I(0), I(-1), B(false), I(0), S(","), S("array_in"),
-               S("array_out"), S("array_recv")});
+               S("array_out"), S("array_recv"), I(collation)});
       }
     }
     return v.node;
@@ -191,7 +253,11 @@ absl::StatusOr<LogicalPtr> SessionImpl::SystemView(txn::Txn* txn, const std::str
         .Col("reloftype", TypeId::kOid)
         .Col("relpartbound", TypeId::kText)
         .Col("reloptions", TypeId::kText)
-        .Col("relnatts", TypeId::kInt2);
+        .Col("relnatts", TypeId::kInt2)
+        .Col("reltoastrelid", TypeId::kOid)
+        .Col("reltype", TypeId::kOid)
+        .Col("relisshared", TypeId::kBool)
+        .Col("relpages", TypeId::kInt4);
     ASSIGN_OR_RETURN(auto ts, tables());
     auto row = [&](int64_t oid, const std::string& relname, const char* kind, bool has_index,
                    int natts) {
@@ -204,7 +270,7 @@ absl::StatusOr<LogicalPtr> SessionImpl::SystemView(txn::Txn* txn, const std::str
              B(has_index),
              S("p"),
              B(false),
-             I(kind[0] == 'i' ? 403 : 2),
+             I(kind[0] == 'i' ? kBtreeAccessMethodOid : kHeapAccessMethodOid),
              I(0),
              I(0),
              B(false),
@@ -215,17 +281,19 @@ absl::StatusOr<LogicalPtr> SessionImpl::SystemView(txn::Txn* txn, const std::str
              I(0),
              Value::Null(),
              Value::Null(),
-             I(natts)});
+             I(natts),
+             I(0),
+             I(0),
+             B(false),
+             I(0)});
     };
     for (const auto& t : ts) {
       int natts = 0;
       for (int i = 0; i < t->num_columns(); ++i) natts += t->column(i).hidden() ? 0 : 1;
-      row(static_cast<int64_t>(t->id()), t->name(), "r", true, natts);
-      row(static_cast<int64_t>(t->id() * 1000 + 1), t->desc().primary().name(), "i", false,
-          t->desc().primary().column_ids_size());
-      for (const auto& idx : t->desc().indexes()) {
-        row(static_cast<int64_t>(t->id() * 1000 + idx.id()), idx.name(), "i", false,
-            idx.column_ids_size());
+      const auto indexes = VisibleIndexes(*t);
+      row(TableOid(*t), t->name(), "r", !indexes.empty(), natts);
+      for (const proto::IndexDescriptor* idx : indexes) {
+        row(IndexOid(*t, *idx), idx->name(), "i", false, idx->column_ids_size());
       }
     }
     return v.node;
@@ -242,16 +310,19 @@ absl::StatusOr<LogicalPtr> SessionImpl::SystemView(txn::Txn* txn, const std::str
         .Col("attlen", TypeId::kInt2)
         .Col("attidentity", TypeId::kText)
         .Col("attgenerated", TypeId::kText)
-        .Col("attcollation", TypeId::kOid);
+        .Col("attcollation", TypeId::kOid)
+        .Col("attndims", TypeId::kInt4)
+        .Col("attislocal", TypeId::kBool)
+        .Col("attinhcount", TypeId::kInt4);
     ASSIGN_OR_RETURN(auto ts, tables());
     for (const auto& t : ts) {
       for (int i = 0; i < t->num_columns(); ++i) {
         const auto& c = t->column(i);
         if (c.hidden()) continue;
         SqlType type = t->column_type(i);
-        v.Row({I(static_cast<int64_t>(t->id())), S(c.name()), I(type.pg_oid()), I(i + 1),
-               I(type.pg_typmod()), B(!c.nullable()), B(!c.default_expr().empty()), B(false),
-               I(type.pg_typlen()), S(""), S(""), I(0)});
+        v.Row({I(TableOid(*t)), S(c.name()), I(type.pg_oid()), I(i + 1), I(type.pg_typmod()),
+               B(!c.nullable()), B(!c.default_expr().empty()), B(false), I(type.pg_typlen()), S(""),
+               S(""), I(Collation(type)), I(0), B(true), I(0)});
       }
     }
     return v.node;
@@ -259,22 +330,32 @@ absl::StatusOr<LogicalPtr> SessionImpl::SystemView(txn::Txn* txn, const std::str
   if (name == "pg_index") {
     v.Col("indexrelid", TypeId::kOid)
         .Col("indrelid", TypeId::kOid)
+        .Col("indnatts", TypeId::kInt2)
+        .Col("indnkeyatts", TypeId::kInt2)
         .Col("indisunique", TypeId::kBool)
         .Col("indisprimary", TypeId::kBool)
-        .Col("indkey", TypeId::kText);
+        .Col("indisexclusion", TypeId::kBool)
+        .Col("indimmediate", TypeId::kBool)
+        .Col("indisclustered", TypeId::kBool)
+        .Col("indisvalid", TypeId::kBool)
+        .Col("indcheckxmin", TypeId::kBool)
+        .Col("indisready", TypeId::kBool)
+        .Col("indislive", TypeId::kBool)
+        .Col("indisreplident", TypeId::kBool)
+        .Col("indkey", TypeId::kText)  // int2vector's text form: "1 2"
+        .Col("indexprs", TypeId::kText)
+        .Col("indpred", TypeId::kText);
     ASSIGN_OR_RETURN(auto ts, tables());
     for (const auto& t : ts) {
-      auto keys = [&](const proto::IndexDescriptor& idx) {
-        std::vector<std::string> k;
-        for (uint32_t id : idx.column_ids())
-          k.push_back(std::to_string(t->ColumnIndexById(id) + 1));
-        return absl::StrJoin(k, " ");
-      };
-      v.Row({I(static_cast<int64_t>(t->id() * 1000 + 1)), I(static_cast<int64_t>(t->id())), B(true),
-             B(true), S(keys(t->desc().primary()))});
-      for (const auto& idx : t->desc().indexes()) {
-        v.Row({I(static_cast<int64_t>(t->id() * 1000 + idx.id())), I(static_cast<int64_t>(t->id())),
-               B(idx.unique()), B(false), S(keys(idx))});
+      for (const proto::IndexDescriptor* idx : VisibleIndexes(*t)) {
+        std::vector<std::string> keys;
+        for (uint32_t id : idx->column_ids())
+          keys.push_back(std::to_string(t->ColumnIndexById(id) + 1));
+        const bool primary = idx->id() == kPrimaryIndexId;
+        const int64_t n = idx->column_ids_size();
+        v.Row({I(IndexOid(*t, *idx)), I(TableOid(*t)), I(n), I(n), B(primary || idx->unique()),
+               B(primary), B(false), B(true), B(false), B(true), B(false), B(true), B(true),
+               B(false), S(absl::StrJoin(keys, " ")), Value::Null(), Value::Null()});
       }
     }
     return v.node;
@@ -287,14 +368,9 @@ absl::StatusOr<LogicalPtr> SessionImpl::SystemView(txn::Txn* txn, const std::str
         .Col("indexdef", TypeId::kText);
     ASSIGN_OR_RETURN(auto ts, tables());
     for (const auto& t : ts) {
-      bool hidden_pk = t->pk_columns().size() == 1 && t->column(t->pk_columns()[0]).hidden();
-      if (!hidden_pk) {
-        v.Row({S("public"), S(t->name()), S(t->desc().primary().name()), Value::Null(),
-               S(IndexDef(*t, t->desc().primary(), true))});
-      }
-      for (const auto& idx : t->desc().indexes()) {
-        v.Row(
-            {S("public"), S(t->name()), S(idx.name()), Value::Null(), S(IndexDef(*t, idx, false))});
+      for (const proto::IndexDescriptor* idx : VisibleIndexes(*t)) {
+        v.Row({S("public"), S(t->name()), S(idx->name()), Value::Null(),
+               S(IndexDefinition(*t, *idx))});
       }
     }
     return v.node;
@@ -309,33 +385,72 @@ absl::StatusOr<LogicalPtr> SessionImpl::SystemView(txn::Txn* txn, const std::str
       for (int i = 0; i < t->num_columns(); ++i) {
         const auto& c = t->column(i);
         if (c.hidden() || c.default_expr().empty()) continue;
-        v.Row({I(static_cast<int64_t>(t->id() * 1000 + 500 + i)), I(static_cast<int64_t>(t->id())),
-               I(i + 1), S(c.default_expr())});
+        v.Row({I(DefaultOid(*t, i)), I(TableOid(*t)), I(i + 1), S(c.default_expr())});
       }
     }
     return v.node;
   }
   if (name == "pg_am") {
     v.Col("oid", TypeId::kOid).Col("amname", TypeId::kName).Col("amtype", TypeId::kText);
-    v.Row({I(2), S("heap"), S("t")});
-    v.Row({I(403), S("btree"), S("i")});
+    v.Row({I(kHeapAccessMethodOid), S("heap"), S("t")});
+    v.Row({I(kBtreeAccessMethodOid), S("btree"), S("i")});
     return v.node;
   }
-  if (name == "pg_inherits") {
-    v.Col("inhrelid", TypeId::kOid).Col("inhparent", TypeId::kOid).Col("inhseqno", TypeId::kInt4);
+  for (const EmptyCatalog& c : EmptyCatalogs()) {
+    if (name != c.name) continue;
+    for (const auto& [col, type] : c.columns) v.Col(col, type);
     return v.node;
   }
-  if (name == "pg_partitioned_table") {
-    v.Col("partrelid", TypeId::kOid)
-        .Col("partstrat", TypeId::kText)
-        .Col("partnatts", TypeId::kInt2);
+  if (name == "pg_constraint") {
+    // Primary keys and UNIQUE constraints (there are no foreign keys or CHECKs).
+    v.Col("oid", TypeId::kOid)
+        .Col("conname", TypeId::kName)
+        .Col("connamespace", TypeId::kOid)
+        .Col("contype", TypeId::kText)
+        .Col("condeferrable", TypeId::kBool)
+        .Col("condeferred", TypeId::kBool)
+        .Col("convalidated", TypeId::kBool)
+        .Col("conrelid", TypeId::kOid)
+        .Col("contypid", TypeId::kOid)
+        .Col("conindid", TypeId::kOid)
+        .Col("conparentid", TypeId::kOid)
+        .Col("confrelid", TypeId::kOid)
+        .Col("confupdtype", TypeId::kText)
+        .Col("confdeltype", TypeId::kText)
+        .Col("confmatchtype", TypeId::kText)
+        .Col("conislocal", TypeId::kBool)
+        .Col("coninhcount", TypeId::kInt4)
+        .Col("connoinherit", TypeId::kBool)
+        .Col("conbin", TypeId::kText);
+    ASSIGN_OR_RETURN(auto ts, tables());
+    for (const auto& t : ts) {
+      for (const proto::IndexDescriptor* idx : VisibleIndexes(*t)) {
+        if (!IsConstraintIndex(*t, *idx)) continue;
+        const bool primary = idx->id() == kPrimaryIndexId;
+        v.Row({I(ConstraintOid(*t, *idx)), S(idx->name()), I(kPublicNamespace),
+               S(primary ? "p" : "u"), B(false), B(false), B(true), I(TableOid(*t)), I(0),
+               I(IndexOid(*t, *idx)), I(0), I(0), S(" "), S(" "), S(" "), B(true), I(0), B(true),
+               Value::Null()});
+      }
+    }
     return v.node;
   }
-  if (name == "pg_description") {
-    v.Col("objoid", TypeId::kOid)
-        .Col("classoid", TypeId::kOid)
-        .Col("objsubid", TypeId::kInt4)
-        .Col("description", TypeId::kText);
+  if (name == "pg_collation") {
+    v.Col("oid", TypeId::kOid)
+        .Col("collname", TypeId::kName)
+        .Col("collnamespace", TypeId::kOid)
+        .Col("collowner", TypeId::kOid)
+        .Col("collprovider", TypeId::kText)
+        .Col("collisdeterministic", TypeId::kBool)
+        .Col("collencoding", TypeId::kInt4)
+        .Col("collcollate", TypeId::kName)
+        .Col("collctype", TypeId::kName);
+    v.Row({I(kDefaultCollation), S("default"), I(kPgCatalogNamespace), I(10), S("d"), B(true),
+           I(-1), Value::Null(), Value::Null()});
+    v.Row({I(kCCollation), S("C"), I(kPgCatalogNamespace), I(10), S("c"), B(true), I(-1), S("C"),
+           S("C")});
+    v.Row({I(951), S("POSIX"), I(kPgCatalogNamespace), I(10), S("c"), B(true), I(-1), S("POSIX"),
+           S("POSIX")});
     return v.node;
   }
   if (name == "pg_settings") {

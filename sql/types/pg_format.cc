@@ -937,6 +937,8 @@ absl::StatusOr<Value> ParseText(std::string_view text, const SqlType& type) {
       return ParseTimestamp(text, true);
     case TypeId::kInterval:
       return ParseInterval(text);
+    case TypeId::kArray:
+      return SqlError(absl::StatusCode::kUnimplemented, "0A000", "arrays are not supported");
   }
   return SqlError(absl::StatusCode::kUnimplemented, "0A000", "unsupported type");
 }
@@ -963,6 +965,8 @@ bool HasBinaryFormat(const SqlType& type) {
     case TypeId::kRegclass:
     case TypeId::kInterval:
       return true;
+    case TypeId::kArray:
+      return false;
   }
   return false;
 }
@@ -1127,6 +1131,8 @@ absl::StatusOr<Value> ParseBinary(std::string_view b, const SqlType& type) {
                        internal::ApplyStringTypmod(std::string(b), type, /*explicit_cast=*/false));
       return Value::String(std::move(s));
     }
+    case TypeId::kArray:
+      return SqlError(absl::StatusCode::kUnimplemented, "0A000", "arrays are not supported");
   }
   return SqlError(absl::StatusCode::kUnimplemented, "0A000", "unsupported binary type");
 }

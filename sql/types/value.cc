@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <ostream>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
@@ -65,8 +66,35 @@ std::string SqlType::ToString() const {
       return "regclass";
     case TypeId::kInterval:
       return "interval";
+    case TypeId::kArray:
+      return SqlType::Of(element).ToString() + "[]";
   }
   return "unknown";
+}
+
+namespace {
+
+// (element type OID, array type OID), as in PostgreSQL's pg_type.
+constexpr std::pair<uint32_t, uint32_t> kArrayTypeOids[] = {
+    {16, 1000},   {17, 1001},   {19, 1003},   {20, 1016},   {21, 1005},   {23, 1007},
+    {25, 1009},   {26, 1028},   {700, 1021},  {701, 1022},  {1042, 1014}, {1043, 1015},
+    {1082, 1182}, {1114, 1115}, {1184, 1185}, {1186, 1187}, {1700, 1231}, {2205, 2210},
+};
+
+}  // namespace
+
+uint32_t PgArrayTypeOid(uint32_t element_oid) {
+  for (const auto& [element, array] : kArrayTypeOids) {
+    if (element == element_oid) return array;
+  }
+  return 0;
+}
+
+uint32_t PgArrayElementOid(uint32_t array_oid) {
+  for (const auto& [element, array] : kArrayTypeOids) {
+    if (array == array_oid) return element;
+  }
+  return 0;
 }
 
 uint32_t SqlType::pg_oid() const {
@@ -109,6 +137,8 @@ uint32_t SqlType::pg_oid() const {
       return 2205;
     case TypeId::kInterval:
       return 1186;
+    case TypeId::kArray:
+      return PgArrayTypeOid(SqlType::Of(element).pg_oid());
   }
   return 705;
 }

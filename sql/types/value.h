@@ -4,7 +4,7 @@
 //   SqlType  a column or expression type: INT2/INT4/INT8, NUMERIC(p,s), FLOAT4/FLOAT8, TEXT,
 //            VARCHAR(n), CHAR(n), BOOL, DATE, TIMESTAMP, BYTEA, plus UNKNOWN (an untyped
 //            NULL or string literal before the binder resolves it) and a few catalog types
-//            (OID, NAME, REGCLASS...) that pg_catalog queries use.
+//            (OID, NAME, REGCLASS..., and arrays of them) that pg_catalog queries use.
 //   Value    NULL or one datum. Integers of every width are int64; FLOAT4/FLOAT8 are double;
 //            NUMERIC is exact decimal (Numeric); TEXT/VARCHAR/CHAR are UTF-8 strings; BYTEA
 //            is a byte string; DATE is days since 1970-01-01; TIMESTAMP is microseconds since
@@ -54,6 +54,10 @@ enum class TypeId : uint8_t {
   kName = 16,         // pg_catalog: a string
   kRegclass = 17,     // pg_catalog: an OID shown as a relation name
   kInterval = 18,     // only as AS OF SYSTEM TIME / arithmetic input; microseconds
+  // A one-dimensional array of `element`: only the type of a few pg_catalog columns
+  // (pg_policy.polroles, ...) of views that never have rows, so that client queries over
+  // them bind. No array value is ever built; operations on a non-NULL array fail with 0A000.
+  kArray = 19,
 };
 
 struct SqlType {
@@ -62,8 +66,10 @@ struct SqlType {
   // in `precision`; -1 = unbounded (CHAR without n is CHAR(1)).
   int32_t precision = -1;
   int32_t scale = -1;
+  TypeId element = TypeId::kUnknown;  // kArray: the element type
 
   static SqlType Of(TypeId id) { return SqlType{id}; }
+  static SqlType ArrayOf(TypeId element) { return SqlType{TypeId::kArray, -1, -1, element}; }
   static SqlType Numeric(int32_t precision = -1, int32_t scale = -1) {
     return SqlType{TypeId::kNumeric, precision, scale};
   }
@@ -85,6 +91,10 @@ struct SqlType {
 
   friend bool operator==(const SqlType&, const SqlType&) = default;
 };
+
+// PostgreSQL's array type for an element type, and back, by OID (0 if there is none).
+uint32_t PgArrayTypeOid(uint32_t element_oid);
+uint32_t PgArrayElementOid(uint32_t array_oid);
 
 // The SqlType for a PostgreSQL type OID (as sent in Parse/Bind); nullopt if unknown.
 // OID 0 (unspecified) maps to kUnknown.

@@ -508,6 +508,11 @@ absl::StatusOr<SqlType> CommonType(const SqlType& a, const SqlType& b) {
   if (a.id == TypeId::kUnknown) return b;
   if (b.id == TypeId::kUnknown) return a;
   if (a == b) return a;
+  if (a.id == TypeId::kArray || b.id == TypeId::kArray) {
+    return SqlError(
+        absl::StatusCode::kInvalidArgument, "42804",
+        absl::StrCat("types ", a.ToString(), " and ", b.ToString(), " cannot be matched"));
+  }
   if (a.id == b.id) {
     // Same type with different modifiers: the unconstrained type.
     switch (a.id) {
@@ -630,6 +635,9 @@ absl::StatusOr<Value> CastValue(const Value& v, const SqlType& from, const SqlTy
                                 bool explicit_cast) {
   using K = Value::Kind;
   if (v.is_null()) return Value::Null();
+  if (from.id == TypeId::kArray || to.id == TypeId::kArray) {
+    return SqlError(absl::StatusCode::kUnimplemented, "0A000", "arrays are not supported");
+  }
   if (to.id == TypeId::kUnknown) return v;
   if (to.is_string()) return CastToString(v, from, to, explicit_cast);
   K k = v.kind();

@@ -50,6 +50,44 @@ q "$P2" -c "\\copy (SELECT id, owner FROM accounts ORDER BY id) TO '$dir/out.csv
 out=$(q "$P1" -c '\dt' 2>&1) || { echo "\\dt failed: $out"; exit 1; }
 grep -q 'accounts' <<<"$out"
 
+# \d TABLE: psql 15's ten catalog queries (columns, indexes, policies, statistics,
+# publications, inheritance) must all run; the output must be PostgreSQL 15's, byte for byte.
+q "$P1" -c "CREATE TABLE acct (id INT PRIMARY KEY, owner TEXT NOT NULL, bal NUMERIC(10,2) DEFAULT 0, note VARCHAR(20))"
+q "$P1" -c "CREATE UNIQUE INDEX acct_owner ON acct (owner)"
+expected=$(printf '%s\n' \
+  '                       Table "public.acct"' \
+  ' Column |         Type          | Collation | Nullable | Default ' \
+  '--------+-----------------------+-----------+----------+---------' \
+  ' id     | integer               |           | not null | ' \
+  ' owner  | text                  |           | not null | ' \
+  ' bal    | numeric(10,2)         |           |          | 0' \
+  ' note   | character varying(20) |           |          | ' \
+  'Indexes:' \
+  '    "acct_pkey" PRIMARY KEY, btree (id)' \
+  '    "acct_owner" UNIQUE, btree (owner)')
+out=$(q "$P2" -c '\d acct' 2>&1) || { echo "\\d acct failed: $out"; exit 1; }
+[ "$out" = "$expected" ] || { echo "unexpected \\d acct output:"; diff <(echo "$expected") <(echo "$out"); exit 1; }
+# UNIQUE declared as a constraint is shown as one (CREATE UNIQUE INDEX above is not).
+q "$P1" -c "CREATE TABLE u2 (a INT, b INT, c INT, UNIQUE (a, b))"
+q "$P1" -c "ALTER TABLE u2 ADD CONSTRAINT u2_c_uniq UNIQUE (c)"
+expected=$(printf '%s\n' \
+  '                 Table "public.u2"' \
+  ' Column |  Type   | Collation | Nullable | Default ' \
+  '--------+---------+-----------+----------+---------' \
+  ' a      | integer |           |          | ' \
+  ' b      | integer |           |          | ' \
+  ' c      | integer |           |          | ' \
+  'Indexes:' \
+  '    "u2_a_b_key" UNIQUE CONSTRAINT, btree (a, b)' \
+  '    "u2_c_uniq" UNIQUE CONSTRAINT, btree (c)')
+out=$(q "$P3" -c '\d u2' 2>&1) || { echo "\\d u2 failed: $out"; exit 1; }
+[ "$out" = "$expected" ] || { echo "unexpected \\d u2 output:"; diff <(echo "$expected") <(echo "$out"); exit 1; }
+# Without a primary key the hidden row id is neither a column nor an index.
+q "$P1" -c "CREATE TABLE notes (body TEXT)"
+out=$(q "$P3" -c '\d notes' 2>&1) || { echo "\\d notes failed: $out"; exit 1; }
+grep -q '^ body   | text |' <<<"$out" || { echo "unexpected \\d notes output: $out"; exit 1; }
+if grep -qE 'rowid|Indexes' <<<"$out"; then echo "\\d notes shows the hidden key: $out"; exit 1; fi
+
 # meridian sql -c
 out=$("$bin" sql --port="$P3" -c "SELECT count(*) FROM accounts")
 grep -q '^     4$' <<<"$out" || { echo "unexpected meridian sql output: $out"; exit 1; }
