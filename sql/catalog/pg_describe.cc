@@ -119,6 +119,19 @@ std::optional<IndexRef> FindIndexByOid(const std::vector<TablePtr>& tables, int6
   return std::nullopt;
 }
 
+std::optional<int64_t> RelationOidByName(const std::vector<TablePtr>& tables,
+                                         std::string_view name) {
+  for (const auto& t : tables) {
+    if (t->name() == name) return TableOid(*t);
+  }
+  for (const auto& t : tables) {
+    for (const proto::IndexDescriptor* index : VisibleIndexes(*t)) {
+      if (index->name() == name) return IndexOid(*t, *index);
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<IndexRef> FindConstraintByOid(const std::vector<TablePtr>& tables, int64_t oid) {
   for (const auto& t : tables) {
     for (const proto::IndexDescriptor* index : VisibleIndexes(*t)) {

@@ -68,6 +68,9 @@ struct IndexRef {
   const proto::IndexDescriptor* index = nullptr;
 };
 std::optional<IndexRef> FindIndexByOid(const std::vector<TablePtr>& tables, int64_t oid);
+// The OID of the table or visible index named `name` (nullopt if none).
+std::optional<int64_t> RelationOidByName(const std::vector<TablePtr>& tables,
+                                         std::string_view name);
 // The index behind the constraint with OID `oid`.
 std::optional<IndexRef> FindConstraintByOid(const std::vector<TablePtr>& tables, int64_t oid);
 

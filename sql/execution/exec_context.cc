@@ -92,6 +92,22 @@ absl::StatusOr<std::vector<TablePtr>> ExecContext::Tables() {
   return *tables_;
 }
 
+absl::StatusOr<int64_t> ExecContext::StoredBytes(std::string_view start, std::string_view end) {
+  if (txn == nullptr) return EvalContext::StoredBytes(start, end);
+  constexpr int64_t kPage = 1024;
+  Touch(start, end);
+  int64_t bytes = 0;
+  std::string from(start);
+  while (true) {
+    RETURN_IF_ERROR(CheckCancelled());
+    ASSIGN_OR_RETURN(std::vector<txn::Row> rows, txn->Scan(from, end, kPage));
+    ++kv_reads;
+    for (const auto& r : rows) bytes += static_cast<int64_t>(r.key.size() + r.value.size());
+    if (static_cast<int64_t>(rows.size()) < kPage) return bytes;
+    from = rows.back().key + std::string(1, '\0');
+  }
+}
+
 absl::Status ExecContext::CheckCancelled() const {
   if (cancelled != nullptr && cancelled->load()) {
     return SqlError(absl::StatusCode::kCancelled, "57014",

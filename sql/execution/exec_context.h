@@ -56,6 +56,8 @@ class ExecContext : public EvalContext {
   absl::Status Sleep(double seconds) override;
   // Read once per execution through `txn`.
   absl::StatusOr<std::vector<TablePtr>> Tables() override;
+  // Pages through the span with `txn` (locking it, in a read-write transaction).
+  absl::StatusOr<int64_t> StoredBytes(std::string_view start, std::string_view end) override;
 
   // The rows of an uncorrelated subquery, computed once per execution.
   absl::StatusOr<const std::vector<Row>*> Subquery(const LogicalNode& plan);

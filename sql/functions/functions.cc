@@ -13,6 +13,7 @@
 #include "sql/catalog/pg_describe.h"
 #include "sql/types/pg_format.h"
 #include "sql/types/value_ops.h"
+#include "storage/codec/key_codec.h"
 
 namespace meridian::sql {
 namespace {
@@ -151,6 +152,64 @@ std::function<absl::StatusOr<SqlType>(Types&)> ArrayArgs(const char* name,
 
 absl::StatusOr<Value> ArraysUnsupported(Args, const SqlType&, EvalContext&) {
   return SqlError(absl::StatusCode::kUnimplemented, "0A000", "arrays are not supported");
+}
+
+// Which key spans a size function adds up, for a table (for an index: the index itself,
+// except kSecondaryIndexes, which gives 0 as PostgreSQL's pg_indexes_size of an index does).
+enum class RelationSpan { kItself, kSecondaryIndexes, kEverything };
+
+absl::StatusOr<std::optional<int64_t>> RelationBytes(const std::vector<TablePtr>& tables,
+                                                     int64_t oid, RelationSpan which,
+                                                     EvalContext& ctx) {
+  auto index_bytes = [&](const TableInfo& t, uint32_t index_id) {
+    const std::string start = t.IndexPrefix(index_id);
+    return ctx.StoredBytes(start, storage::PrefixEnd(start));
+  };
+  if (std::optional<IndexRef> index = FindIndexByOid(tables, oid); index.has_value()) {
+    if (which == RelationSpan::kSecondaryIndexes) return int64_t{0};
+    return index_bytes(*index->table, index->index->id());
+  }
+  const TableInfo* t = FindTableByOid(tables, oid);
+  if (t == nullptr) return std::optional<int64_t>();
+  int64_t bytes = 0;
+  if (which != RelationSpan::kSecondaryIndexes) {
+    ASSIGN_OR_RETURN(bytes, index_bytes(*t, kPrimaryIndexId));
+  }
+  if (which != RelationSpan::kItself) {
+    for (const auto& index : t->desc().indexes()) {
+      ASSIGN_OR_RETURN(int64_t b, index_bytes(*t, index.id()));
+      bytes += b;
+    }
+  }
+  return bytes;
+}
+
+// pg_size_pretty: bytes below 10 kB; then kB, MB, GB, TB (rounded half away from zero)
+// while the value is below 20 * 1024 - 1 units, PB past the last.
+std::string PrettySize(int64_t size) {
+  struct Unit {
+    const char* name;
+    int64_t limit;
+    bool round;
+    int bits;
+  };
+  static constexpr Unit kUnits[] = {
+      {"bytes", 10 * 1024, false, 0},  {"kB", 20 * 1024 - 1, true, 10},
+      {"MB", 20 * 1024 - 1, true, 20}, {"GB", 20 * 1024 - 1, true, 30},
+      {"TB", 20 * 1024 - 1, true, 40}, {"PB", 20 * 1024 - 1, true, 50}};
+  constexpr size_t kCount = sizeof(kUnits) / sizeof(kUnits[0]);
+  for (size_t i = 0;; ++i) {
+    const Unit& u = kUnits[i];
+    const bool last = i + 1 == kCount;
+    if (last || (size > -u.limit && size < u.limit)) {
+      if (u.round) size = (size + (size < 0 ? -1 : 1)) / 2;
+      return absl::StrCat(size, " ", u.name);
+    }
+    const Unit& next = kUnits[i + 1];
+    // Keep one extra bit while the next unit rounds, dropping it once rounded.
+    const int bits = next.bits - u.bits - (next.round ? 1 : 0) + (u.round ? 1 : 0);
+    size /= int64_t{1} << bits;
+  }
 }
 
 std::map<std::string, FunctionDef, std::less<>> BuildRegistry() {
@@ -502,6 +561,39 @@ std::map<std::string, FunctionDef, std::less<>> BuildRegistry() {
        true, true});
   // Meridian has no extended statistics objects, so no OID names one.
   add({"pg_get_statisticsobjdef_columns", 1, 1, Fixed({SqlType::Of(TypeId::kOid)}, Text()),
+       [](Args, const SqlType&, EvalContext&) -> absl::StatusOr<Value> { return Value::Null(); }});
+
+  // Sizes, from a scan of the relation's key span (keys plus values as stored, before
+  // LevelDB's compression; one replica's worth). A table's primary index holds its rows, so
+  // the table's size and its primary key index's size are the same bytes.
+  auto size_of = [](const char* name, RelationSpan which) {
+    return FunctionDef{name,
+                       1,
+                       2,
+                       Fixed({SqlType::Of(TypeId::kRegclass), Text()}, Int8()),
+                       [which](Args a, const SqlType&, EvalContext& ctx) -> absl::StatusOr<Value> {
+                         ASSIGN_OR_RETURN(std::vector<TablePtr> tables, ctx.Tables());
+                         std::optional<int64_t> bytes;
+                         ASSIGN_OR_RETURN(bytes,
+                                          RelationBytes(tables, a[0].int_value(), which, ctx));
+                         return bytes.has_value() ? Value::Int(*bytes) : Value::Null();
+                       },
+                       true,
+                       true};
+  };
+  add(size_of("pg_relation_size", RelationSpan::kItself));
+  add(size_of("pg_table_size", RelationSpan::kItself));
+  add(size_of("pg_indexes_size", RelationSpan::kSecondaryIndexes));
+  add(size_of("pg_total_relation_size", RelationSpan::kEverything));
+  add({"pg_size_pretty", 1, 1, Fixed({Int8()}, Text()),
+       [](Args a, const SqlType&, EvalContext&) -> absl::StatusOr<Value> {
+         return Value::String(PrettySize(a[0].int_value()));
+       }});
+  // Meridian has no COMMENT ON: no object has a description (pg_description is empty).
+  add({"obj_description", 1, 2,
+       Fixed({SqlType::Of(TypeId::kOid), SqlType::Of(TypeId::kName)}, Text()),
+       [](Args, const SqlType&, EvalContext&) -> absl::StatusOr<Value> { return Value::Null(); }});
+  add({"col_description", 2, 2, Fixed({SqlType::Of(TypeId::kOid), Int4()}, Text()),
        [](Args, const SqlType&, EvalContext&) -> absl::StatusOr<Value> { return Value::Null(); }});
 
   // Array functions: arrays are only the type of a few always-empty pg_catalog columns, so

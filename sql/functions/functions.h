@@ -38,6 +38,11 @@ class EvalContext {
   virtual absl::StatusOr<std::vector<TablePtr>> Tables() {
     return absl::FailedPreconditionError("no catalog in this context");
   }
+  // The bytes (keys plus values) stored in [start, end) as the statement's transaction sees
+  // them, for pg_table_size and its relatives: a scan of the span. Fails like Tables().
+  virtual absl::StatusOr<int64_t> StoredBytes(std::string_view start, std::string_view end) {
+    return absl::FailedPreconditionError("no transaction in this context");
+  }
 };
 
 struct FunctionDef {

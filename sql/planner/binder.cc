@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/identifier.h"
 #include "common/status.h"
 #include "sql/parser/parser.h"
 #include "sql/types/value_ops.h"
@@ -251,6 +252,10 @@ absl::StatusOr<BoundExprPtr> Binder::Coerce(BoundExprPtr e, const SqlType& type)
     }
     if (e->kind == BoundExpr::Kind::kConst) {
       if (e->value.is_null()) return MakeConst(Value::Null(), type);
+      if (type.id == TypeId::kRegclass) {
+        ASSIGN_OR_RETURN(Value v, RegclassFromText(e->value.string_value()));
+        return MakeConst(std::move(v), type);
+      }
       ASSIGN_OR_RETURN(Value v, CastValue(e->value, SqlType::Of(TypeId::kText), type));
       return MakeConst(std::move(v), type);
     }
@@ -261,6 +266,26 @@ absl::StatusOr<BoundExprPtr> Binder::Coerce(BoundExprPtr e, const SqlType& type)
   }
   auto c = MakeNode(BoundExpr::Kind::kCast, type, {e});
   return c;
+}
+
+absl::StatusOr<Value> Binder::RegclassFromText(const std::string& text) {
+  const absl::string_view stripped = absl::StripAsciiWhitespace(text);
+  const std::string_view t(stripped.data(), stripped.size());
+  if (t.empty() || (t[0] >= '0' && t[0] <= '9')) {
+    return CastValue(Value::String(text), SqlType::Of(TypeId::kText),
+                     SqlType::Of(TypeId::kRegclass));
+  }
+  std::string schema, name;
+  ParseRelationName(t, &schema, &name);
+  std::optional<int64_t> oid;
+  if (catalog_.relation_oid) {
+    ASSIGN_OR_RETURN(oid, catalog_.relation_oid(schema, name));
+  }
+  if (!oid.has_value()) {
+    return SqlError(absl::StatusCode::kNotFound, "42P01",
+                    absl::StrCat("relation \"", std::string(t), "\" does not exist"));
+  }
+  return Value::Int(*oid);
 }
 
 absl::StatusOr<BoundExprPtr> Binder::CoerceForAssignment(BoundExprPtr e, const SqlType& type,
@@ -748,7 +773,9 @@ absl::StatusOr<BoundExprPtr> Binder::BindExprInner(const Expr& e, Scope& scope) 
       ASSIGN_OR_RETURN(BoundExprPtr a, BindExpr(*e.args[0], scope));
       if (a->kind == K::kConst) {
         SqlType from = a->type.id == TypeId::kUnknown ? SqlType::Of(TypeId::kText) : a->type;
-        auto v = CastValue(a->value, from, to);
+        auto v = to.id == TypeId::kRegclass && from.is_string() && !a->value.is_null()
+                     ? RegclassFromText(a->value.string_value())
+                     : CastValue(a->value, from, to);
         if (!v.ok()) return WithErrorPosition(v.status(), e.location + 1);
         return MakeConst(*v, to);
       }

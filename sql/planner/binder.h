@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,6 +29,11 @@ struct BinderCatalog {
   // System views (pg_catalog.*, information_schema.*): a plan (usually kValues) or null.
   std::function<absl::StatusOr<LogicalPtr>(const std::string& schema, const std::string& name)>
       system_view;
+  // The OID pg_catalog gives the table or index `schema`.`name` (schema may be empty), for
+  // regclass input by name ('acct'::regclass); nullopt if there is none. May be unset.
+  std::function<absl::StatusOr<std::optional<int64_t>>(const std::string& schema,
+                                                       const std::string& name)>
+      relation_oid;
 };
 
 struct BoundStatement {
@@ -102,6 +108,9 @@ class Binder {
   // scopes (innermost first); `not_found` is the error to return if none has it.
   absl::StatusOr<BoundExprPtr> ResolveOuter(const ast::Expr& e, absl::Status not_found);
   absl::StatusOr<BoundExprPtr> Coerce(BoundExprPtr e, const SqlType& type);
+  // A string constant as regclass: a number is an OID; anything else is a relation name,
+  // looked up in the catalog (42P01 if there is no such relation).
+  absl::StatusOr<Value> RegclassFromText(const std::string& text);
   absl::StatusOr<std::pair<BoundExprPtr, BoundExprPtr>> Unify(BoundExprPtr a, BoundExprPtr b,
                                                               int location, const char* context);
   absl::StatusOr<BoundExprPtr> ToBool(BoundExprPtr e, const char* context);

@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "common/status.h"
 #include "sql/catalog/catalog.h"
+#include "sql/catalog/pg_describe.h"
 #include "sql/execution/expr_eval.h"
 #include "sql/execution/operator.h"
 #include "sql/optimizer/optimizer.h"
@@ -385,6 +386,12 @@ absl::Status SessionImpl::Begin(const ast::BeginStmt& stmt, ResultSink* sink) {
 BinderCatalog SessionImpl::MakeCatalog(txn::Txn* txn) {
   BinderCatalog c;
   c.table = [txn](const std::string& name) { return Catalog::GetTable(*txn, name); };
+  c.relation_oid = [txn](const std::string& schema,
+                         const std::string& name) -> absl::StatusOr<std::optional<int64_t>> {
+    if (!schema.empty() && schema != "public") return std::nullopt;
+    ASSIGN_OR_RETURN(std::vector<TablePtr> tables, Catalog::ListTables(*txn));
+    return RelationOidByName(tables, name);
+  };
   c.system_view = [this, txn](const std::string& schema, const std::string& name) {
     return SystemView(txn, schema, name);
   };

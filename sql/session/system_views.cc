@@ -196,8 +196,17 @@ absl::StatusOr<LogicalPtr> SessionImpl::SystemView(txn::Txn* txn, const std::str
         .Col("datname", TypeId::kName)
         .Col("encoding", TypeId::kInt4)
         .Col("datcollate", TypeId::kName)
-        .Col("datctype", TypeId::kName);
-    v.Row({I(1), S(database_), I(6), S("C"), S("C")});
+        .Col("datctype", TypeId::kName)
+        .Col("datdba", TypeId::kOid)
+        .Col("datistemplate", TypeId::kBool)
+        .Col("datallowconn", TypeId::kBool)
+        .Col("datconnlimit", TypeId::kInt4)
+        .Col("datlocprovider", TypeId::kText)
+        .Col("daticulocale", TypeId::kText)
+        .Col("dattablespace", TypeId::kOid)
+        .Col("datacl", SqlType::ArrayOf(TypeId::kText));  // no privileges: NULL
+    v.Row({I(1), S(database_), I(6), S("C"), S("C"), I(10), B(false), B(true), I(-1), S("c"),
+           Value::Null(), I(0), Value::Null()});
     return v.node;
   }
   if (name == "pg_type") {
@@ -324,6 +333,17 @@ absl::StatusOr<LogicalPtr> SessionImpl::SystemView(txn::Txn* txn, const std::str
                B(!c.nullable()), B(!c.default_expr().empty()), B(false), I(type.pg_typlen()), S(""),
                S(""), I(Collation(type)), I(0), B(true), I(0)});
       }
+      // An index's attributes are its key columns, numbered from 1 (psql's \d INDEX).
+      for (const proto::IndexDescriptor* idx : VisibleIndexes(*t)) {
+        for (int k = 0; k < idx->column_ids_size(); ++k) {
+          const int i = t->ColumnIndexById(idx->column_ids(k));
+          if (i < 0) continue;
+          SqlType type = t->column_type(i);
+          v.Row({I(IndexOid(*t, *idx)), S(t->column(i).name()), I(type.pg_oid()), I(k + 1),
+                 I(type.pg_typmod()), B(false), B(false), B(false), I(type.pg_typlen()), S(""),
+                 S(""), I(Collation(type)), I(0), B(true), I(0)});
+        }
+      }
     }
     return v.node;
   }
@@ -342,6 +362,7 @@ absl::StatusOr<LogicalPtr> SessionImpl::SystemView(txn::Txn* txn, const std::str
         .Col("indisready", TypeId::kBool)
         .Col("indislive", TypeId::kBool)
         .Col("indisreplident", TypeId::kBool)
+        .Col("indnullsnotdistinct", TypeId::kBool)
         .Col("indkey", TypeId::kText)  // int2vector's text form: "1 2"
         .Col("indexprs", TypeId::kText)
         .Col("indpred", TypeId::kText);
@@ -355,7 +376,7 @@ absl::StatusOr<LogicalPtr> SessionImpl::SystemView(txn::Txn* txn, const std::str
         const int64_t n = idx->column_ids_size();
         v.Row({I(IndexOid(*t, *idx)), I(TableOid(*t)), I(n), I(n), B(primary || idx->unique()),
                B(primary), B(false), B(true), B(false), B(true), B(false), B(true), B(true),
-               B(false), S(absl::StrJoin(keys, " ")), Value::Null(), Value::Null()});
+               B(false), B(false), S(absl::StrJoin(keys, " ")), Value::Null(), Value::Null()});
       }
     }
     return v.node;

@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/identifier.h"
 #include "common/status.h"
 
 namespace meridian::sql::shell {
@@ -13,20 +14,6 @@ namespace {
 
 constexpr char kNotSystemSchema[] =
     "table_schema <> 'pg_catalog' AND table_schema <> 'information_schema'";
-
-std::string FoldPart(std::string_view part) {
-  if (part.size() >= 2 && part.front() == '"' && part.back() == '"') {
-    std::string out;
-    for (size_t i = 1; i + 1 < part.size(); ++i) {
-      out += part[i];
-      if (part[i] == '"' && i + 2 < part.size() && part[i + 1] == '"') ++i;  // "" -> "
-    }
-    return out;
-  }
-  std::string out(part);
-  for (char& c : out) c = absl::ascii_tolower(static_cast<unsigned char>(c));
-  return out;
-}
 
 absl::string_view AbslView(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
@@ -71,26 +58,6 @@ std::string QuoteLiteral(std::string_view text) {
   }
   out += '\'';
   return out;
-}
-
-void ParseRelationName(std::string_view typed, std::string* schema, std::string* name) {
-  // Split at the first '.' outside double quotes.
-  bool quoted = false;
-  size_t dot = std::string_view::npos;
-  for (size_t i = 0; i < typed.size(); ++i) {
-    if (typed[i] == '"') quoted = !quoted;
-    if (typed[i] == '.' && !quoted) {
-      dot = i;
-      break;
-    }
-  }
-  if (dot == std::string_view::npos) {
-    schema->clear();
-    *name = FoldPart(typed);
-  } else {
-    *schema = FoldPart(typed.substr(0, dot));
-    *name = FoldPart(typed.substr(dot + 1));
-  }
 }
 
 std::string ListRelationsQuery(bool tables_only, std::string_view name) {

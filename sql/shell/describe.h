@@ -38,10 +38,6 @@ namespace meridian::sql::shell {
 // 'text' with quotes doubled.
 std::string QuoteLiteral(std::string_view text);
 
-// A relation name as typed after \d: "[schema.]name", each part folded to lower case unless
-// double-quoted. Sets `schema` (empty when not given) and `name`.
-void ParseRelationName(std::string_view typed, std::string* schema, std::string* name);
-
 // The query \dt (tables_only) or \d runs; `name` (may be empty) restricts it to one name.
 std::string ListRelationsQuery(bool tables_only, std::string_view name);
 std::string FindRelationQuery(std::string_view schema, std::string_view name);

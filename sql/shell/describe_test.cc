@@ -12,18 +12,6 @@ TEST(DescribeTest, QuoteLiteralDoublesQuotes) {
   EXPECT_EQ(QuoteLiteral("o'brien"), "'o''brien'");
 }
 
-TEST(DescribeTest, ParseRelationNameFoldsUnquotedParts) {
-  std::string schema, name;
-  ParseRelationName("Users", &schema, &name);
-  EXPECT_EQ(schema, "");
-  EXPECT_EQ(name, "users");
-  ParseRelationName("Sales.\"Order.Items\"", &schema, &name);
-  EXPECT_EQ(schema, "sales");
-  EXPECT_EQ(name, "Order.Items");
-  ParseRelationName("\"a\"\"b\"", &schema, &name);
-  EXPECT_EQ(name, "a\"b");
-}
-
 TEST(DescribeTest, QueriesAreSingleTableAndQuoteNames) {
   EXPECT_EQ(ListRelationsQuery(true, ""),
             "SELECT table_schema, table_name, table_type FROM information_schema.tables WHERE "

@@ -82,6 +82,26 @@ expected=$(printf '%s\n' \
   '    "u2_c_uniq" UNIQUE CONSTRAINT, btree (c)')
 out=$(q "$P3" -c '\d u2' 2>&1) || { echo "\\d u2 failed: $out"; exit 1; }
 [ "$out" = "$expected" ] || { echo "unexpected \\d u2 output:"; diff <(echo "$expected") <(echo "$out"); exit 1; }
+# \d INDEX, \l and \dt+ (sizes come from scanning the table's keys).
+expected=$(printf '%s\n' \
+  '       Index "public.acct_pkey"' \
+  ' Column |  Type   | Key? | Definition ' \
+  '--------+---------+------+------------' \
+  ' id     | integer | yes  | id' \
+  'primary key, btree, for table "public.acct"' \
+  '' \
+  '     Index "public.acct_owner"' \
+  ' Column | Type | Key? | Definition ' \
+  '--------+------+------+------------' \
+  ' owner  | text | yes  | owner' \
+  'unique, btree, for table "public.acct"')
+out=$(q "$P2" -c '\d acct_pkey' -c '\d acct_owner' 2>&1) || { echo "\\d INDEX failed: $out"; exit 1; }
+[ "$out" = "$expected" ] || { echo "unexpected \\d INDEX output:"; diff <(echo "$expected") <(echo "$out"); exit 1; }
+out=$(q "$P1" -c '\l' 2>&1) || { echo "\\l failed: $out"; exit 1; }
+grep -q '^ meridian | root  | UTF8 ' <<<"$out" || { echo "unexpected \\l output: $out"; exit 1; }
+out=$(q "$P1" -c '\dt+ accounts' 2>&1) || { echo "\\dt+ failed: $out"; exit 1; }
+grep -qE '^ public \| accounts \| table \| root  \| permanent   \| heap          \| [0-9]+ bytes \|' <<<"$out" ||
+  { echo "unexpected \\dt+ output: $out"; exit 1; }
 # Without a primary key the hidden row id is neither a column nor an index.
 q "$P1" -c "CREATE TABLE notes (body TEXT)"
 out=$(q "$P3" -c '\d notes' 2>&1) || { echo "\\d notes failed: $out"; exit 1; }
