@@ -60,12 +60,16 @@ std::atomic<int> g_sigint_pipe{-1};
 // Whether a statement is in flight, as seen when the signal arrives: a Ctrl-C typed at the
 // prompt must not cancel the statement sent right after it.
 std::atomic<bool> g_statement_busy{false};
+// How many Ctrl-Cs arrived with no statement in flight (at the prompt).
+std::atomic<uint64_t> g_prompt_interrupts{0};
 
 extern "C" void OnSigint(int) {
   const int saved_errno = errno;
   const int fd = g_sigint_pipe.load();
   if (fd >= 0) {
-    const char byte = g_statement_busy.load() ? 'c' : 'i';
+    const bool busy = g_statement_busy.load();
+    if (!busy) g_prompt_interrupts.fetch_add(1);
+    const char byte = busy ? 'c' : 'i';
     (void)!write(fd, &byte, 1);
   }
   errno = saved_errno;
@@ -188,8 +192,17 @@ class EditLineSource : public LineSource {
     if (!history_path_.empty()) write_history(history_path_.c_str());
   }
   std::optional<std::string> ReadLine(const std::string& prompt) override {
-    char* line = readline(prompt.c_str());
-    if (line == nullptr) return std::nullopt;
+    char* line = nullptr;
+    while (true) {
+      const uint64_t interrupts = g_prompt_interrupts.load();
+      line = readline(prompt.c_str());
+      if (line != nullptr) break;
+      // libedit gives up on its read when Ctrl-C interrupts it: that discards the line
+      // being typed, as in psql, and is not end of input.
+      if (g_prompt_interrupts.load() == interrupts) return std::nullopt;
+      std::fputs("\n", stdout);
+      std::fflush(stdout);
+    }
     std::string result(line);
     std::free(line);
     return result;
