@@ -11,6 +11,15 @@ trap 'stop_cluster; rm -rf "$dir"' EXIT
 start_cluster "$bin" "$dir"
 P1=${SQL_PORTS[0]} P2=${SQL_PORTS[1]} P3=${SQL_PORTS[2]}
 q() { local port=$1; shift; psql -h 127.0.0.1 -p "$port" -U root -d meridian -X -v ON_ERROR_STOP=1 "$@"; }
+# same_output PORT 'COMMAND[|COMMAND...]' LINE...: psql's output must be exactly the lines.
+same_output() {
+  local port=$1 cmds=$2 out expected args=() list c; shift 2
+  expected=$(printf '%s\n' "$@")
+  IFS='|' read -ra list <<<"$cmds"
+  for c in "${list[@]}"; do args+=(-c "$c"); done
+  out=$(q "$port" "${args[@]}" 2>&1) || { echo "$cmds failed: $out"; exit 1; }
+  [ "$out" = "$expected" ] || { echo "unexpected $cmds output:"; diff <(echo "$expected") <(echo "$out"); exit 1; }
+}
 
 # -c
 q "$P1" -c "CREATE TABLE accounts (id INT PRIMARY KEY, owner TEXT NOT NULL, balance NUMERIC(12,2) DEFAULT 0)"
@@ -54,7 +63,7 @@ grep -q 'accounts' <<<"$out"
 # publications, inheritance) must all run; the output must be PostgreSQL 15's, byte for byte.
 q "$P1" -c "CREATE TABLE acct (id INT PRIMARY KEY, owner TEXT NOT NULL, bal NUMERIC(10,2) DEFAULT 0, note VARCHAR(20))"
 q "$P1" -c "CREATE UNIQUE INDEX acct_owner ON acct (owner)"
-expected=$(printf '%s\n' \
+same_output "$P2" '\d acct' \
   '                       Table "public.acct"' \
   ' Column |         Type          | Collation | Nullable | Default ' \
   '--------+-----------------------+-----------+----------+---------' \
@@ -64,13 +73,11 @@ expected=$(printf '%s\n' \
   ' note   | character varying(20) |           |          | ' \
   'Indexes:' \
   '    "acct_pkey" PRIMARY KEY, btree (id)' \
-  '    "acct_owner" UNIQUE, btree (owner)')
-out=$(q "$P2" -c '\d acct' 2>&1) || { echo "\\d acct failed: $out"; exit 1; }
-[ "$out" = "$expected" ] || { echo "unexpected \\d acct output:"; diff <(echo "$expected") <(echo "$out"); exit 1; }
+  '    "acct_owner" UNIQUE, btree (owner)'
 # UNIQUE declared as a constraint is shown as one (CREATE UNIQUE INDEX above is not).
 q "$P1" -c "CREATE TABLE u2 (a INT, b INT, c INT, UNIQUE (a, b))"
 q "$P1" -c "ALTER TABLE u2 ADD CONSTRAINT u2_c_uniq UNIQUE (c)"
-expected=$(printf '%s\n' \
+same_output "$P3" '\d u2' \
   '                 Table "public.u2"' \
   ' Column |  Type   | Collation | Nullable | Default ' \
   '--------+---------+-----------+----------+---------' \
@@ -79,11 +86,9 @@ expected=$(printf '%s\n' \
   ' c      | integer |           |          | ' \
   'Indexes:' \
   '    "u2_a_b_key" UNIQUE CONSTRAINT, btree (a, b)' \
-  '    "u2_c_uniq" UNIQUE CONSTRAINT, btree (c)')
-out=$(q "$P3" -c '\d u2' 2>&1) || { echo "\\d u2 failed: $out"; exit 1; }
-[ "$out" = "$expected" ] || { echo "unexpected \\d u2 output:"; diff <(echo "$expected") <(echo "$out"); exit 1; }
+  '    "u2_c_uniq" UNIQUE CONSTRAINT, btree (c)'
 # \d INDEX, \l and \dt+ (sizes come from scanning the table's keys).
-expected=$(printf '%s\n' \
+same_output "$P2" '\d acct_pkey|\d acct_owner' \
   '       Index "public.acct_pkey"' \
   ' Column |  Type   | Key? | Definition ' \
   '--------+---------+------+------------' \
@@ -94,9 +99,7 @@ expected=$(printf '%s\n' \
   ' Column | Type | Key? | Definition ' \
   '--------+------+------+------------' \
   ' owner  | text | yes  | owner' \
-  'unique, btree, for table "public.acct"')
-out=$(q "$P2" -c '\d acct_pkey' -c '\d acct_owner' 2>&1) || { echo "\\d INDEX failed: $out"; exit 1; }
-[ "$out" = "$expected" ] || { echo "unexpected \\d INDEX output:"; diff <(echo "$expected") <(echo "$out"); exit 1; }
+  'unique, btree, for table "public.acct"'
 out=$(q "$P1" -c '\l' 2>&1) || { echo "\\l failed: $out"; exit 1; }
 grep -q '^ meridian | root  | UTF8 ' <<<"$out" || { echo "unexpected \\l output: $out"; exit 1; }
 out=$(q "$P1" -c '\dt+ accounts' 2>&1) || { echo "\\dt+ failed: $out"; exit 1; }
