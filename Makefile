@@ -7,6 +7,12 @@ ASAN_BUILD ?= build-asan
 BUILD_TYPE ?= RelWithDebInfo
 CTEST_J    ?= 2
 
+# ccache keys on paths relative to the checkout, so a second checkout or worktree of the
+# same commit reuses the objects; debug info then names relative paths.
+export CCACHE_BASEDIR  ?= $(CURDIR)
+export CCACHE_NOHASHDIR ?= 1
+export CCACHE_MAXSIZE  ?= 20G
+
 .PHONY: all deps configure build test demo test-asan soak bench format clean
 
 all: build
