@@ -13,7 +13,7 @@
 #include "common/clock/physical_clock.h"
 #include "common/status.h"
 #include "sql/catalog/catalog.h"
-#include "sql/execution/range_filter.h"
+#include "sql/expr/range_filter.h"
 
 namespace meridian::cmd {
 namespace {

@@ -17,7 +17,7 @@
 #include "server/grpc_txn_rpc.h"
 #include "server/node.h"
 #include "sql/catalog/catalog.h"
-#include "sql/execution/range_filter.h"
+#include "sql/expr/range_filter.h"
 #include "sql/pgwire/server.h"
 #include "sql/session/session.h"
 #include "txn/range_map.h"

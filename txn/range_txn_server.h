@@ -40,6 +40,7 @@
 #include "proto/node.pb.h"
 #include "storage/range/range_replica.h"
 #include "txn/range_map.h"
+#include "txn/scan_filter.h"
 #include "txn/txn_locks.h"
 
 namespace meridian::txn {
@@ -56,20 +57,6 @@ class RangeTxnHost {
   virtual void Route(proto::TxnRequest request,
                      std::function<void(absl::StatusOr<proto::TxnResponse>)> done) = 0;
 };
-
-// A row filter a range applies while it scans (KvRequest.filter, TxnRequest.filter), so
-// rows that cannot match are not sent back. The meaning of the filter bytes belongs to the
-// layer above (SQL: sql/execution/range_filter.h); this layer only asks each row.
-class ScanFilter {
- public:
-  virtual ~ScanFilter() = default;
-  // False: the row may be left out. Errors keep the row (the reader re-checks it and reports
-  // the error itself).
-  virtual absl::StatusOr<bool> Keep(std::string_view key, std::string_view value) = 0;
-};
-// Turns a request's filter bytes into a filter; an error means the filter is ignored.
-using ScanFilterCompiler =
-    std::function<absl::StatusOr<std::unique_ptr<ScanFilter>>(std::string_view filter)>;
 
 // How many rows one filtered scan request examines at most before answering with a
 // resume key (unfiltered scans answer at most this many rows).

@@ -124,7 +124,7 @@ class Txn {
 
   absl::StatusOr<std::optional<std::string>> Get(std::string_view key, bool for_update = false);
   // Rows with start <= key < end (empty end: to the end), in key order; limit 0 = all.
-  // `filter` (opaque to this layer, see ScanFilter in txn/range_txn_server.h) lets ranges
+  // `filter` (opaque to this layer, see txn/scan_filter.h) lets ranges
   // leave out committed rows that cannot match; rows may still come back unfiltered, and
   // the transaction's own buffered writes in the span always do. Locks cover the whole span.
   absl::StatusOr<std::vector<Row>> Scan(std::string_view start, std::string_view end,

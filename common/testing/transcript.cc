@@ -10,7 +10,7 @@
 
 namespace meridian::testing {
 
-std::string RerunTranscript(const std::string& path, const TranscriptRunner& run) {
+std::string RerunTranscript(const std::string& path, const TranscriptInputRunner& run) {
   std::ifstream in(path);
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) lines.push_back(line);
@@ -20,20 +20,28 @@ std::string RerunTranscript(const std::string& path, const TranscriptRunner& run
       out << lines[i] << "\n";
       continue;
     }
-    size_t next = i + 1;  // skip the recorded output
-    if (next < lines.size() && lines[next] == "----") {
+    // Input lines run up to the "----"; without one, to the next blank line.
+    size_t next = i + 1;
+    std::string input;
+    while (next < lines.size() && lines[next] != "----" && !lines[next].empty()) {
+      input += (input.empty() ? "" : "\n") + lines[next];
+      ++next;
+    }
+    if (next < lines.size() && lines[next] == "----") {  // skip the recorded output
       for (++next; next < lines.size() && !lines[next].empty(); ++next) {
       }
     }
-    std::string got = run(lines[i]);
-    out << lines[i] << "\n----\n" << got << (got.empty() ? "" : "\n");
+    std::string got = run(lines[i], input);
+    out << lines[i] << "\n"
+        << input << (input.empty() ? "" : "\n") << "----\n"
+        << got << (got.empty() ? "" : "\n");
     i = next - 1;
   }
   return out.str();
 }
 
 void CheckTranscripts(const std::string& dir,
-                      const std::function<TranscriptRunner()>& make_runner) {
+                      const std::function<TranscriptInputRunner()>& make_runner) {
   const bool rewrite = std::getenv("MERIDIAN_REWRITE") != nullptr;
   int files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
@@ -51,6 +59,16 @@ void CheckTranscripts(const std::string& dir,
     }
   }
   EXPECT_GT(files, 0) << "no transcripts in " << dir;
+}
+
+void CheckTranscripts(const std::string& dir,
+                      const std::function<TranscriptRunner()>& make_runner) {
+  CheckTranscripts(
+      dir, std::function<TranscriptInputRunner()>([&make_runner] {
+        TranscriptRunner run = make_runner();
+        return TranscriptInputRunner(
+            [run](const std::string& command, const std::string&) { return run(command); });
+      }));
 }
 
 }  // namespace meridian::testing

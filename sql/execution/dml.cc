@@ -6,8 +6,8 @@
 // then sees the row (23505), or is wounded and restarts (40001).
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
-#include "sql/execution/expr_eval.h"
 #include "sql/execution/operator.h"
+#include "sql/expr/expr_eval.h"
 #include "sql/types/value_ops.h"
 
 namespace meridian::sql {
@@ -26,8 +26,11 @@ std::string PrimaryName(const TableInfo& t) {
 
 class DmlOperator : public BufferedOperator {
  public:
-  DmlOperator(const LogicalNode& plan, ExecContext& ctx, std::unique_ptr<Operator> child)
-      : BufferedOperator(plan, ctx, std::move(child)), table_(*plan.table) {}
+  DmlOperator(const PhysicalNode& plan, ExecContext& ctx, std::unique_ptr<Operator> child)
+      : BufferedOperator(plan, ctx, std::move(child)),
+        target_(Target(plan)),
+        insert_(std::get_if<InsertOp>(&plan.op)),
+        table_(*target_.table) {}
 
  protected:
   absl::Status Fill(std::vector<Row>* returned) override {
@@ -35,22 +38,22 @@ class DmlOperator : public BufferedOperator {
     if (ctx_.txn->mode() != txn::TxnMode::kReadWrite) {
       return SqlError(absl::StatusCode::kFailedPrecondition, "25006",
                       absl::StrCat("cannot execute ",
-                                   plan_.kind == LogicalNode::Kind::kInsert   ? "INSERT"
-                                   : plan_.kind == LogicalNode::Kind::kUpdate ? "UPDATE"
-                                                                              : "DELETE",
+                                   plan_.Is<InsertOp>()   ? "INSERT"
+                                   : plan_.Is<UpdateOp>() ? "UPDATE"
+                                                          : "DELETE",
                                    " in a read-only transaction"));
     }
     // Read every input row before writing (a write must not feed the scan it came from).
     std::vector<Row> input;
-    RETURN_IF_ERROR(Drain(*children_[0], &input));
+    RETURN_IF_ERROR(Drain(*children_[0], &input, &memory_));
     const size_t width = static_cast<size_t>(table_.num_columns());
     for (Row& r : input) {
       RETURN_IF_ERROR(ctx_.CheckCancelled());
-      switch (plan_.kind) {
-        case LogicalNode::Kind::kInsert:
+      switch (plan_.kind()) {
+        case PhysicalNode::Kind::kInsert:
           RETURN_IF_ERROR(Insert(std::move(r)));
           break;
-        case LogicalNode::Kind::kUpdate: {
+        case PhysicalNode::Kind::kUpdate: {
           Row old_row(r.begin(), r.begin() + width);
           Row new_row(r.begin() + width, r.end());
           RETURN_IF_ERROR(Update(old_row, std::move(new_row)));
@@ -79,9 +82,9 @@ class DmlOperator : public BufferedOperator {
 
   absl::Status Return(const Row& row) {
     ++ctx_.rows_affected;
-    if (plan_.returning.empty()) return absl::OkStatus();
+    if (target_.returning.empty()) return absl::OkStatus();
     Row out;
-    for (const auto& e : plan_.returning) {
+    for (const auto& e : target_.returning) {
       ASSIGN_OR_RETURN(Value v, Eval(*e, row, ctx_));
       out.push_back(std::move(v));
     }
@@ -135,23 +138,23 @@ class DmlOperator : public BufferedOperator {
     RETURN_IF_ERROR(CheckNotNull(row));
     ASSIGN_OR_RETURN(std::optional<Conflict> conflict, FindConflict(row));
     if (conflict.has_value()) {
-      using OC = LogicalNode::OnConflict;
-      bool targeted =
-          plan_.conflict_columns.empty() ||
-          std::is_permutation(plan_.conflict_columns.begin(), plan_.conflict_columns.end(),
-                              conflict->columns.begin(), conflict->columns.end());
-      if (plan_.on_conflict == OC::kError || !targeted)
+      const InsertOp& op = *insert_;
+      bool targeted = op.conflict_columns.empty() ||
+                      std::is_permutation(op.conflict_columns.begin(), op.conflict_columns.end(),
+                                          conflict->columns.begin(), conflict->columns.end());
+      if (op.on_conflict == OnConflict::kError || !targeted) {
         return UniqueViolation(conflict->constraint);
-      if (plan_.on_conflict == OC::kDoNothing) return absl::OkStatus();
+      }
+      if (op.on_conflict == OnConflict::kDoNothing) return absl::OkStatus();
       // DO UPDATE: the new row from (existing, excluded).
       Row input = conflict->existing;
       input.insert(input.end(), row.begin(), row.end());
-      if (plan_.conflict_where) {
-        ASSIGN_OR_RETURN(bool go, EvalPredicate(*plan_.conflict_where, input, ctx_));
+      if (op.conflict_where) {
+        ASSIGN_OR_RETURN(bool go, EvalPredicate(*op.conflict_where, input, ctx_));
         if (!go) return absl::OkStatus();
       }
       Row updated;
-      for (const auto& e : plan_.conflict_set) {
+      for (const auto& e : op.conflict_set) {
         ASSIGN_OR_RETURN(Value v, Eval(*e, input, ctx_));
         updated.push_back(std::move(v));
       }
@@ -197,6 +200,14 @@ class DmlOperator : public BufferedOperator {
     return Return(row);
   }
 
+  static const DmlTarget& Target(const PhysicalNode& plan) {
+    if (const auto* op = std::get_if<InsertOp>(&plan.op)) return *op;
+    if (const auto* op = std::get_if<UpdateOp>(&plan.op)) return *op;
+    return plan.As<DeleteOp>();
+  }
+
+  const DmlTarget& target_;
+  const InsertOp* insert_;  // null unless INSERT
   const TableInfo& table_;
   const bool hidden_key_ =
       table_.pk_columns().size() == 1 && table_.column(table_.pk_columns()[0]).hidden();
@@ -205,7 +216,7 @@ class DmlOperator : public BufferedOperator {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Operator>> NewDmlOperator(const LogicalNode& plan, ExecContext& ctx,
+absl::StatusOr<std::unique_ptr<Operator>> NewDmlOperator(const PhysicalNode& plan, ExecContext& ctx,
                                                          std::unique_ptr<Operator> child) {
   return std::unique_ptr<Operator>(new DmlOperator(plan, ctx, std::move(child)));
 }

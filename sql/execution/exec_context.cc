@@ -1,7 +1,6 @@
 #include "sql/execution/exec_context.h"
 
 #include <algorithm>
-#include <atomic>
 
 #include "absl/time/clock.h"
 #include "common/status.h"
@@ -9,40 +8,20 @@
 
 namespace meridian::sql {
 
-int64_t ExecContext::UniqueRowId() {
-  // Microseconds of the statement time in the high bits, the node in the low 10 bits, and
-  // a process-wide counter so ids from one process never repeat even within a microsecond.
-  static std::atomic<int64_t> last{0};
-  int64_t candidate = (statement_time_micros << 10) | static_cast<int64_t>(node_id & 0x3FF);
-  int64_t prev = last.load();
-  while (true) {
-    int64_t next = candidate > prev ? candidate : prev + 1024;
-    next = (next & ~int64_t{0x3FF}) | static_cast<int64_t>(node_id & 0x3FF);
-    if (next <= prev) next += 1024;
-    if (last.compare_exchange_weak(prev, next)) return next;
-  }
-}
-
-uint64_t ExecContext::Random() {
-  if (rng_state_ == 0) rng_state_ = static_cast<uint64_t>(statement_time_micros) * 2654435761u + 1;
-  // splitmix64
-  uint64_t z = (rng_state_ += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-absl::StatusOr<const std::vector<Row>*> ExecContext::Subquery(const LogicalNode& plan) {
+absl::StatusOr<const std::vector<Row>*> ExecContext::Subquery(const PhysicalNode& plan) {
   auto it = subqueries_.find(&plan);
   if (it != subqueries_.end()) return &it->second;
   if (!run_subquery) return absl::InternalError("no subquery runner");
   ASSIGN_OR_RETURN(std::vector<Row> rows, run_subquery(plan, *this));
+  if (subquery_memory_ == nullptr) subquery_memory_ = std::make_unique<MemoryAccount>(&memory);
+  for (const Row& r : rows) RETURN_IF_ERROR(subquery_memory_->AddRow(r));
   return &(subqueries_[&plan] = std::move(rows));
 }
 
 absl::StatusOr<const std::vector<Row>*> ExecContext::Subquery(const BoundExpr& e,
                                                               absl::Span<const Value> row) {
-  if (!e.correlated) return Subquery(*e.subquery);
+  if (e.subquery_plan == nullptr) return absl::InternalError("the subquery was not planned");
+  if (!e.correlated) return Subquery(*e.subquery_plan);
   if (!run_subquery) return absl::InternalError("no subquery runner");
   outer_rows_.emplace_back(row.begin(), row.end());
   struct Pop {
@@ -56,12 +35,19 @@ absl::StatusOr<const std::vector<Row>*> ExecContext::Subquery(const BoundExpr& e
     ids.push_back(static_cast<uint32_t>(ids.size() + 1));
     values.push_back(std::move(v));
   }
-  auto key = std::make_pair(e.subquery.get(), EncodeRow(ids, values));
+  auto key = std::make_pair(e.subquery_plan.get(), EncodeRow(ids, values));
   auto it = correlated_.find(key);
   if (it != correlated_.end()) return &it->second;
-  ASSIGN_OR_RETURN(std::vector<Row> rows, run_subquery(*e.subquery, *this));
+  ASSIGN_OR_RETURN(std::vector<Row> rows, run_subquery(*e.subquery_plan, *this));
   // Bounded memory: forget everything once the memo is large (it is only a cache).
-  if (correlated_.size() >= 4096) correlated_.clear();
+  if (correlated_memory_ == nullptr) {
+    correlated_memory_ = std::make_unique<MemoryAccount>(&memory);
+  }
+  if (correlated_.size() >= 4096) {
+    correlated_.clear();
+    correlated_memory_->Clear();
+  }
+  for (const Row& r : rows) RETURN_IF_ERROR(correlated_memory_->AddRow(r));
   return &(correlated_[std::move(key)] = std::move(rows));
 }
 
@@ -112,6 +98,10 @@ absl::Status ExecContext::CheckCancelled() const {
   if (cancelled != nullptr && cancelled->load()) {
     return SqlError(absl::StatusCode::kCancelled, "57014",
                     "canceling statement due to user request");
+  }
+  if (deadline != absl::InfiniteFuture() && absl::Now() >= deadline) {
+    return SqlError(absl::StatusCode::kDeadlineExceeded, "57014",
+                    "canceling statement due to statement timeout");
   }
   return absl::OkStatus();
 }

@@ -2,7 +2,8 @@
 // rows in batches of up to kBatchSize; blocking operators (sort, aggregate, hash join's build
 // side, DML) consume their input batch by batch too.
 //
-//   BuildOperator(plan) turns an optimized logical plan into an operator tree;
+//   BuildOperator(plan) turns a physical plan (sql/planner/physical_plan.h) into an
+//   operator tree;
 //   Next(&batch) fills `batch` with 1..kBatchSize rows and returns true, or returns false
 //   (batch empty) when the rows are exhausted.
 //
@@ -20,7 +21,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "sql/execution/exec_context.h"
-#include "sql/planner/logical_plan.h"
+#include "sql/execution/memory_budget.h"
+#include "sql/planner/physical_plan.h"
 
 namespace meridian::sql {
 
@@ -28,12 +30,13 @@ inline constexpr size_t kBatchSize = 1024;
 
 class Operator {
  public:
-  explicit Operator(const LogicalNode& plan, ExecContext& ctx) : plan_(plan), ctx_(ctx) {}
+  explicit Operator(const PhysicalNode& plan, ExecContext& ctx)
+      : plan_(plan), ctx_(ctx), memory_(&ctx.memory) {}
   virtual ~Operator() = default;
 
   absl::StatusOr<bool> Next(std::vector<Row>* batch);
 
-  const LogicalNode& plan() const { return plan_; }
+  const PhysicalNode& plan() const { return plan_; }
   const std::vector<std::unique_ptr<Operator>>& children() const { return children_; }
   int64_t rows() const { return rows_; }
   absl::Duration time() const { return time_; }
@@ -41,9 +44,11 @@ class Operator {
  protected:
   virtual absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) = 0;
 
-  const LogicalNode& plan_;
+  const PhysicalNode& plan_;
   ExecContext& ctx_;
   std::vector<std::unique_ptr<Operator>> children_;
+  // What this operator holds of the statement's memory budget (sql/execution/memory_budget.h).
+  MemoryAccount memory_;
 
  private:
   int64_t rows_ = 0;
@@ -53,7 +58,7 @@ class Operator {
 // An operator with one input.
 class UnaryOperator : public Operator {
  public:
-  UnaryOperator(const LogicalNode& plan, ExecContext& ctx, std::unique_ptr<Operator> child)
+  UnaryOperator(const PhysicalNode& plan, ExecContext& ctx, std::unique_ptr<Operator> child)
       : Operator(plan, ctx) {
     children_.push_back(std::move(child));
   }
@@ -76,16 +81,17 @@ class BufferedOperator : public UnaryOperator {
   size_t next_ = 0;
 };
 
-absl::StatusOr<std::unique_ptr<Operator>> BuildOperator(const LogicalNode& plan, ExecContext& ctx);
+absl::StatusOr<std::unique_ptr<Operator>> BuildOperator(const PhysicalNode& plan, ExecContext& ctx);
 
-// Runs `op` to completion, appending every row to `out`.
-absl::Status Drain(Operator& op, std::vector<Row>* out);
+// Runs `op` to completion, appending every row to `out`, charged to `account` if given
+// (53200 when the budget runs out).
+absl::Status Drain(Operator& op, std::vector<Row>* out, MemoryAccount* account = nullptr);
 
 // Operators implemented in their own files.
-std::unique_ptr<Operator> NewScanOperator(const LogicalNode& plan, ExecContext& ctx);
-std::unique_ptr<Operator> NewIndexJoinOperator(const LogicalNode& plan, ExecContext& ctx,
+std::unique_ptr<Operator> NewScanOperator(const PhysicalNode& plan, ExecContext& ctx);
+std::unique_ptr<Operator> NewIndexJoinOperator(const PhysicalNode& plan, ExecContext& ctx,
                                                std::unique_ptr<Operator> left);
-absl::StatusOr<std::unique_ptr<Operator>> NewDmlOperator(const LogicalNode& plan, ExecContext& ctx,
+absl::StatusOr<std::unique_ptr<Operator>> NewDmlOperator(const PhysicalNode& plan, ExecContext& ctx,
                                                          std::unique_ptr<Operator> child);
 
 // Reads rows of `table` through index constraint `c` (evaluated in `ctx`), appending those

@@ -5,8 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
-#include "sql/execution/expr_eval.h"
 #include "sql/execution/operator.h"
+#include "sql/expr/expr_eval.h"
 #include "sql/types/value_ops.h"
 
 namespace meridian::sql {
@@ -38,9 +38,10 @@ class ValuesOperator : public Operator {
 
  protected:
   absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
-    while (next_ < plan_.rows.size() && batch->size() < kBatchSize) {
+    const ValuesOp& op = plan_.As<ValuesOp>();
+    while (next_ < op.rows.size() && batch->size() < kBatchSize) {
       Row row;
-      for (const auto& e : plan_.rows[next_]) {
+      for (const auto& e : op.rows[next_]) {
         ASSIGN_OR_RETURN(Value v, Eval(*e, {}, ctx_));
         row.push_back(std::move(v));
       }
@@ -64,7 +65,7 @@ class SeriesOperator : public Operator {
     if (!started_) {
       started_ = true;
       std::vector<Value> args;
-      for (const auto& e : plan_.exprs) {
+      for (const auto& e : plan_.As<SeriesOp>().args) {
         ASSIGN_OR_RETURN(Value v, Eval(*e, {}, ctx_));
         if (v.is_null()) return false;
         args.push_back(std::move(v));
@@ -101,6 +102,9 @@ class FilterOperator : public UnaryOperator {
  public:
   using UnaryOperator::UnaryOperator;
 
+ private:
+  const BoundExprPtr& predicate_ = plan_.As<FilterOp>().predicate;
+
  protected:
   absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
     std::vector<Row> in;
@@ -109,7 +113,7 @@ class FilterOperator : public UnaryOperator {
       ASSIGN_OR_RETURN(bool more, children_[0]->Next(&in));
       if (!more) return false;
       for (Row& r : in) {
-        ASSIGN_OR_RETURN(bool keep, EvalPredicate(*plan_.filter, r, ctx_));
+        ASSIGN_OR_RETURN(bool keep, EvalPredicate(*predicate_, r, ctx_));
         if (keep) batch->push_back(std::move(r));
       }
     }
@@ -127,10 +131,11 @@ class ProjectOperator : public UnaryOperator {
     ASSIGN_OR_RETURN(bool more, children_[0]->Next(&in));
     if (!more) return false;
     batch->reserve(in.size());
+    const std::vector<BoundExprPtr>& exprs = plan_.As<ProjectOp>().exprs;
     for (const Row& r : in) {
       Row out;
-      out.reserve(plan_.exprs.size());
-      for (const auto& e : plan_.exprs) {
+      out.reserve(exprs.size());
+      for (const auto& e : exprs) {
         ASSIGN_OR_RETURN(Value v, Eval(*e, r, ctx_));
         out.push_back(std::move(v));
       }
@@ -143,23 +148,36 @@ class ProjectOperator : public UnaryOperator {
 // Nested-loop and hash joins: the right side is materialized (and hashed on its keys).
 class JoinOperator : public Operator {
  public:
-  JoinOperator(const LogicalNode& plan, ExecContext& ctx, std::unique_ptr<Operator> left,
+  JoinOperator(const PhysicalNode& plan, ExecContext& ctx, std::unique_ptr<Operator> left,
                std::unique_ptr<Operator> right)
       : Operator(plan, ctx) {
     children_.push_back(std::move(left));
     children_.push_back(std::move(right));
+    if (const auto* hash = std::get_if<HashJoinOp>(&plan.op)) {
+      type_ = hash->type;
+      condition_ = hash->condition.get();
+      left_keys_ = &hash->left_keys;
+      right_keys_ = &hash->right_keys;
+    } else {
+      const auto& loop = plan.As<NestedLoopJoinOp>();
+      type_ = loop.type;
+      condition_ = loop.condition.get();
+    }
   }
 
  protected:
   absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
     if (!built_) {
       built_ = true;
-      RETURN_IF_ERROR(Drain(*children_[1], &right_));
+      RETURN_IF_ERROR(Drain(*children_[1], &right_, &memory_));
       right_width_ = plan_.children[1]->columns.size();
-      if (plan_.join_method == LogicalNode::JoinMethod::kHash) {
+      if (right_keys_ != nullptr) {
         for (size_t i = 0; i < right_.size(); ++i) {
-          ASSIGN_OR_RETURN(auto key, Keys(plan_.right_keys, right_[i]));
-          if (key.has_value()) table_.emplace(std::move(*key), i);
+          ASSIGN_OR_RETURN(auto key, Keys(*right_keys_, right_[i]));
+          if (key.has_value()) {
+            RETURN_IF_ERROR(memory_.AddRow(*key));
+            table_.emplace(std::move(*key), i);
+          }
         }
       }
     }
@@ -173,16 +191,16 @@ class JoinOperator : public Operator {
         auto consider = [&](const Row& r) -> absl::Status {
           Row joined = l;
           joined.insert(joined.end(), r.begin(), r.end());
-          if (plan_.condition) {
-            ASSIGN_OR_RETURN(bool keep, EvalPredicate(*plan_.condition, joined, ctx_));
+          if (condition_ != nullptr) {
+            ASSIGN_OR_RETURN(bool keep, EvalPredicate(*condition_, joined, ctx_));
             if (!keep) return absl::OkStatus();
           }
           matched = true;
           batch->push_back(std::move(joined));
           return absl::OkStatus();
         };
-        if (plan_.join_method == LogicalNode::JoinMethod::kHash) {
-          ASSIGN_OR_RETURN(auto key, Keys(plan_.left_keys, l));
+        if (left_keys_ != nullptr) {
+          ASSIGN_OR_RETURN(auto key, Keys(*left_keys_, l));
           if (key.has_value()) {
             auto [lo, hi] = table_.equal_range(*key);
             for (auto it = lo; it != hi; ++it) RETURN_IF_ERROR(consider(right_[it->second]));
@@ -190,7 +208,7 @@ class JoinOperator : public Operator {
         } else {
           for (const Row& r : right_) RETURN_IF_ERROR(consider(r));
         }
-        if (!matched && plan_.join_type == LogicalNode::JoinType::kLeft) {
+        if (!matched && type_ == JoinType::kLeft) {
           Row joined = l;
           joined.resize(l.size() + right_width_);
           batch->push_back(std::move(joined));
@@ -212,6 +230,10 @@ class JoinOperator : public Operator {
     return std::optional<Row>(std::move(key));
   }
 
+  JoinType type_ = JoinType::kInner;
+  const BoundExpr* condition_ = nullptr;
+  const std::vector<BoundExprPtr>* left_keys_ = nullptr;   // hash join only
+  const std::vector<BoundExprPtr>* right_keys_ = nullptr;  // hash join only
   bool built_ = false;
   std::vector<Row> right_;
   size_t right_width_ = 0;
@@ -226,9 +248,9 @@ class IndexJoinOperator : public UnaryOperator {
 
  protected:
   absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
-    const LogicalNode& right = *plan_.children[1];
-    const TableInfo& table = *right.table;
-    const uint32_t index_id = right.constraint->index_id;
+    const IndexLookupJoinOp& op = plan_.As<IndexLookupJoinOp>();
+    const TableInfo& table = *op.table;
+    const uint32_t index_id = op.index_id;
     std::vector<int> cols;
     if (index_id == kPrimaryIndexId) {
       cols = table.pk_columns();
@@ -245,13 +267,13 @@ class IndexJoinOperator : public UnaryOperator {
       for (const Row& l : in) {
         std::vector<Value> prefix;
         bool null_key = false;
-        for (size_t k = 0; k < plan_.left_keys.size(); ++k) {
-          ASSIGN_OR_RETURN(Value v, Eval(*plan_.left_keys[k], l, ctx_));
+        for (size_t k = 0; k < op.left_keys.size(); ++k) {
+          ASSIGN_OR_RETURN(Value v, Eval(*op.left_keys[k], l, ctx_));
           if (v.is_null()) {
             null_key = true;
             break;
           }
-          auto cast = CastValue(v, plan_.left_keys[k]->type, table.column_type(cols[k]));
+          auto cast = CastValue(v, op.left_keys[k]->type, table.column_type(cols[k]));
           if (!cast.ok()) {
             null_key = true;  // cannot equal any value of the column
             break;
@@ -260,23 +282,23 @@ class IndexJoinOperator : public UnaryOperator {
         }
         std::vector<Row> matches;
         if (!null_key) {
-          TableReader reader(table, ctx_, right.for_update);
-          RETURN_IF_ERROR(reader.ReadPrefix(index_id, prefix, right.filter.get(), 0, &matches));
+          TableReader reader(table, ctx_, op.for_update);
+          RETURN_IF_ERROR(reader.ReadPrefix(index_id, prefix, op.filter.get(), 0, &matches));
         }
         bool matched = false;
         for (Row& r : matches) {
           Row joined = l;
           joined.insert(joined.end(), r.begin(), r.end());
-          if (plan_.condition) {
-            ASSIGN_OR_RETURN(bool keep, EvalPredicate(*plan_.condition, joined, ctx_));
+          if (op.condition) {
+            ASSIGN_OR_RETURN(bool keep, EvalPredicate(*op.condition, joined, ctx_));
             if (!keep) continue;
           }
           matched = true;
           batch->push_back(std::move(joined));
         }
-        if (!matched && plan_.join_type == LogicalNode::JoinType::kLeft) {
+        if (!matched && op.type == JoinType::kLeft) {
           Row joined = l;
-          joined.resize(l.size() + right.columns.size());
+          joined.resize(l.size() + static_cast<size_t>(table.num_columns()));
           batch->push_back(std::move(joined));
         }
       }
@@ -302,7 +324,7 @@ class AggregateOperator : public BufferedOperator {
 
  private:
   absl::Status Accumulate(const AggregateCall& call, AggState& s, const Row& row) {
-    if (call.func == "count_star") {
+    if (call.func == AggFunc::kCountStar) {
       ++s.count;
       return absl::OkStatus();
     }
@@ -310,59 +332,80 @@ class AggregateOperator : public BufferedOperator {
     if (v.is_null()) return absl::OkStatus();
     if (call.distinct) {
       if (!s.seen) s.seen = std::make_unique<RowSet>();
-      if (!s.seen->insert(Row{v}).second) return absl::OkStatus();
+      Row seen{v};
+      if (s.seen->contains(seen)) return absl::OkStatus();
+      RETURN_IF_ERROR(memory_.AddRow(seen));
+      s.seen->insert(std::move(seen));
     }
     ++s.count;
-    const std::string& f = call.func;
-    if (f == "count") return absl::OkStatus();
-    if (f == "string_agg") {
-      // Each value after the first is preceded by its own row's delimiter (NULL: none).
-      if (s.count > 1 && call.delimiter) {
-        ASSIGN_OR_RETURN(Value d, Eval(*call.delimiter, row, ctx_));
-        if (!d.is_null()) s.text += d.string_value();
+    switch (call.func) {
+      case AggFunc::kCountStar:
+      case AggFunc::kCount:
+        return absl::OkStatus();
+      case AggFunc::kStringAgg: {
+        // Each value after the first is preceded by its own row's delimiter (NULL: none).
+        if (s.count > 1 && call.delimiter) {
+          ASSIGN_OR_RETURN(Value d, Eval(*call.delimiter, row, ctx_));
+          if (!d.is_null()) {
+            RETURN_IF_ERROR(memory_.Grow(static_cast<int64_t>(d.string_value().size())));
+            s.text += d.string_value();
+          }
+        }
+        RETURN_IF_ERROR(memory_.Grow(static_cast<int64_t>(v.string_value().size())));
+        s.text += v.string_value();
+        return absl::OkStatus();
       }
-      s.text += v.string_value();
-      return absl::OkStatus();
-    }
-    if (s.acc.is_null()) {
-      s.acc = v;
-      s.acc_type = call.arg->type;
-      if (f == "sum" || f == "avg") {
-        // Accumulate in the result type (sum(int4) is int8, avg is numeric or float).
-        SqlType t = f == "sum" ? call.type
-                               : (call.arg->type.id == TypeId::kFloat4 ||
-                                          call.arg->type.id == TypeId::kFloat8
-                                      ? SqlType::Of(TypeId::kFloat8)
-                                      : SqlType::Numeric());
-        ASSIGN_OR_RETURN(s.acc, CastValue(v, call.arg->type, t));
-        s.acc_type = t;
+      case AggFunc::kSum:
+      case AggFunc::kAvg: {
+        if (s.acc.is_null()) {
+          // Accumulate in the result type (sum(int4) is int8, avg is numeric or float).
+          const bool is_float =
+              call.arg->type.id == TypeId::kFloat4 || call.arg->type.id == TypeId::kFloat8;
+          s.acc_type = call.func == AggFunc::kSum ? call.type
+                       : is_float                 ? SqlType::Of(TypeId::kFloat8)
+                                                  : SqlType::Numeric();
+          ASSIGN_OR_RETURN(s.acc, CastValue(v, call.arg->type, s.acc_type));
+          return absl::OkStatus();
+        }
+        ASSIGN_OR_RETURN(s.acc, Arith(ArithOp::kAdd, s.acc, s.acc_type, v, call.arg->type));
+        return absl::OkStatus();
       }
-      return absl::OkStatus();
+      case AggFunc::kMin:
+      case AggFunc::kMax:
+        if (s.acc.is_null()) {
+          s.acc = v;
+        } else {
+          const int c = CompareValues(v, s.acc);
+          if (call.func == AggFunc::kMin ? c < 0 : c > 0) s.acc = v;
+        }
+        return absl::OkStatus();
+      case AggFunc::kBoolAnd:
+        s.acc = Value::Bool((s.acc.is_null() || s.acc.bool_value()) && v.bool_value());
+        return absl::OkStatus();
+      case AggFunc::kBoolOr:
+        s.acc = Value::Bool((!s.acc.is_null() && s.acc.bool_value()) || v.bool_value());
+        return absl::OkStatus();
     }
-    if (f == "sum" || f == "avg") {
-      ASSIGN_OR_RETURN(s.acc, Arith(ArithOp::kAdd, s.acc, s.acc_type, v, call.arg->type));
-      return absl::OkStatus();
-    }
-    if (f == "min" || f == "max") {
-      int c = CompareValues(v, s.acc);
-      if ((f == "min" && c < 0) || (f == "max" && c > 0)) s.acc = v;
-      return absl::OkStatus();
-    }
-    if (f == "bool_and") s.acc = Value::Bool(s.acc.bool_value() && v.bool_value());
-    if (f == "bool_or") s.acc = Value::Bool(s.acc.bool_value() || v.bool_value());
-    return absl::OkStatus();
+    return absl::InternalError("unknown aggregate");
   }
 
   absl::StatusOr<Value> Finish(const AggregateCall& call, const AggState& s) {
-    if (call.func == "count" || call.func == "count_star") return Value::Int(s.count);
-    if (call.func == "string_agg") return s.count == 0 ? Value::Null() : Value::String(s.text);
+    switch (call.func) {
+      case AggFunc::kCount:
+      case AggFunc::kCountStar:
+        return Value::Int(s.count);
+      case AggFunc::kStringAgg:
+        return s.count == 0 ? Value::Null() : Value::String(s.text);
+      default:
+        break;
+    }
     if (s.count == 0 || s.acc.is_null()) return Value::Null();
-    if (call.func == "avg") {
+    if (call.func == AggFunc::kAvg) {
       ASSIGN_OR_RETURN(Value n,
                        CastValue(Value::Int(s.count), SqlType::Of(TypeId::kInt8), s.acc_type));
       return Arith(ArithOp::kDiv, s.acc, s.acc_type, n, s.acc_type);
     }
-    if (call.func == "sum") return CastValue(s.acc, s.acc_type, call.type);
+    if (call.func == AggFunc::kSum) return CastValue(s.acc, s.acc_type, call.type);
     return s.acc;
   }
 
@@ -371,6 +414,7 @@ class AggregateOperator : public BufferedOperator {
       Row key;
       std::vector<AggState> states;
     };
+    const AggregateOp& op = plan_.As<AggregateOp>();
     std::unordered_map<Row, size_t, RowHash, RowEq> index;
     std::vector<Group> groups;
     std::vector<Row> in;
@@ -381,26 +425,30 @@ class AggregateOperator : public BufferedOperator {
       RETURN_IF_ERROR(ctx_.CheckCancelled());
       for (const Row& r : in) {
         Row key;
-        for (const auto& g : plan_.group_by) {
+        for (const auto& g : op.group_by) {
           ASSIGN_OR_RETURN(Value v, Eval(*g, r, ctx_));
           key.push_back(std::move(v));
         }
         auto [it, inserted] = index.emplace(key, groups.size());
-        if (inserted)
-          groups.push_back(Group{std::move(key), std::vector<AggState>(plan_.aggregates.size())});
+        if (inserted) {
+          // The key is held twice (index and group), with a state per aggregate.
+          RETURN_IF_ERROR(memory_.Grow(
+              2 * RowBytes(key) + static_cast<int64_t>(op.aggregates.size() * sizeof(AggState))));
+          groups.push_back(Group{std::move(key), std::vector<AggState>(op.aggregates.size())});
+        }
         Group& g = groups[it->second];
-        for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
-          RETURN_IF_ERROR(Accumulate(plan_.aggregates[a], g.states[a], r));
+        for (size_t a = 0; a < op.aggregates.size(); ++a) {
+          RETURN_IF_ERROR(Accumulate(op.aggregates[a], g.states[a], r));
         }
       }
     }
-    if (groups.empty() && plan_.group_by.empty()) {
-      groups.push_back(Group{{}, std::vector<AggState>(plan_.aggregates.size())});
+    if (groups.empty() && op.group_by.empty()) {
+      groups.push_back(Group{{}, std::vector<AggState>(op.aggregates.size())});
     }
     for (Group& g : groups) {
       Row out = std::move(g.key);
-      for (size_t a = 0; a < plan_.aggregates.size(); ++a) {
-        ASSIGN_OR_RETURN(Value v, Finish(plan_.aggregates[a], g.states[a]));
+      for (size_t a = 0; a < op.aggregates.size(); ++a) {
+        ASSIGN_OR_RETURN(Value v, Finish(op.aggregates[a], g.states[a]));
         out.push_back(std::move(v));
       }
       results->push_back(std::move(out));
@@ -416,18 +464,19 @@ class SortOperator : public BufferedOperator {
  protected:
   absl::Status Fill(std::vector<Row>* out) override {
     std::vector<Row> rows;
-    RETURN_IF_ERROR(Drain(*children_[0], &rows));
+    RETURN_IF_ERROR(Drain(*children_[0], &rows, &memory_));
+    const std::vector<SortKey>& keys = plan_.As<SortOp>().keys;
     std::vector<std::pair<Row, size_t>> keyed;
     keyed.reserve(rows.size());
     for (size_t i = 0; i < rows.size(); ++i) {
       Row key;
-      for (const auto& k : plan_.sort_keys) {
+      for (const auto& k : keys) {
         ASSIGN_OR_RETURN(Value v, Eval(*k.expr, rows[i], ctx_));
         key.push_back(std::move(v));
       }
+      RETURN_IF_ERROR(memory_.AddRow(key));
       keyed.emplace_back(std::move(key), i);
     }
-    const auto& keys = plan_.sort_keys;
     std::stable_sort(keyed.begin(), keyed.end(), [&keys](const auto& a, const auto& b) {
       for (size_t k = 0; k < keys.size(); ++k) {
         const Value& x = a.first[k];
@@ -454,16 +503,17 @@ class LimitOperator : public UnaryOperator {
   absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
     if (!init_) {
       init_ = true;
-      if (plan_.limit) {
-        ASSIGN_OR_RETURN(Value v, Eval(*plan_.limit, {}, ctx_));
+      const LimitOp& op = plan_.As<LimitOp>();
+      if (op.limit) {
+        ASSIGN_OR_RETURN(Value v, Eval(*op.limit, {}, ctx_));
         if (!v.is_null()) limit_ = v.int_value();
         if (limit_ < 0) {
           return SqlError(absl::StatusCode::kInvalidArgument, "2201W",
                           "LIMIT must not be negative");
         }
       }
-      if (plan_.offset) {
-        ASSIGN_OR_RETURN(Value v, Eval(*plan_.offset, {}, ctx_));
+      if (op.offset) {
+        ASSIGN_OR_RETURN(Value v, Eval(*op.offset, {}, ctx_));
         if (!v.is_null()) skip_ = v.int_value();
         if (skip_ < 0) {
           return SqlError(absl::StatusCode::kInvalidArgument, "2201X",
@@ -498,7 +548,7 @@ class LimitOperator : public UnaryOperator {
 // An operator over a list of inputs.
 class NaryOperator : public Operator {
  public:
-  NaryOperator(const LogicalNode& plan, ExecContext& ctx,
+  NaryOperator(const PhysicalNode& plan, ExecContext& ctx,
                std::vector<std::unique_ptr<Operator>> children)
       : Operator(plan, ctx) {
     children_ = std::move(children);
@@ -512,7 +562,7 @@ class DistinctOperator : public NaryOperator {
 
  protected:
   absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
-    bool dedupe = plan_.kind == LogicalNode::Kind::kDistinct || !plan_.union_all;
+    const bool dedupe = plan_.Is<DistinctOp>() || !plan_.As<SetOp>().all;
     std::vector<Row> in;
     while (batch->empty()) {
       if (child_ >= children_.size()) return false;
@@ -524,7 +574,11 @@ class DistinctOperator : public NaryOperator {
       }
       for (Row& r : in) {
         if (r.size() > plan_.columns.size()) r.resize(plan_.columns.size());
-        if (dedupe && !seen_.insert(r).second) continue;
+        if (dedupe) {
+          if (seen_.contains(r)) continue;
+          RETURN_IF_ERROR(memory_.AddRow(r));
+          seen_.insert(r);
+        }
         batch->push_back(std::move(r));
       }
     }
@@ -554,11 +608,14 @@ class SetOpOperator : public NaryOperator {
         if (!more) break;
         for (Row& r : in) {
           if (r.size() > width) r.resize(width);
-          ++right_[std::move(r)];
+          auto [it, added] = right_.try_emplace(std::move(r), 0);
+          if (added) RETURN_IF_ERROR(memory_.AddRow(it->first));
+          ++it->second;
         }
       }
     }
-    const bool intersect = plan_.set_op == "INTERSECT";
+    const SetOp& op = plan_.As<SetOp>();
+    const bool intersect = op.kind == SetOpKind::kIntersect;
     std::vector<Row> in;
     while (batch->empty()) {
       in.clear();
@@ -569,10 +626,13 @@ class SetOpOperator : public NaryOperator {
         auto it = right_.find(r);
         bool in_right = it != right_.end() && it->second > 0;
         bool keep = intersect == in_right;
-        if (plan_.union_all) {
+        if (op.all) {
           if (in_right) --it->second;
-        } else if (keep && !emitted_.insert(r).second) {
+        } else if (keep && emitted_.contains(r)) {
           keep = false;
+        } else if (keep) {
+          RETURN_IF_ERROR(memory_.AddRow(r));
+          emitted_.insert(r);
         }
         if (keep) batch->push_back(std::move(r));
       }
@@ -608,46 +668,51 @@ absl::StatusOr<bool> BufferedOperator::NextImpl(std::vector<Row>* batch) {
   return !batch->empty();
 }
 
-absl::Status Drain(Operator& op, std::vector<Row>* out) {
+absl::Status Drain(Operator& op, std::vector<Row>* out, MemoryAccount* account) {
   std::vector<Row> batch;
   while (true) {
     ASSIGN_OR_RETURN(bool more, op.Next(&batch));
     if (!more) return absl::OkStatus();
-    for (Row& r : batch) out->push_back(std::move(r));
+    for (Row& r : batch) {
+      if (account != nullptr) RETURN_IF_ERROR(account->AddRow(r));
+      out->push_back(std::move(r));
+    }
   }
 }
 
-absl::StatusOr<std::unique_ptr<Operator>> BuildOperator(const LogicalNode& plan, ExecContext& ctx) {
-  using K = LogicalNode::Kind;
+absl::StatusOr<std::unique_ptr<Operator>> BuildOperator(const PhysicalNode& plan,
+                                                        ExecContext& ctx) {
+  using K = PhysicalNode::Kind;
   std::vector<std::unique_ptr<Operator>> kids;
-  bool index_join =
-      plan.kind == K::kJoin && plan.join_method == LogicalNode::JoinMethod::kIndexLookup;
-  for (size_t i = 0; i < plan.children.size(); ++i) {
-    if (index_join && i == 1) break;  // the right side is read by lookups
-    ASSIGN_OR_RETURN(auto op, BuildOperator(*plan.children[i], ctx));
+  for (const auto& child : plan.children) {
+    ASSIGN_OR_RETURN(auto op, BuildOperator(*child, ctx));
     kids.push_back(std::move(op));
   }
-  switch (plan.kind) {
-    case K::kScan:
+  switch (plan.kind()) {
+    case K::kTableScan:
       return NewScanOperator(plan, ctx);
     case K::kValues:
       return std::unique_ptr<Operator>(new ValuesOperator(plan, ctx));
+    case K::kSeries:
+      return std::unique_ptr<Operator>(new SeriesOperator(plan, ctx));
     case K::kFilter:
       return std::unique_ptr<Operator>(new FilterOperator(plan, ctx, std::move(kids[0])));
     case K::kProject:
       return std::unique_ptr<Operator>(new ProjectOperator(plan, ctx, std::move(kids[0])));
-    case K::kJoin:
-      if (index_join) return NewIndexJoinOperator(plan, ctx, std::move(kids[0]));
+    case K::kNestedLoopJoin:
+    case K::kHashJoin:
       return std::unique_ptr<Operator>(
           new JoinOperator(plan, ctx, std::move(kids[0]), std::move(kids[1])));
+    case K::kIndexLookupJoin:
+      return NewIndexJoinOperator(plan, ctx, std::move(kids[0]));
     case K::kAggregate:
       return std::unique_ptr<Operator>(new AggregateOperator(plan, ctx, std::move(kids[0])));
     case K::kSort:
       return std::unique_ptr<Operator>(new SortOperator(plan, ctx, std::move(kids[0])));
     case K::kLimit:
       return std::unique_ptr<Operator>(new LimitOperator(plan, ctx, std::move(kids[0])));
-    case K::kUnion:
-      if (plan.set_op != "UNION") {
+    case K::kSetOp:
+      if (plan.As<SetOp>().kind != SetOpKind::kUnion) {
         return std::unique_ptr<Operator>(new SetOpOperator(plan, ctx, std::move(kids)));
       }
       return std::unique_ptr<Operator>(new DistinctOperator(plan, ctx, std::move(kids)));
@@ -657,13 +722,11 @@ absl::StatusOr<std::unique_ptr<Operator>> BuildOperator(const LogicalNode& plan,
     case K::kUpdate:
     case K::kDelete:
       return NewDmlOperator(plan, ctx, std::move(kids[0]));
-    case K::kSeries:
-      return std::unique_ptr<Operator>(new SeriesOperator(plan, ctx));
   }
   return absl::InternalError("unknown plan node");
 }
 
-std::unique_ptr<Operator> NewIndexJoinOperator(const LogicalNode& plan, ExecContext& ctx,
+std::unique_ptr<Operator> NewIndexJoinOperator(const PhysicalNode& plan, ExecContext& ctx,
                                                std::unique_ptr<Operator> left) {
   return std::make_unique<IndexJoinOperator>(plan, ctx, std::move(left));
 }

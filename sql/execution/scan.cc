@@ -4,9 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
-#include "sql/execution/expr_eval.h"
 #include "sql/execution/operator.h"
-#include "sql/execution/range_filter.h"
+#include "sql/expr/expr_eval.h"
+#include "sql/expr/range_filter.h"
 #include "sql/types/row_codec.h"
 #include "sql/types/value_ops.h"
 
@@ -200,45 +200,45 @@ absl::StatusOr<std::vector<Span>> ConstraintSpans(const TableInfo& t,
 
 class ScanOperator : public Operator {
  public:
-  ScanOperator(const LogicalNode& plan, ExecContext& ctx)
+  ScanOperator(const PhysicalNode& plan, ExecContext& ctx)
       : Operator(plan, ctx),
-        index_(
-            IndexById(*plan.table, plan.constraint ? plan.constraint->index_id : kPrimaryIndexId)),
-        reader_(*plan.table, *index_, ctx, plan.for_update) {}
+        op_(plan.As<TableScanOp>()),
+        index_(IndexById(*op_.table, op_.index_id())),
+        reader_(*op_.table, *index_, ctx, op_.for_update) {}
 
  protected:
   absl::StatusOr<bool> NextImpl(std::vector<Row>* batch) override {
     if (!started_) {
       started_ = true;
-      if (plan_.range_filter) {
+      if (op_.range_filter) {
         // Sent unfiltered if it cannot be encoded now (the filter below decides anyway).
-        auto f = EncodeRangeFilter(*plan_.table, *plan_.range_filter, ctx_);
+        auto f = EncodeRangeFilter(*op_.table, *op_.range_filter, ctx_);
         if (f.ok()) reader_.SetRangeFilter(std::move(*f));
       }
-      if (plan_.constraint.has_value()) {
+      if (op_.constraint.has_value()) {
         ASSIGN_OR_RETURN(std::vector<Span> spans,
-                         ConstraintSpans(*plan_.table, *index_, *plan_.constraint, ctx_));
+                         ConstraintSpans(*op_.table, *index_, *op_.constraint, ctx_));
         reader_.SetSpans(std::move(spans));
       } else {
-        std::string prefix = plan_.table->IndexPrefix(kPrimaryIndexId);
+        std::string prefix = op_.table->IndexPrefix(kPrimaryIndexId);
         reader_.SetSpans({Span{prefix, storage::PrefixEnd(prefix)}});
       }
     }
     while (batch->empty()) {
-      if (plan_.scan_limit.has_value() && produced_ >= *plan_.scan_limit) return false;
+      if (op_.limit.has_value() && produced_ >= *op_.limit) return false;
       std::vector<Row> raw;
       size_t want = kBatchSize;
-      if (plan_.scan_limit.has_value() && !plan_.filter) {
-        want = std::min<size_t>(want, static_cast<size_t>(*plan_.scan_limit - produced_));
+      if (op_.limit.has_value() && !op_.filter) {
+        want = std::min<size_t>(want, static_cast<size_t>(*op_.limit - produced_));
         want = std::max<size_t>(want, 1);
       }
       ASSIGN_OR_RETURN(bool more, reader_.Read(want, &raw));
       for (Row& r : raw) {
-        if (plan_.filter) {
-          ASSIGN_OR_RETURN(bool keep, EvalPredicate(*plan_.filter, r, ctx_));
+        if (op_.filter) {
+          ASSIGN_OR_RETURN(bool keep, EvalPredicate(*op_.filter, r, ctx_));
           if (!keep) continue;
         }
-        if (plan_.scan_limit.has_value() && produced_ >= *plan_.scan_limit) break;
+        if (op_.limit.has_value() && produced_ >= *op_.limit) break;
         ++produced_;
         batch->push_back(std::move(r));
       }
@@ -248,6 +248,7 @@ class ScanOperator : public Operator {
   }
 
  private:
+  const TableScanOp& op_;
   const proto::IndexDescriptor* index_;
   SpanReader reader_;
   bool started_ = false;
@@ -256,7 +257,7 @@ class ScanOperator : public Operator {
 
 }  // namespace
 
-std::unique_ptr<Operator> NewScanOperator(const LogicalNode& plan, ExecContext& ctx) {
+std::unique_ptr<Operator> NewScanOperator(const PhysicalNode& plan, ExecContext& ctx) {
   return std::make_unique<ScanOperator>(plan, ctx);
 }
 

@@ -640,11 +640,6 @@ const FunctionDef* LookupFunction(std::string_view name) {
   return it == Registry().end() ? nullptr : &it->second;
 }
 
-bool IsAggregateName(std::string_view name) {
-  return name == "count" || name == "sum" || name == "avg" || name == "min" || name == "max" ||
-         name == "bool_and" || name == "bool_or" || name == "every" || name == "string_agg";
-}
-
 absl::StatusOr<SqlType> AggregateResultType(std::string_view name, const SqlType& arg) {
   auto undefined = [&]() {
     return SqlError(

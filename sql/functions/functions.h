@@ -70,9 +70,6 @@ const FunctionDef* LookupFunction(std::string_view name);
 enum class ArrayOp { kQuantified, kStrict };
 const FunctionDef* ArrayOperator(ArrayOp op);
 
-// Whether `name` is an aggregate (count, sum, avg, min, max, bool_and, bool_or, every,
-// string_agg).
-bool IsAggregateName(std::string_view name);
 // The result type of aggregate `name` over `arg` (42883 if not defined for that type).
 absl::StatusOr<SqlType> AggregateResultType(std::string_view name, const SqlType& arg);
 

@@ -17,6 +17,10 @@
 //   query error 42703
 //   SELECT nope FROM t
 //
+// Rewrite mode: MERIDIAN_REWRITE=1 sql_logic_test --gtest_filter='*inprocess*' regenerates the
+// expected results of every file from what the engine returns; read the diff before keeping
+// it, because the files are the specification.
+//
 // Every statement is sent as one simple-protocol query; each file runs in one session, so
 // BEGIN/COMMIT blocks span records. The same files run in-process (Session directly) and
 // over the wire (a PostgreSQL client against the pgwire server): the results must agree.
@@ -52,9 +56,14 @@ struct LogicTestFailure {
   std::string message;
 };
 
-// Runs the records of `text` (named `file` in messages); returns every mismatch.
+// Runs the records of `text` (named `file` in messages); returns every mismatch. With
+// `rewritten`, also sets it to the file as the results say it should read: each query's
+// expected rows replaced by the rows it returned (sorted, for rowsort), each error record's
+// SQLSTATE by the one it got; comments and SQL are kept. (A statement expected to succeed
+// that fails cannot be rewritten: it stays a failure.)
 std::vector<LogicTestFailure> RunLogicTest(const std::string& file, const std::string& text,
-                                           TextExecutor& executor);
+                                           TextExecutor& executor,
+                                           std::string* rewritten = nullptr);
 
 }  // namespace meridian::sql
 

@@ -2,6 +2,7 @@
 // PostgreSQL wire protocol with a real client library, each against a fresh cluster.
 #include "sql/logictest/logictest.h"
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -113,8 +114,15 @@ TEST_P(LogicTest, File) {
     ASSERT_TRUE(session.ok()) << session.status();
     executor = std::make_unique<InProcessExecutor>(std::move(*session));
   }
-  for (const auto& f : RunLogicTest(name + ".slt", text.str(), *executor)) {
-    ADD_FAILURE() << f.message;
+  // MERIDIAN_REWRITE: regenerate the file from the in-process run (see logictest.h).
+  const bool rewrite = std::getenv("MERIDIAN_REWRITE") != nullptr && !wire;
+  std::string rewritten;
+  for (const auto& f :
+       RunLogicTest(name + ".slt", text.str(), *executor, rewrite ? &rewritten : nullptr)) {
+    if (!rewrite) ADD_FAILURE() << f.message;
+  }
+  if (rewrite) {
+    std::ofstream(absl::StrCat(TestDataDir(), "/", name, ".slt")) << rewritten;
   }
 }
 

@@ -208,6 +208,7 @@ createTableStmt
 
 tableElement
   : tableConstraint
+  | unsupportedTableConstraint
   | columnDef
   ;
 
@@ -226,6 +227,7 @@ columnConstraintBody
   | K_UNIQUE                                                          # uniqueConstraint
   | K_DEFAULT aexpr                                                   # defaultConstraint
   | K_REFERENCES qualifiedName (LPAREN identList RPAREN)? refAction*   # referencesConstraint
+  | K_CHECK LPAREN expr RPAREN                                        # checkConstraint
   ;
 
 refAction
@@ -234,6 +236,15 @@ refAction
 
 tableConstraint
   : (K_CONSTRAINT identifier)? (K_PRIMARY K_KEY | K_UNIQUE) LPAREN identList RPAREN
+  ;
+
+// Parsed only to be refused with 0A000 (Meridian does not enforce them yet).
+unsupportedTableConstraint
+  : (K_CONSTRAINT identifier)?
+    ( K_FOREIGN K_KEY LPAREN identList RPAREN K_REFERENCES qualifiedName (LPAREN identList RPAREN)?
+      refAction*
+    | K_CHECK LPAREN expr RPAREN
+    )
   ;
 
 relOption
@@ -261,6 +272,7 @@ alterTableStmt
 
 alterAction
   : K_ADD tableConstraint                                       # addConstraintAction
+  | K_ADD unsupportedTableConstraint                            # addUnsupportedConstraintAction
   | K_ADD K_COLUMN? (K_IF K_NOT K_EXISTS)? columnDef            # addColumnAction
   ;
 
@@ -679,6 +691,7 @@ reservedKeyword
   | K_BETWEEN
   | K_BOTH
   | K_CASE
+  | K_CHECK
   | K_CAST
   | K_COLLATE
   | K_COLUMN
@@ -703,6 +716,7 @@ reservedKeyword
   | K_FALSE
   | K_FETCH
   | K_FOR
+  | K_FOREIGN
   | K_FROM
   | K_FULL
   | K_GROUP
@@ -823,6 +837,7 @@ K_BETWEEN : B E T W E E N ;
 K_BOTH : B O T H ;
 K_BY : B Y ;
 K_CASCADE : C A S C A D E ;
+K_CHECK : C H E C K ;
 K_CASE : C A S E ;
 K_CAST : C A S T ;
 K_CHAIN : C H A I N ;
@@ -865,6 +880,7 @@ K_FALSE : F A L S E ;
 K_FETCH : F E T C H ;
 K_FIRST : F I R S T ;
 K_FOR : F O R ;
+K_FOREIGN : F O R E I G N ;
 K_FREEZE : F R E E Z E ;
 K_FROM : F R O M ;
 K_FULL : F U L L ;

@@ -207,8 +207,6 @@ struct ColumnDef {
   bool unique = false;
   ExprPtr default_value;
   int location = -1;
-  // REFERENCES t [(c)]: accepted and recorded (added by the parser's author); empty if none.
-  std::vector<std::string> references;
 };
 
 struct TableConstraint {
@@ -224,8 +222,10 @@ struct CreateTableStmt {
   bool if_not_exists = false;
   std::vector<ColumnDef> columns;
   std::vector<TableConstraint> constraints;
-  // WITH (fillfactor=100) and similar storage parameters: accepted, recorded, ignored.
+  // WITH (fillfactor=100) and similar storage parameters (PostgreSQL's); the session
+  // accepts the ones that cannot change results with a notice, and refuses the rest.
   std::vector<std::pair<std::string, std::string>> options;
+  bool unlogged = false;  // CREATE UNLOGGED TABLE: the table is logged anyway (a notice)
 };
 
 struct DropTableStmt {

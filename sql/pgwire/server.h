@@ -29,7 +29,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "sql/pgwire/backend.h"
+#include "sql/session/backend.h"
 
 namespace meridian::sql {
 

@@ -1,8 +1,10 @@
 // The binder: turns a parsed query or DML statement (sql/parser/ast.h) into a logical plan
-// (logical_plan.h). It resolves table and column names against the catalog (read through
-// the statement's transaction), checks and infers types (including the types of $n
-// parameters from their use), and reports errors with PostgreSQL's SQLSTATEs: 42P01 undefined
-// table, 42703 undefined column, 42702 ambiguous column, 42804 datatype mismatch, 42803
+// (logical_plan.h). Its parts: binder_expr.cc (expressions, types and coercions),
+// binder_query.cc (FROM, SELECT, set operations), binder_dml.cc (INSERT, UPDATE, DELETE),
+// binder_arrays.cc (the array forms pg_catalog needs). It resolves table and column names against
+// the catalog (read through the statement's transaction), checks and infers types (including the
+// types of $n parameters from their use), and reports errors with PostgreSQL's SQLSTATEs: 42P01
+// undefined table, 42703 undefined column, 42702 ambiguous column, 42804 datatype mismatch, 42803
 // grouping error, 42883 undefined function, 42601 syntax-level misuse, 0A000 unsupported.
 //
 // Thread-safety: a Binder is used by one thread for one statement.
@@ -20,6 +22,7 @@
 #include "absl/types/span.h"
 #include "sql/parser/ast.h"
 #include "sql/planner/logical_plan.h"
+#include "sql/types/column_info.h"
 
 namespace meridian::sql {
 
@@ -36,11 +39,14 @@ struct BinderCatalog {
       relation_oid;
 };
 
+// What a bound statement does; the command tag a client sees names it.
+enum class StatementVerb { kSelect, kInsert, kUpdate, kDelete };
+
 struct BoundStatement {
   LogicalPtr plan;
   std::vector<ColumnInfo> columns;  // result columns (empty if no rows are returned)
   std::vector<SqlType> param_types;
-  std::string verb;  // "SELECT", "INSERT", "UPDATE", "DELETE", "VALUES"
+  StatementVerb verb = StatementVerb::kSelect;
   bool for_update = false;
 };
 
@@ -121,10 +127,11 @@ class Binder {
                                                           Scope& scope,
                                                           std::vector<ColumnInfo>* columns);
   void FinishParams(BoundStatement* out);
-  // The end of every DML binding: RETURNING over `scope`, the plan, the verb, parameters.
-  absl::StatusOr<BoundStatement> FinishDml(LogicalPtr node,
+  // The end of every DML binding: RETURNING over `scope` into `target` (node's operator),
+  // the plan, the verb, parameters.
+  absl::StatusOr<BoundStatement> FinishDml(LogicalPtr node, DmlTarget& target,
                                            const std::vector<ast::SelectItem>& returning,
-                                           Scope& scope, const char* verb);
+                                           Scope& scope, StatementVerb verb);
   // The table an INSERT/UPDATE/DELETE names (42P01 if none).
   absl::StatusOr<TablePtr> DmlTable(const std::vector<std::string>& name);
 
@@ -148,10 +155,6 @@ class Binder {
 
 // The SqlType a type name denotes (42704 for unknown names, 22023 for bad modifiers).
 absl::StatusOr<SqlType> ResolveTypeName(const ast::TypeName& t);
-
-// SQL text for an expression (used to store DEFAULT expressions in descriptors). Sets
-// *ok to false for forms it cannot print (subqueries, IN lists, ...).
-std::string Deparse(const ast::Expr& e, bool* ok);
 
 // Parses and binds a column's DEFAULT expression text.
 absl::StatusOr<BoundExprPtr> BindDefault(const std::string& text, const SqlType& type);

@@ -8,16 +8,12 @@
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 #include "sql/planner/binder.h"
+#include "sql/planner/internal/binder_internal.h"
 #include "sql/types/value_ops.h"
 
 namespace meridian::sql {
-namespace {
 
-absl::Status Error(std::string_view sqlstate, std::string_view message, int location) {
-  absl::Status s = SqlError(absl::StatusCode::kInvalidArgument, sqlstate, message);
-  if (location >= 0) s = WithErrorPosition(s, location + 1);
-  return s;
-}
+namespace {
 
 BoundExprPtr ArrayCall(ArrayOp op, SqlType type, std::string name, std::vector<BoundExprPtr> args) {
   auto e = std::make_shared<BoundExpr>();
@@ -133,6 +129,7 @@ absl::StatusOr<BoundExprPtr> Binder::BindArrayToString(const ast::Expr& e, Scope
   n->kind = BoundExpr::Kind::kArrayToString;
   n->type = SqlType::Of(TypeId::kText);
   n->subquery = sub->subquery;
+  n->subquery_column_type = sub->subquery_column_type;
   n->correlated = sub->correlated;
   n->outer_refs = sub->outer_refs;
   n->index = sub->index;

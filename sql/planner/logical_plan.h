@@ -1,129 +1,84 @@
-// The logical plan: a tree of relational operators produced by the binder and rewritten by
-// the optimizer's passes (sql/optimizer), then turned into physical operators
-// (sql/execution). Every node knows its output columns; expressions refer to the positions
-// of its input row (for joins: the left row followed by the right row).
+// The logical plan: what a statement computes, as a tree of relational operators. The
+// binder produces it; the optimizer's logical passes rewrite it (sql/optimizer) and then
+// lower it into a physical plan (physical_plan.h), which is what the executor runs.
+//
+// A node is its output columns, its inputs and one operator: a table read or a join
+// (below, logical only), or one of the operators both plans share (plan_ops.h). How a
+// table is read (which index, which bounds) and how a join runs are physical choices and
+// do not appear here.
 //
 // Thread-safety: built and rewritten by one thread; immutable once optimized.
 #ifndef MERIDIAN_SQL_PLANNER_LOGICAL_PLAN_H_
 #define MERIDIAN_SQL_PLANNER_LOGICAL_PLAN_H_
 
-#include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
+#include <utility>
+#include <variant>
 #include <vector>
 
-#include "sql/catalog/catalog.h"
-#include "sql/pgwire/backend.h"
-#include "sql/planner/bound_expr.h"
+#include "common/logging.h"
+#include "sql/planner/plan_ops.h"
 
 namespace meridian::sql {
 
-// An output column of a plan node.
-struct OutputColumn {
-  std::string table;  // the alias or table name it can be qualified with ("" if none)
-  std::string name;
-  SqlType type;
-  bool hidden = false;  // not expanded by *
-  uint32_t table_oid = 0;
-  int16_t attnum = 0;
-};
-
-struct SortKey {
-  BoundExprPtr expr;
-  bool descending = false;
-  bool nulls_first = false;
-};
-
-struct AggregateCall {
-  std::string func;        // count, count_star, sum, avg, min, max, bool_and, bool_or, string_agg
-  BoundExprPtr arg;        // null for count(*)
-  BoundExprPtr delimiter;  // string_agg: the second argument (text)
-  bool distinct = false;
-  SqlType type;
-};
-
-// How a scan reaches its rows: every row of the table, or the rows of one index between
-// bounds on a prefix of its columns.
-struct IndexConstraint {
-  uint32_t index_id = kPrimaryIndexId;
-  // Equality on the first eq.size() index columns (expressions without column refs).
-  std::vector<BoundExprPtr> eq;
-  // Then an optional range on the next column.
-  BoundExprPtr lower, upper;
-  bool lower_inclusive = true, upper_inclusive = true;
-  // IN list on the first column (instead of eq): one point lookup per value.
-  std::vector<BoundExprPtr> in_values;
-};
-
-struct LogicalNode {
-  enum class Kind {
-    kScan,       // table rows (all columns in table order)
-    kValues,     // rows of constant expressions
-    kFilter,     // predicate over the child
-    kProject,    // exprs over the child
-    kJoin,       // children[0] x children[1] with condition
-    kAggregate,  // group_by then aggregates; output = group values then aggregate values
-    kSort,
-    kLimit,
-    kDistinct,
-    kUnion,  // children[0] UNION|INTERSECT|EXCEPT [ALL] children[1] (set_op)
-    kInsert,
-    kUpdate,
-    kDelete,
-    // generate_series(exprs[0], exprs[1] [, exprs[2] = step]) in FROM: one integer column
-    // of the values from start to stop; the arguments may read enclosing queries' rows.
-    kSeries,
-  };
-  Kind kind = Kind::kScan;
-  std::vector<OutputColumn> columns;
-  std::vector<std::shared_ptr<LogicalNode>> children;
-
-  // kScan
+// The rows of a table (all columns in table order) for which `filter` holds (null: all).
+// The binder reads tables with no filter; push-down-filters moves predicates here.
+struct ScanOp {
   TablePtr table;
-  std::optional<IndexConstraint> constraint;  // chosen by the optimizer
-  BoundExprPtr filter;                        // kScan (pushed down) and kFilter
-  // kScan of the primary index: the conjuncts of `filter` the ranges evaluate while they
-  // scan (sql/execution/range_filter.h); `filter` is still checked on every row received.
-  BoundExprPtr range_filter;
-  std::optional<int64_t> scan_limit;  // pushed-down limit (after filter)
-  bool for_update = false;
-  // kValues
-  std::vector<std::vector<BoundExprPtr>> rows;
-  // kProject (and kSeries: its arguments)
-  std::vector<BoundExprPtr> exprs;
-  // kJoin
-  enum class JoinType { kInner, kLeft } join_type = JoinType::kInner;
-  BoundExprPtr condition;
-  enum class JoinMethod { kNestedLoop, kHash, kIndexLookup } join_method = JoinMethod::kNestedLoop;
-  std::vector<BoundExprPtr> left_keys, right_keys;  // kHash: equi-join keys
-  // kAggregate
-  std::vector<BoundExprPtr> group_by;
-  std::vector<AggregateCall> aggregates;
-  // kSort
-  std::vector<SortKey> sort_keys;
-  // kLimit
-  BoundExprPtr limit, offset;
-  // kUnion: UNION, INTERSECT or EXCEPT (`set_op`), with ALL when union_all.
-  bool union_all = false;
-  std::string set_op = "UNION";
-  // kInsert / kUpdate / kDelete: `table`; child = source rows.
-  //   kInsert: child yields full table rows (defaults filled in).
-  //   kUpdate: child yields the old row followed by the new row.
-  //   kDelete: child yields old rows.
-  std::vector<BoundExprPtr> returning;  // over the new (insert/update) or old (delete) row
-  enum class OnConflict { kError, kDoNothing, kDoUpdate } on_conflict = OnConflict::kError;
-  std::vector<int> conflict_columns;  // empty: any unique index
-  // DO UPDATE: expressions over (existing row, excluded row) giving the new row, and an
-  // optional condition over the same input.
-  std::vector<BoundExprPtr> conflict_set;
-  BoundExprPtr conflict_where;
+  BoundExprPtr filter;
+  bool for_update = false;  // lock the rows read (SELECT ... FOR UPDATE, UPDATE, DELETE)
+  template <typename F>
+  absl::Status VisitExprs(F&& f) {
+    return f(filter);
+  }
+};
 
-  // For EXPLAIN: one line per node, indented.
+// children[0] x children[1], the rows for which `condition` holds (null: all); a LEFT join
+// keeps each left row without a match, padded with NULLs.
+struct JoinOp {
+  JoinType type = JoinType::kInner;
+  BoundExprPtr condition;
+  template <typename F>
+  absl::Status VisitExprs(F&& f) {
+    return f(condition);
+  }
+};
+
+// The operators of a logical node, in the order of the variant below.
+enum class LogicalKind {
+  kScan,
+  kValues,
+  kSeries,
+  kFilter,
+  kProject,
+  kJoin,
+  kAggregate,
+  kSort,
+  kLimit,
+  kDistinct,
+  kSetOp,
+  kInsert,
+  kUpdate,
+  kDelete,
+};
+
+struct LogicalNode
+    : PlanNode<LogicalNode,
+               std::variant<ScanOp, ValuesOp, SeriesOp, FilterOp, ProjectOp, JoinOp, AggregateOp,
+                            SortOp, LimitOp, DistinctOp, SetOp, InsertOp, UpdateOp, DeleteOp>,
+               LogicalKind> {
+  // One line per node, indented, with the plans of the subqueries its expressions run.
   std::string ToString(int indent = 0) const;
 };
 
 using LogicalPtr = std::shared_ptr<LogicalNode>;
+
+// A node running `op` over `children`, with output `columns`.
+inline LogicalPtr MakeLogical(LogicalNode::Op op, std::vector<OutputColumn> columns,
+                              std::vector<LogicalPtr> children = {}) {
+  return LogicalNode::Make(std::move(op), std::move(columns), std::move(children));
+}
 
 }  // namespace meridian::sql
 

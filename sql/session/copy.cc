@@ -338,11 +338,8 @@ absl::Status SessionImpl::ExecuteCopy(const ast::CopyStmt& s, ResultSink* sink) 
   }
   int64_t total = 0;
   for (size_t start = 0; start < rows.size(); start += kChunk) {
-    auto insert = std::make_shared<LogicalNode>();
-    insert->kind = LogicalNode::Kind::kInsert;
-    insert->table = table;
-    auto values = std::make_shared<LogicalNode>();
-    values->kind = LogicalNode::Kind::kValues;
+    // The physical plan directly: an insert of constant rows has no choices to make.
+    ValuesOp values;
     for (size_t r = start; r < std::min(rows.size(), start + kChunk); ++r) {
       ++line;
       const auto& fields = rows[r];
@@ -373,9 +370,9 @@ absl::Status SessionImpl::ExecuteCopy(const ast::CopyStmt& s, ResultSink* sink) 
         }
         row[targets[k]] = MakeConst(std::move(*v), t);
       }
-      values->rows.push_back(std::move(row));
+      values.rows.push_back(std::move(row));
     }
-    insert->children = {values};
+    PhysicalPtr insert = MakePhysical(InsertOp{{table}}, {}, {MakePhysical(std::move(values), {})});
     ASSIGN_OR_RETURN(auto op, BuildOperator(*insert, ctx));
     std::vector<Row> ignored;
     RETURN_IF_ERROR(Drain(*op, &ignored));

@@ -6,11 +6,14 @@
 // background process reclaims them yet; see docs/architecture.md.)
 #include <set>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status.h"
 #include "sql/catalog/catalog.h"
-#include "sql/execution/expr_eval.h"
+#include "sql/expr/expr_eval.h"
+#include "sql/planner/schema_binder.h"
 #include "sql/session/internal/session_impl.h"
 #include "sql/types/value_ops.h"
 
@@ -23,79 +26,34 @@ absl::Status Error(std::string_view sqlstate, std::string_view message) {
 
 std::string TableName(const std::vector<std::string>& name) { return name.back(); }
 
+// CREATE TABLE ... WITH (...): PostgreSQL's table storage parameters are layout hints that
+// cannot change results, so they are accepted (with a notice); a value fillfactor cannot
+// take, or a parameter PostgreSQL does not know, is refused as PostgreSQL refuses it.
+absl::Status CheckStorageParameter(const std::string& name, const std::string& value) {
+  static const char* const kKnown[] = {"fillfactor",           "toast_tuple_target",
+                                       "parallel_workers",     "autovacuum_enabled",
+                                       "vacuum_index_cleanup", "vacuum_truncate",
+                                       "user_catalog_table",   "log_autovacuum_min_duration"};
+  std::string base = name;
+  if (absl::StartsWith(base, "toast.")) base = base.substr(6);
+  bool known = absl::StartsWith(base, "autovacuum_");
+  for (const char* k : kKnown) known |= base == k;
+  if (!known) return Error("22023", absl::StrCat("unrecognized parameter \"", name, "\""));
+  if (name == "fillfactor") {
+    int n = 0;
+    if (!absl::SimpleAtoi(value, &n) || n < 10 || n > 100) {
+      return Error("22023", absl::StrCat("value ", value,
+                                         " out of bounds for option \"fillfactor\" (10 to 100)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckSchema(const std::vector<std::string>& name) {
   if (name.size() > 1 && name[name.size() - 2] != "public") {
     return Error("3F000", absl::StrCat("schema \"", name[name.size() - 2], "\" does not exist"));
   }
   return absl::OkStatus();
-}
-
-absl::StatusOr<proto::ColumnDescriptor> MakeColumn(const ast::ColumnDef& def, uint32_t id) {
-  proto::ColumnDescriptor c;
-  c.set_id(id);
-  c.set_name(def.name);
-  ASSIGN_OR_RETURN(SqlType type, ResolveTypeName(def.type));
-  bool serial = def.type.name == "serial" || def.type.name == "bigserial";
-  if (serial) type = SqlType::Of(TypeId::kInt8);
-  *c.mutable_type() = ToProtoType(type);
-  c.set_nullable(!def.not_null && !def.primary_key && !serial);
-  if (serial) {
-    c.set_default_expr("unique_rowid()");
-  } else if (def.default_value) {
-    bool ok = true;
-    std::string text = Deparse(*def.default_value, &ok);
-    if (!ok) {
-      return Error("0A000", absl::StrCat("DEFAULT of column \"", def.name,
-                                         "\": only constants and function calls are supported"));
-    }
-    // Check it binds with the column's type now rather than on first insert.
-    RETURN_IF_ERROR(BindDefault(text, type).status());
-    c.set_default_expr(text);
-  }
-  return c;
-}
-
-std::string IndexName(const std::string& table, const std::vector<std::string>& cols,
-                      const char* suffix) {
-  return absl::StrCat(table, "_", absl::StrJoin(cols, "_"), "_", suffix);
-}
-
-absl::StatusOr<proto::IndexDescriptor> MakeIndex(const proto::TableDescriptor& desc,
-                                                 const std::string& name,
-                                                 const std::vector<ast::IndexColumn>& columns,
-                                                 bool unique, uint32_t id) {
-  proto::IndexDescriptor index;
-  index.set_id(id);
-  index.set_name(name);
-  index.set_unique(unique);
-  std::set<std::string> seen;
-  for (const auto& col : columns) {
-    int found = -1;
-    for (int i = 0; i < desc.columns_size(); ++i) {
-      if (desc.columns(i).name() == col.name && !desc.columns(i).hidden()) found = i;
-    }
-    if (found < 0) return Error("42703", absl::StrCat("column \"", col.name, "\" does not exist"));
-    if (!seen.insert(col.name).second) {
-      return Error("42701", absl::StrCat("column \"", col.name, "\" appears twice in index"));
-    }
-    index.add_column_ids(desc.columns(found).id());
-    index.add_descending(col.descending);
-  }
-  return index;
-}
-
-std::vector<ast::IndexColumn> Columns(const std::vector<std::string>& names) {
-  std::vector<ast::IndexColumn> cols;
-  for (const auto& n : names) cols.push_back(ast::IndexColumn{n, false});
-  return cols;
-}
-
-bool NameTaken(const proto::TableDescriptor& desc, const std::string& name) {
-  if (desc.primary().name() == name) return true;
-  for (const auto& i : desc.indexes()) {
-    if (i.name() == name) return true;
-  }
-  return false;
 }
 
 // Calls `fn` for every row of `table`, in key order, in batches.
@@ -161,70 +119,15 @@ absl::Status SessionImpl::ExecuteDdl(const ast::Statement& stmt, ResultSink* sin
       }
       return Error("42P07", absl::StrCat("relation \"", name, "\" already exists"));
     }
-    proto::TableDescriptor desc;
-    desc.set_name(name);
-    uint32_t next_col = 1;
-    std::vector<std::string> pk;
-    std::vector<std::vector<std::string>> uniques;
-    std::set<std::string> names;
-    for (const auto& def : s->columns) {
-      if (!names.insert(def.name).second) {
-        return Error("42701", absl::StrCat("column \"", def.name, "\" specified more than once"));
-      }
-      ASSIGN_OR_RETURN(proto::ColumnDescriptor c, MakeColumn(def, next_col++));
-      *desc.add_columns() = c;
-      if (def.primary_key) {
-        if (!pk.empty())
-          return Error("42P16", absl::StrCat("multiple primary keys for table \"", name,
-                                             "\" are not allowed"));
-        pk = {def.name};
-      }
-      if (def.unique) uniques.push_back({def.name});
+    ASSIGN_OR_RETURN(proto::TableDescriptor desc, BindCreateTable(*s));
+    for (const auto& [option, value] : s->options) {
+      RETURN_IF_ERROR(CheckStorageParameter(option, value));
+      notice(absl::StrCat("storage parameter \"", option,
+                          "\" has no effect: Meridian lays out its data itself"));
     }
-    for (const auto& c : s->constraints) {
-      if (c.kind == ast::TableConstraint::Kind::kPrimaryKey) {
-        if (!pk.empty())
-          return Error("42P16", absl::StrCat("multiple primary keys for table \"", name,
-                                             "\" are not allowed"));
-        pk = c.columns;
-      } else {
-        uniques.push_back(c.columns);
-      }
+    if (s->unlogged) {
+      notice("UNLOGGED has no effect: every Meridian table is replicated and logged");
     }
-    if (pk.empty()) {
-      // No primary key: a hidden row id is the key.
-      proto::ColumnDescriptor rowid;
-      rowid.set_id(next_col++);
-      rowid.set_name("rowid");
-      *rowid.mutable_type() = ToProtoType(SqlType::Of(TypeId::kInt8));
-      rowid.set_nullable(false);
-      rowid.set_hidden(true);
-      rowid.set_default_expr("unique_rowid()");
-      *desc.add_columns() = rowid;
-      desc.mutable_primary()->set_id(kPrimaryIndexId);
-      desc.mutable_primary()->set_name(absl::StrCat(name, "_pkey"));
-      desc.mutable_primary()->add_column_ids(rowid.id());
-      desc.mutable_primary()->add_descending(false);
-    } else {
-      ASSIGN_OR_RETURN(*desc.mutable_primary(), MakeIndex(desc, absl::StrCat(name, "_pkey"),
-                                                          Columns(pk), true, kPrimaryIndexId));
-      for (uint32_t id : desc.primary().column_ids()) {
-        for (auto& c : *desc.mutable_columns()) {
-          if (c.id() == id) c.set_nullable(false);
-        }
-      }
-    }
-    uint32_t next_index = 2;
-    for (const auto& u : uniques) {
-      std::string iname = IndexName(name, u, "key");
-      if (NameTaken(desc, iname)) continue;
-      ASSIGN_OR_RETURN(proto::IndexDescriptor index,
-                       MakeIndex(desc, iname, Columns(u), true, next_index++));
-      index.set_constraint(true);
-      *desc.add_indexes() = index;
-    }
-    desc.set_next_column_id(next_col);
-    desc.set_next_index_id(next_index);
     ASSIGN_OR_RETURN(uint64_t id, Catalog::AllocateTableId(*txn));
     desc.set_id(id);
     desc.set_version(1);
@@ -284,7 +187,7 @@ absl::Status SessionImpl::ExecuteDdl(const ast::Statement& stmt, ResultSink* sin
         }
         if (def.primary_key)
           return Error("0A000", "ADD COLUMN ... PRIMARY KEY is not supported; use ADD PRIMARY KEY");
-        ASSIGN_OR_RETURN(proto::ColumnDescriptor c, MakeColumn(def, desc.next_column_id()));
+        ASSIGN_OR_RETURN(proto::ColumnDescriptor c, BindColumnDef(def, desc.next_column_id()));
         desc.set_next_column_id(desc.next_column_id() + 1);
         *desc.add_columns() = c;
         auto next = std::make_shared<const TableInfo>(desc);
@@ -310,11 +213,12 @@ absl::Status SessionImpl::ExecuteDdl(const ast::Statement& stmt, ResultSink* sin
       }
       const ast::TableConstraint& c = action.constraint;
       if (c.kind == ast::TableConstraint::Kind::kUnique) {
-        std::string iname = c.name.empty() ? IndexName(t->name(), c.columns, "key") : c.name;
+        std::string iname = c.name.empty() ? DefaultIndexName(t->name(), c.columns, "key") : c.name;
         if (NameTaken(desc, iname))
           return Error("42P07", absl::StrCat("relation \"", iname, "\" already exists"));
-        ASSIGN_OR_RETURN(proto::IndexDescriptor index,
-                         MakeIndex(desc, iname, Columns(c.columns), true, desc.next_index_id()));
+        ASSIGN_OR_RETURN(
+            proto::IndexDescriptor index,
+            BindIndex(desc, iname, IndexColumns(c.columns), true, desc.next_index_id()));
         index.set_constraint(true);
         desc.set_next_index_id(desc.next_index_id() + 1);
         *desc.add_indexes() = index;
@@ -344,7 +248,7 @@ absl::Status SessionImpl::ExecuteDdl(const ast::Statement& stmt, ResultSink* sin
       }
       std::string pname = c.name.empty() ? absl::StrCat(t->name(), "_pkey") : c.name;
       ASSIGN_OR_RETURN(*next_desc.mutable_primary(),
-                       MakeIndex(next_desc, pname, Columns(c.columns), true, kPrimaryIndexId));
+                       BindIndex(next_desc, pname, IndexColumns(c.columns), true, kPrimaryIndexId));
       for (uint32_t id : next_desc.primary().column_ids()) {
         for (auto& col : *next_desc.mutable_columns()) {
           if (col.id() == id) col.set_nullable(false);
@@ -390,7 +294,7 @@ absl::Status SessionImpl::ExecuteDdl(const ast::Statement& stmt, ResultSink* sin
       return Error("42P01", absl::StrCat("relation \"", TableName(s->table), "\" does not exist"));
     std::vector<std::string> names;
     for (const auto& c : s->columns) names.push_back(c.name);
-    std::string iname = s->name.empty() ? IndexName(t->name(), names, "idx") : s->name;
+    std::string iname = s->name.empty() ? DefaultIndexName(t->name(), names, "idx") : s->name;
     // Index names are unique across tables, as in PostgreSQL.
     ASSIGN_OR_RETURN(auto tables, Catalog::ListTables(*txn));
     for (const auto& other : tables) {
@@ -404,7 +308,7 @@ absl::Status SessionImpl::ExecuteDdl(const ast::Statement& stmt, ResultSink* sin
     }
     proto::TableDescriptor desc = t->desc();
     ASSIGN_OR_RETURN(proto::IndexDescriptor index,
-                     MakeIndex(desc, iname, s->columns, s->unique, desc.next_index_id()));
+                     BindIndex(desc, iname, s->columns, s->unique, desc.next_index_id()));
     desc.set_next_index_id(desc.next_index_id() + 1);
     desc.set_version(desc.version() + 1);
     *desc.add_indexes() = index;

@@ -13,10 +13,12 @@
 #include "common/status.h"
 #include "sql/catalog/catalog.h"
 #include "sql/catalog/pg_describe.h"
-#include "sql/execution/expr_eval.h"
+#include "sql/execution/memory_budget.h"
 #include "sql/execution/operator.h"
+#include "sql/expr/expr_eval.h"
 #include "sql/optimizer/optimizer.h"
 #include "sql/parser/parser.h"
+#include "sql/session/internal/buffering_sink.h"
 #include "sql/session/internal/session_impl.h"
 #include "sql/types/pg_format.h"
 
@@ -30,66 +32,6 @@ absl::Status Error(std::string_view sqlstate, std::string_view message,
 
 // Collects a statement's output so an implicit transaction can be retried invisibly; the
 // output reaches the client only once the transaction has committed.
-class BufferingSink : public ResultSink {
- public:
-  explicit BufferingSink(ResultSink* out) : out_(out) {}
-  void Columns(const std::vector<ColumnInfo>& columns) override { columns_ = columns; }
-  absl::Status Row(absl::Span<const Value> row) override {
-    rows_.emplace_back(row.begin(), row.end());
-    return absl::OkStatus();
-  }
-  void Complete(std::string_view tag) override { tag_ = std::string(tag); }
-  absl::StatusOr<std::string> CopyIn(const CopyFormat& format) override {
-    if (!copy_data_.has_value()) {
-      ASSIGN_OR_RETURN(std::string data, out_->CopyIn(format));
-      copy_data_ = std::move(data);
-    }
-    return *copy_data_;
-  }
-  absl::Status CopyOutBegin(const CopyFormat& format) override {
-    copy_format_ = format;
-    return absl::OkStatus();
-  }
-  absl::Status CopyOutData(std::string_view data) override {
-    copy_out_.emplace_back(data);
-    return absl::OkStatus();
-  }
-  absl::Status CopyOutEnd() override { return absl::OkStatus(); }
-  void Notice(std::string_view message) override { notices_.emplace_back(message); }
-
-  // Forgets the output of a failed attempt (COPY input is kept for the retry).
-  void Reset() {
-    columns_.reset();
-    rows_.clear();
-    tag_.reset();
-    copy_format_.reset();
-    copy_out_.clear();
-    notices_.clear();
-  }
-  absl::Status Replay() {
-    for (const auto& n : notices_) out_->Notice(n);
-    if (columns_.has_value()) out_->Columns(*columns_);
-    for (const auto& r : rows_) RETURN_IF_ERROR(out_->Row(r));
-    if (copy_format_.has_value()) {
-      RETURN_IF_ERROR(out_->CopyOutBegin(*copy_format_));
-      for (const auto& d : copy_out_) RETURN_IF_ERROR(out_->CopyOutData(d));
-      RETURN_IF_ERROR(out_->CopyOutEnd());
-    }
-    if (tag_.has_value()) out_->Complete(*tag_);
-    return absl::OkStatus();
-  }
-
- private:
-  ResultSink* out_;
-  std::optional<std::vector<ColumnInfo>> columns_;
-  std::vector<std::vector<Value>> rows_;
-  std::optional<std::string> tag_;
-  std::optional<std::string> copy_data_;
-  std::optional<CopyFormat> copy_format_;
-  std::vector<std::string> copy_out_;
-  std::vector<std::string> notices_;
-};
-
 bool IsQuery(const ast::Statement& s) {
   return std::holds_alternative<ast::SelectStmt>(s) || std::holds_alternative<ast::InsertStmt>(s) ||
          std::holds_alternative<ast::UpdateStmt>(s) || std::holds_alternative<ast::DeleteStmt>(s);
@@ -127,6 +69,7 @@ std::map<std::string, std::string> DefaultSettings(const std::string& user) {
       {"server_version_num", "150000"},
       {"session_authorization", user},
       {"standard_conforming_strings", "on"},
+      {"statement_memory_limit", FormatMemorySetting(kDefaultStatementMemoryBytes)},
       {"statement_timeout", "0"},
       {"timezone", "UTC"},
       {"transaction_isolation", "serializable"},
@@ -157,6 +100,42 @@ std::optional<absl::Duration> ParseOffset(std::string_view text) {
   absl::Duration d;
   if (absl::ParseDuration(std::string(text), &d)) return d;
   return std::nullopt;
+}
+
+// statement_timeout: milliseconds, or a number with a unit us, ms, s, min, h or d; 0 is none.
+absl::StatusOr<absl::Duration> ParseTimeoutSetting(const std::string& text) {
+  const std::string t(absl::StripAsciiWhitespace(text));
+  size_t digits = 0;
+  while (digits < t.size() && absl::ascii_isdigit(static_cast<unsigned char>(t[digits]))) {
+    ++digits;
+  }
+  int64_t n = 0;
+  const std::string unit(absl::StripAsciiWhitespace(t.substr(digits)));
+  static const std::map<std::string, absl::Duration> kUnits = {
+      {"", absl::Milliseconds(1)}, {"us", absl::Microseconds(1)}, {"ms", absl::Milliseconds(1)},
+      {"s", absl::Seconds(1)},     {"min", absl::Minutes(1)},     {"h", absl::Hours(1)},
+      {"d", absl::Hours(24)}};
+  auto u = kUnits.find(unit);
+  if (digits == 0 || u == kUnits.end() || !absl::SimpleAtoi(t.substr(0, digits), &n) ||
+      n > int64_t{1} << 40) {
+    return Error("22023",
+                 absl::StrCat("invalid value for parameter \"statement_timeout\": \"", text,
+                              "\" (milliseconds, or a number with us, ms, s, min, h "
+                              "or d)"));
+  }
+  return n * u->second;
+}
+
+// As PostgreSQL shows it: the largest unit that divides it ("0", "250ms", "5s", "2min").
+std::string FormatTimeout(absl::Duration d) {
+  if (d <= absl::ZeroDuration()) return "0";
+  static const std::pair<absl::Duration, const char*> kUnits[] = {
+      {absl::Hours(24), "d"},  {absl::Hours(1), "h"},         {absl::Minutes(1), "min"},
+      {absl::Seconds(1), "s"}, {absl::Milliseconds(1), "ms"}, {absl::Microseconds(1), "us"}};
+  for (const auto& [unit, name] : kUnits) {
+    if (d % unit == absl::ZeroDuration()) return absl::StrCat(d / unit, name);
+  }
+  return absl::StrCat(absl::ToInt64Microseconds(d), "us");
 }
 
 struct PreparedImpl : public PreparedStatement {
@@ -237,6 +216,7 @@ void SessionImpl::Cancel() {
 }
 
 void SessionImpl::SetRunning(bool running) {
+  if (running) statement_start_ = absl::Now();
   absl::MutexLock lock(&cancel_mu_);
   running_ = running;
   cancelled_.store(false);
@@ -338,7 +318,24 @@ absl::Status SessionImpl::FinishImplicit(bool ok) {
   return committed.status();
 }
 
+void SessionImpl::EndBlockSettings(bool committed) {
+  if (!committed && settings_at_begin_.has_value()) {
+    settings_ = std::move(*settings_at_begin_);  // SET is transactional: rolled back with it
+  } else {
+    for (auto& [name, value] : local_restore_) {
+      if (value.has_value()) {
+        settings_[name] = std::move(*value);
+      } else {
+        settings_.erase(name);
+      }
+    }
+  }
+  settings_at_begin_.reset();
+  local_restore_.clear();
+}
+
 absl::Status SessionImpl::CommitTxn() {
+  EndBlockSettings(/*committed=*/!failed_);
   savepoints_.clear();
   explicit_ = false;
   failed_ = false;
@@ -349,6 +346,7 @@ absl::Status SessionImpl::CommitTxn() {
 }
 
 void SessionImpl::RollbackTxn() {
+  EndBlockSettings(/*committed=*/false);
   savepoints_.clear();
   explicit_ = false;
   failed_ = false;
@@ -373,6 +371,7 @@ absl::Status SessionImpl::Begin(const ast::BeginStmt& stmt, ResultSink* sink) {
   }
   explicit_ = true;
   failed_ = false;
+  settings_at_begin_ = settings_;
   // An implicit transaction already open (BEGIN inside a multi-statement query string)
   // becomes the block's transaction.
   implicit_open_ = false;
@@ -409,7 +408,16 @@ ExecContext SessionImpl::NewContext(txn::Txn* txn, std::vector<Value> params) {
   ctx.backend_pid = pid_;
   ctx.node_id = engine_->options().node_id;
   ctx.cancelled = &cancelled_;
-  ctx.run_subquery = [](const LogicalNode& plan,
+  // Both were checked when they were SET.
+  if (absl::StatusOr<int64_t> limit = ParseMemorySetting(settings_["statement_memory_limit"]);
+      limit.ok()) {
+    ctx.memory = MemoryBudget(*limit);
+  }
+  if (absl::StatusOr<absl::Duration> timeout = ParseTimeoutSetting(settings_["statement_timeout"]);
+      timeout.ok() && *timeout > absl::ZeroDuration()) {
+    ctx.deadline = statement_start_ + *timeout;
+  }
+  ctx.run_subquery = [](const PhysicalNode& plan,
                         ExecContext& c) -> absl::StatusOr<std::vector<Row>> {
     ASSIGN_OR_RETURN(auto op, BuildOperator(plan, c));
     std::vector<Row> rows;
@@ -421,8 +429,8 @@ ExecContext SessionImpl::NewContext(txn::Txn* txn, std::vector<Value> params) {
 
 absl::Status SessionImpl::RunPlan(LogicalPtr plan, ExecContext& ctx, ResultSink* sink,
                                   std::vector<Row>* out) {
-  ASSIGN_OR_RETURN(plan, Optimize(plan));
-  ASSIGN_OR_RETURN(auto op, BuildOperator(*plan, ctx));
+  ASSIGN_OR_RETURN(PhysicalPtr physical, Optimize(std::move(plan)));
+  ASSIGN_OR_RETURN(auto op, BuildOperator(*physical, ctx));
   std::vector<Row> batch;
   while (true) {
     RETURN_IF_ERROR(ctx.CheckCancelled());
@@ -474,10 +482,20 @@ absl::Status SessionImpl::RunQuery(const ast::Statement& stmt, const std::vector
   counter.n = &sent;
   RETURN_IF_ERROR(RunPlan(bound.plan, ctx, &counter, nullptr));
   if (sink == nullptr) return absl::OkStatus();
-  if (bound.verb == "SELECT") sink->Complete(absl::StrCat("SELECT ", sent));
-  if (bound.verb == "INSERT") sink->Complete(absl::StrCat("INSERT 0 ", ctx.rows_affected));
-  if (bound.verb == "UPDATE") sink->Complete(absl::StrCat("UPDATE ", ctx.rows_affected));
-  if (bound.verb == "DELETE") sink->Complete(absl::StrCat("DELETE ", ctx.rows_affected));
+  switch (bound.verb) {
+    case StatementVerb::kSelect:
+      sink->Complete(absl::StrCat("SELECT ", sent));
+      break;
+    case StatementVerb::kInsert:
+      sink->Complete(absl::StrCat("INSERT 0 ", ctx.rows_affected));
+      break;
+    case StatementVerb::kUpdate:
+      sink->Complete(absl::StrCat("UPDATE ", ctx.rows_affected));
+      break;
+    case StatementVerb::kDelete:
+      sink->Complete(absl::StrCat("DELETE ", ctx.rows_affected));
+      break;
+  }
   return absl::OkStatus();
 }
 
@@ -495,7 +513,7 @@ absl::Status SessionImpl::Explain(const ast::ExplainStmt& stmt, const std::vecto
   Binder binder(MakeCatalog(txn),
                 std::vector<SqlType>(params.size(), SqlType::Of(TypeId::kUnknown)));
   ASSIGN_OR_RETURN(BoundStatement bound, binder.Bind(stmt.statement));
-  ASSIGN_OR_RETURN(LogicalPtr plan, Optimize(bound.plan));
+  ASSIGN_OR_RETURN(PhysicalPtr plan, Optimize(bound.plan));
   std::vector<std::string> lines;
   if (!stmt.analyze) {
     lines = absl::StrSplit(plan->ToString(), '\n', absl::SkipEmpty());
@@ -507,9 +525,7 @@ absl::Status SessionImpl::Explain(const ast::ExplainStmt& stmt, const std::vecto
     RETURN_IF_ERROR(Drain(*op, &rows));
     absl::Duration total = absl::Now() - start;
     std::function<void(const Operator&, int)> walk = [&](const Operator& o, int depth) {
-      std::string line = o.plan().ToString(0);
-      if (!line.empty() && line.back() == '\n') line.pop_back();
-      line = line.substr(0, line.find('\n'));
+      std::string line = o.plan().Describe();
       lines.push_back(absl::StrCat(
           std::string(depth * 2, ' '), line, " (actual rows=", o.rows(),
           " time=", absl::StrFormat("%.3f", absl::ToDoubleMilliseconds(o.time())), " ms)"));
@@ -575,6 +591,24 @@ absl::Status SessionImpl::Set(const ast::SetStmt& stmt, ResultSink* sink) {
   if (name == "transaction_isolation" || name == "default_transaction_isolation") {
     value = "serializable";  // every transaction is serializable
   }
+  if (name == "statement_memory_limit") {
+    ASSIGN_OR_RETURN(int64_t bytes, ParseMemorySetting(value));
+    value = bytes == 0 ? "0" : FormatMemorySetting(bytes);
+  }
+  if (name == "statement_timeout") {
+    ASSIGN_OR_RETURN(absl::Duration d, ParseTimeoutSetting(value));
+    value = FormatTimeout(d);
+  }
+  if (stmt.local) {
+    // Until the transaction ends; outside a block it would end at once (PostgreSQL warns).
+    if (!explicit_) {
+      if (sink) sink->Notice("SET LOCAL can only be used in transaction blocks");
+      if (sink) sink->Complete("SET");
+      return absl::OkStatus();
+    }
+    local_restore_.try_emplace(
+        name, settings_.count(name) ? std::optional(settings_[name]) : std::nullopt);
+  }
   settings_[name] = value;
   if (sink) sink->Complete("SET");
   return absl::OkStatus();
@@ -635,7 +669,8 @@ absl::Status SessionImpl::SavepointStatement(const ast::Statement& stmt, ResultS
   };
   if (const auto* sp = std::get_if<ast::SavepointStmt>(&stmt)) {
     if (!explicit_) return Error("25P01", "SAVEPOINT can only be used in transaction blocks");
-    savepoints_.push_back(Savepoint{sp->name, txn_ ? txn_->buffered_writes() : txn::Txn::Writes{}});
+    savepoints_.push_back(Savepoint{sp->name, txn_ ? txn_->buffered_writes() : txn::Txn::Writes{},
+                                    settings_, local_restore_});
     if (sink) sink->Complete("SAVEPOINT");
     return absl::OkStatus();
   }
@@ -653,6 +688,8 @@ absl::Status SessionImpl::SavepointStatement(const ast::Statement& stmt, ResultS
     absl::Status s = txn_->RestoreWrites(savepoints_[i].writes);
     if (!s.ok()) return EnsureSqlState(s);
   }
+  settings_ = savepoints_[i].settings;  // SETs since the savepoint are rolled back too
+  local_restore_ = savepoints_[i].local_restore;
   savepoints_.resize(i + 1);
   failed_ = false;
   if (sink) sink->Complete("ROLLBACK");
@@ -730,7 +767,7 @@ absl::Status SessionImpl::ExecuteStatement(const ast::ParsedStatement& parsed,
                                            const std::vector<Value>& params, ResultSink* sink,
                                            bool implicit_single) {
   if (!implicit_single || !Transactional(parsed.statement)) return ExecuteOne(parsed, params, sink);
-  BufferingSink buffer(sink);
+  BufferingSink buffer(sink, engine_->options().result_buffer_bytes);
   absl::Status status;
   for (int attempt = 0;; ++attempt) {
     buffer.Reset();
@@ -739,7 +776,10 @@ absl::Status SessionImpl::ExecuteStatement(const ast::ParsedStatement& parsed,
     if (status.ok()) status = end;
     if (status.ok()) return buffer.Replay();
     status = EnsureSqlState(status);
-    if (GetSqlState(status) != "40001" || attempt + 1 >= engine_->options().max_implicit_retries) {
+    // Once results reached the client the statement cannot be run again unnoticed: the
+    // client sees the error (a 40001 it can retry itself).
+    if (GetSqlState(status) != "40001" || buffer.streaming() ||
+        attempt + 1 >= engine_->options().max_implicit_retries) {
       return status;
     }
     client().Sleep(absl::Milliseconds(1 << std::min(attempt, 6)));

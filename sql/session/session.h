@@ -1,4 +1,4 @@
-// Sessions: Meridian's SQL engine behind the wire protocol (sql/pgwire/backend.h).
+// Sessions: Meridian's SQL engine behind the wire protocol (sql/session/backend.h).
 //
 // A Session runs statements for one client connection: it parses (sql/parser), binds
 // (sql/planner), optimizes (sql/optimizer) and executes (sql/execution) each one inside a
@@ -30,7 +30,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "sql/pgwire/backend.h"
+#include "sql/session/backend.h"
 #include "txn/txn_client.h"
 
 namespace meridian::sql {
@@ -40,6 +40,10 @@ struct EngineOptions {
   uint64_t node_id = 1;
   std::string version = "0.1";
   int max_implicit_retries = 10;
+  // An implicit transaction's results are held back, so that a 40001 can be retried without
+  // the client noticing, until they pass this many bytes; then they stream to the client and
+  // the server no longer retries the statement by itself.
+  int64_t result_buffer_bytes = 16 * 1024;
 };
 
 class Engine : public SqlBackend {

@@ -21,8 +21,7 @@ constexpr int64_t kDefaultCollation = 100;
 constexpr int64_t kCCollation = 950;
 
 struct ViewBuilder {
-  LogicalPtr node = std::make_shared<LogicalNode>();
-  ViewBuilder() { node->kind = LogicalNode::Kind::kValues; }
+  LogicalPtr node = MakeLogical(ValuesOp{}, {});
   ViewBuilder& Col(const std::string& name, TypeId type) { return Col(name, SqlType::Of(type)); }
   ViewBuilder& Col(const std::string& name, SqlType type) {
     node->columns.push_back(OutputColumn{"", name, type});
@@ -32,7 +31,7 @@ struct ViewBuilder {
     std::vector<BoundExprPtr> row;
     for (size_t i = 0; i < values.size(); ++i)
       row.push_back(MakeConst(std::move(values[i]), node->columns[i].type));
-    node->rows.push_back(std::move(row));
+    node->As<ValuesOp>().rows.push_back(std::move(row));
   }
 };
 

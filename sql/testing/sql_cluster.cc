@@ -8,7 +8,7 @@
 #include "common/net.h"
 #include "common/status.h"
 #include "sql/catalog/catalog.h"
-#include "sql/execution/range_filter.h"
+#include "sql/expr/range_filter.h"
 #include "storage/codec/key_codec.h"
 
 namespace meridian::sql {

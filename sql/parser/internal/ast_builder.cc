@@ -1058,7 +1058,16 @@ ast::ColumnDef AstBuilder::BuildColumnDef(P::ColumnDefContext* ctx) {
     } else if (auto* d = dynamic_cast<P::DefaultConstraintContext*>(body)) {
       col.default_value = BuildAexpr(d->aexpr());
     } else if (auto* r = dynamic_cast<P::ReferencesConstraintContext*>(body)) {
-      col.references = QualifiedName(r->qualifiedName());
+      // Refused rather than accepted and ignored: nothing would check the reference.
+      Fail("0A000",
+           "foreign keys (REFERENCES) are not supported yet: Meridian would not enforce them, so "
+           "it refuses them; remove the clause and check the relationship in the application",
+           r->K_REFERENCES()->getSymbol());
+    } else if (auto* k = dynamic_cast<P::CheckConstraintContext*>(body)) {
+      Fail("0A000",
+           "CHECK constraints are not supported yet: Meridian would not enforce them, so it "
+           "refuses them",
+           k->K_CHECK()->getSymbol());
     }
   }
   if (col.null && col.not_null) {
@@ -1084,10 +1093,13 @@ ast::CreateTableStmt AstBuilder::BuildCreateTable(P::CreateTableStmtContext* ctx
   if (ctx->K_TEMP() != nullptr || ctx->K_TEMPORARY() != nullptr) {
     Unsupported("CREATE TEMPORARY TABLE", ctx->getStart());
   }
+  s.unlogged = ctx->K_UNLOGGED() != nullptr;
   s.name = QualifiedName(ctx->qualifiedName());
   s.if_not_exists = ctx->K_IF() != nullptr;
   for (auto* el : ctx->tableElement()) {
-    if (el->columnDef() != nullptr) {
+    if (el->unsupportedTableConstraint() != nullptr) {
+      RefuseConstraint(el->unsupportedTableConstraint());
+    } else if (el->columnDef() != nullptr) {
       s.columns.push_back(BuildColumnDef(el->columnDef()));
     } else {
       s.constraints.push_back(BuildTableConstraint(el->tableConstraint()));
@@ -1109,6 +1121,8 @@ ast::AlterTableStmt AstBuilder::BuildAlterTable(P::AlterTableStmtContext* ctx) {
     if (auto* c = dynamic_cast<P::AddConstraintActionContext*>(action)) {
       a.kind = ast::AlterTableStmt::Action::Kind::kAddConstraint;
       a.constraint = BuildTableConstraint(c->tableConstraint());
+    } else if (auto* u = dynamic_cast<P::AddUnsupportedConstraintActionContext*>(action)) {
+      RefuseConstraint(u->unsupportedTableConstraint());
     } else {
       auto* col = dynamic_cast<P::AddColumnActionContext*>(action);
       a.kind = ast::AlterTableStmt::Action::Kind::kAddColumn;
@@ -1120,8 +1134,37 @@ ast::AlterTableStmt AstBuilder::BuildAlterTable(P::AlterTableStmtContext* ctx) {
   return s;
 }
 
+void AstBuilder::RefuseConstraint(P::UnsupportedTableConstraintContext* ctx) {
+  if (ctx->K_FOREIGN() != nullptr) {
+    Fail("0A000",
+         "foreign keys are not supported yet: Meridian would not enforce them, so it refuses "
+         "them; remove the constraint and check the relationship in the application",
+         ctx->K_FOREIGN()->getSymbol());
+    return;
+  }
+  Fail("0A000",
+       "CHECK constraints are not supported yet: Meridian would not enforce them, so it refuses "
+       "them",
+       ctx->K_CHECK()->getSymbol());
+}
+
 ast::CreateIndexStmt AstBuilder::BuildCreateIndex(P::CreateIndexStmtContext* ctx) {
   ast::CreateIndexStmt s;
+  if (ctx->K_CONCURRENTLY() != nullptr) {
+    Fail("0A000",
+         "CREATE INDEX CONCURRENTLY is not supported: Meridian builds an index in one "
+         "transaction, which holds back writes to the table until it commits; use CREATE INDEX",
+         ctx->K_CONCURRENTLY()->getSymbol());
+  }
+  if (ctx->K_USING() != nullptr) {
+    auto* method = ctx->identifier().back();
+    if (absl::AsciiStrToLower(Ident(method)) != "btree") {
+      Fail("0A000",
+           absl::StrCat("access method \"", Ident(method),
+                        "\" is not supported: every Meridian index is an ordered (btree) index"),
+           method->getStart());
+    }
+  }
   s.unique = ctx->K_UNIQUE() != nullptr;
   s.if_not_exists = ctx->K_IF() != nullptr;
   // identifier(0) is the index name when it precedes ON; a USING method comes after.
@@ -1138,6 +1181,16 @@ ast::CreateIndexStmt AstBuilder::BuildCreateIndex(P::CreateIndexStmtContext* ctx
     ast::IndexColumn col;
     col.name = Ident(elem->identifier());
     col.descending = elem->K_DESC() != nullptr;
+    // NULLs sort first in an ascending Meridian index and last in a descending one; an
+    // order that says otherwise would be silently wrong.
+    if (elem->K_NULLS() != nullptr && (elem->K_FIRST() != nullptr) == col.descending) {
+      Fail("0A000",
+           absl::StrCat("NULLS ", col.descending ? "FIRST" : "LAST", " in a ",
+                        col.descending ? "descending" : "ascending",
+                        " index is not supported: NULLs sort ", col.descending ? "last" : "first",
+                        " in it"),
+           elem->K_NULLS()->getSymbol());
+    }
     s.columns.push_back(std::move(col));
   }
   return s;
@@ -1260,6 +1313,12 @@ ast::Statement AstBuilder::BuildStatement(P::StatementContext* ctx) {
   }
   if (auto* c = ctx->dropIndexStmt()) {
     ast::DropIndexStmt s;
+    if (c->K_CONCURRENTLY() != nullptr) {
+      Fail("0A000",
+           "DROP INDEX CONCURRENTLY is not supported: Meridian drops an index in one "
+           "transaction; use DROP INDEX",
+           c->K_CONCURRENTLY()->getSymbol());
+    }
     s.names = QualifiedNames(c->qualifiedNameList());
     s.if_exists = c->K_IF() != nullptr;
     return s;

@@ -79,6 +79,8 @@ class AstBuilder {
   ast::CreateTableStmt BuildCreateTable(P::CreateTableStmtContext* ctx);
   ast::ColumnDef BuildColumnDef(P::ColumnDefContext* ctx);
   ast::TableConstraint BuildTableConstraint(P::TableConstraintContext* ctx);
+  // Fails with 0A000: FOREIGN KEY and CHECK are parsed only to be refused clearly.
+  void RefuseConstraint(P::UnsupportedTableConstraintContext* ctx);
   ast::AlterTableStmt BuildAlterTable(P::AlterTableStmtContext* ctx);
   ast::CreateIndexStmt BuildCreateIndex(P::CreateIndexStmtContext* ctx);
   ast::CopyStmt BuildCopy(P::CopyStmtContext* ctx);

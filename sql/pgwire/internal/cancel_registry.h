@@ -14,7 +14,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "sql/pgwire/backend.h"
+#include "sql/session/backend.h"
 
 namespace meridian::sql::pgwire {
 

@@ -29,12 +29,12 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "sql/pgwire/backend.h"
 #include "sql/pgwire/internal/cancel_registry.h"
 #include "sql/pgwire/internal/channel.h"
 #include "sql/pgwire/internal/scram.h"
 #include "sql/pgwire/internal/wire_sink.h"
 #include "sql/pgwire/server.h"
+#include "sql/session/backend.h"
 
 namespace meridian::sql::pgwire {
 

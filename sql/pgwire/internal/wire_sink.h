@@ -25,9 +25,9 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "sql/pgwire/backend.h"
 #include "sql/pgwire/internal/channel.h"
 #include "sql/pgwire/internal/message.h"
+#include "sql/session/backend.h"
 
 namespace meridian::sql::pgwire {
 

@@ -29,7 +29,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
-#include "sql/pgwire/backend.h"
+#include "sql/session/backend.h"
 
 namespace meridian::sql::pgwire::testing {
 

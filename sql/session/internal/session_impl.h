@@ -17,8 +17,8 @@
 #include "absl/synchronization/mutex.h"
 #include "sql/execution/exec_context.h"
 #include "sql/parser/ast.h"
-#include "sql/pgwire/backend.h"
 #include "sql/planner/binder.h"
+#include "sql/session/backend.h"
 #include "sql/session/session.h"
 
 namespace meridian::sql {
@@ -96,9 +96,19 @@ class SessionImpl : public SqlSession {
   struct Savepoint {
     std::string name;
     txn::Txn::Writes writes;
+    std::map<std::string, std::string> settings;
+    std::map<std::string, std::optional<std::string>> local_restore;
   };
   std::vector<Savepoint> savepoints_;
   std::map<std::string, std::string> settings_;
+  // Inside a block: the settings at BEGIN (a rollback restores them, as SET is
+  // transactional), and what SET LOCAL changed, with the value to restore (none: unset).
+  std::optional<std::map<std::string, std::string>> settings_at_begin_;
+  std::map<std::string, std::optional<std::string>> local_restore_;
+  // When the statement running now started (statement_timeout counts from here).
+  absl::Time statement_start_ = absl::InfinitePast();
+  // Ends a block's settings: a commit keeps them but undoes SET LOCAL; a rollback undoes all.
+  void EndBlockSettings(bool committed);
 };
 
 // Converts a status without a SQLSTATE into one with the closest code.

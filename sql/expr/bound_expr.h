@@ -1,9 +1,11 @@
 // Bound expressions: the binder's output for every scalar expression. Names are resolved to
-// input column positions, types are known, and literals are typed Values.
+// input column positions, types are known, and literals are typed Values. They are evaluated
+// by sql/expr/expr_eval.h. A subquery expression carries its plan (sql/planner), which this
+// layer only points at.
 //
 // Thread-safety: immutable after binding; safe to share between executions.
-#ifndef MERIDIAN_SQL_PLANNER_BOUND_EXPR_H_
-#define MERIDIAN_SQL_PLANNER_BOUND_EXPR_H_
+#ifndef MERIDIAN_SQL_EXPR_BOUND_EXPR_H_
+#define MERIDIAN_SQL_EXPR_BOUND_EXPR_H_
 
 #include <memory>
 #include <string>
@@ -16,7 +18,8 @@
 
 namespace meridian::sql {
 
-struct LogicalNode;
+struct LogicalNode;   // sql/planner/logical_plan.h
+struct PhysicalNode;  // sql/planner/physical_plan.h
 struct BoundExpr;
 using BoundExprPtr = std::shared_ptr<BoundExpr>;
 
@@ -69,7 +72,13 @@ struct BoundExpr {
   bool case_insensitive = false;
   std::string name;
   const FunctionDef* fn = nullptr;  // kFunction
+  // Subquery kinds: the subquery as bound, and the physical plan the optimizer made of it
+  // (what the executor runs).
   std::shared_ptr<LogicalNode> subquery;
+  std::shared_ptr<const PhysicalNode> subquery_plan;
+  // Subquery kinds: the type of the subquery's first column (kInSubquery compares with it,
+  // kArrayToString formats it).
+  SqlType subquery_column_type;
   int depth = 0;  // kOuterColumn
   // Subquery kinds: whether the subquery reads enclosing rows, and which columns it reads
   // (depth relative to this expression, as in kOuterColumn; used to memoize results).
@@ -90,4 +99,4 @@ BoundExprPtr MakeColumn(int index, SqlType type, std::string name = "");
 
 }  // namespace meridian::sql
 
-#endif  // MERIDIAN_SQL_PLANNER_BOUND_EXPR_H_
+#endif  // MERIDIAN_SQL_EXPR_BOUND_EXPR_H_

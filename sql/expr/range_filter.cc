@@ -1,4 +1,4 @@
-#include "sql/execution/range_filter.h"
+#include "sql/expr/range_filter.h"
 
 #include <utility>
 #include <vector>
@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 #include "proto/sql.pb.h"
-#include "sql/execution/expr_eval.h"
+#include "sql/expr/expr_eval.h"
 #include "sql/types/row_codec.h"
 
 namespace meridian::sql {
@@ -35,7 +35,7 @@ const KindRule* RuleFor(K kind) {
   return nullptr;
 }
 
-absl::Status Encode(const BoundExpr& e, ExecContext& ctx, proto::FilterExpr* out) {
+absl::Status Encode(const BoundExpr& e, ExprContext& ctx, proto::FilterExpr* out) {
   if (e.kind != K::kConst && e.IsConstant()) {
     // Parameters, outer columns, now(), ...: the value, computed here once.
     ASSIGN_OR_RETURN(Value v, Eval(e, {}, ctx));
@@ -143,7 +143,7 @@ class CompiledFilter : public txn::ScanFilter {
   CompiledFilter(TableInfo table, BoundExprPtr filter)
       : table_(std::move(table)), filter_(std::move(filter)) {}
 
-  ExecContext& ctx() { return ctx_; }
+  ExprContext& ctx() { return ctx_; }
 
   absl::StatusOr<bool> Keep(std::string_view key, std::string_view value) override {
     ASSIGN_OR_RETURN(Row row, table_.DecodeRow(key, value));
@@ -153,7 +153,7 @@ class CompiledFilter : public txn::ScanFilter {
  private:
   const TableInfo table_;
   const BoundExprPtr filter_;
-  ExecContext ctx_;
+  ExprContext ctx_;
 };
 
 }  // namespace
@@ -169,7 +169,7 @@ bool CanRunAtRange(const BoundExpr& e) {
 }
 
 absl::StatusOr<std::string> EncodeRangeFilter(const TableInfo& table, const BoundExpr& filter,
-                                              ExecContext& ctx) {
+                                              ExprContext& ctx) {
   proto::RangeFilter f;
   *f.mutable_table() = table.desc();
   RETURN_IF_ERROR(Encode(filter, ctx, f.mutable_filter()));

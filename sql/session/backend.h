@@ -1,15 +1,16 @@
-// What the PostgreSQL wire protocol server needs from the SQL engine: sessions that run
-// statements and report results through a sink. The engine (sql/session) implements these
-// interfaces; the protocol layer (sql/pgwire/server) drives them and never sees plans,
-// transactions or ANTLR.
+// The session API: what the SQL engine offers its front ends, sessions that run statements
+// and report results through a sink. The engine (sql/session/session.h) implements these
+// interfaces; the PostgreSQL wire protocol server (sql/pgwire) drives them and never sees
+// plans, transactions or ANTLR. The interface lives here, below the wire protocol, so that
+// dependencies point down: pgwire -> session.
 //
 //   client --(messages)--> PgServer --(ExecuteSimple / Prepare / Execute / Sync)--> SqlSession
 //                                   <--(Columns / Row / Complete / CopyIn / CopyOut)-- ResultSink
 //
 // Thread-safety: a SqlSession is used by its connection's thread only, except Cancel(),
 // which any thread may call. SqlBackend is thread-safe.
-#ifndef MERIDIAN_SQL_PGWIRE_BACKEND_H_
-#define MERIDIAN_SQL_PGWIRE_BACKEND_H_
+#ifndef MERIDIAN_SQL_SESSION_BACKEND_H_
+#define MERIDIAN_SQL_SESSION_BACKEND_H_
 
 #include <cstdint>
 #include <memory>
@@ -22,17 +23,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "sql/types/column_info.h"
 #include "sql/types/value.h"
 
 namespace meridian::sql {
-
-// One result column (RowDescription field).
-struct ColumnInfo {
-  std::string name;
-  SqlType type;
-  uint32_t table_oid = 0;     // the table the column comes from, 0 if none
-  int16_t column_number = 0;  // its attnum in that table, 0 if none
-};
 
 // How COPY data is framed (COPY ... WITH (FORMAT ..., DELIMITER ..., NULL ..., HEADER)).
 struct CopyFormat {
@@ -127,4 +121,4 @@ class SqlBackend {
 
 }  // namespace meridian::sql
 
-#endif  // MERIDIAN_SQL_PGWIRE_BACKEND_H_
+#endif  // MERIDIAN_SQL_SESSION_BACKEND_H_

@@ -12,8 +12,8 @@
 // cannot or does not filter changes nothing but the traffic.
 //
 // Thread-safety: the functions are stateless; a compiled filter is used by one thread.
-#ifndef MERIDIAN_SQL_EXECUTION_RANGE_FILTER_H_
-#define MERIDIAN_SQL_EXECUTION_RANGE_FILTER_H_
+#ifndef MERIDIAN_SQL_EXPR_RANGE_FILTER_H_
+#define MERIDIAN_SQL_EXPR_RANGE_FILTER_H_
 
 #include <memory>
 #include <string>
@@ -21,9 +21,9 @@
 
 #include "absl/status/statusor.h"
 #include "sql/catalog/catalog.h"
-#include "sql/execution/exec_context.h"
-#include "sql/planner/bound_expr.h"
-#include "txn/range_txn_server.h"
+#include "sql/expr/bound_expr.h"
+#include "sql/expr/expr_eval.h"
+#include "txn/scan_filter.h"
 
 namespace meridian::sql {
 
@@ -34,11 +34,11 @@ bool CanRunAtRange(const BoundExpr& e);
 // subtrees evaluated in `ctx`. An error means the filter cannot be sent this time (for
 // example, a constant subtree fails to evaluate); the scan then goes unfiltered.
 absl::StatusOr<std::string> EncodeRangeFilter(const TableInfo& table, const BoundExpr& filter,
-                                              ExecContext& ctx);
+                                              ExprContext& ctx);
 
 // The node side: a filter from EncodeRangeFilter's bytes. Malformed input is an error.
 absl::StatusOr<std::unique_ptr<txn::ScanFilter>> CompileRangeFilter(std::string_view bytes);
 
 }  // namespace meridian::sql
 
-#endif  // MERIDIAN_SQL_EXECUTION_RANGE_FILTER_H_
+#endif  // MERIDIAN_SQL_EXPR_RANGE_FILTER_H_

@@ -1,5 +1,6 @@
-#include "sql/execution/expr_eval.h"
+#include "sql/expr/expr_eval.h"
 
+#include <atomic>
 #include <regex>
 
 #include "absl/strings/str_cat.h"
@@ -74,13 +75,49 @@ absl::StatusOr<Value> Quantified(const BoundExpr& e, const Value& a, size_t n, V
 
 }  // namespace
 
+int64_t ExprContext::UniqueRowId() {
+  // Microseconds of the statement time in the high bits, the node in the low 10 bits, and
+  // a process-wide counter so ids from one process never repeat even within a microsecond.
+  static std::atomic<int64_t> last{0};
+  int64_t candidate = (statement_time_micros << 10) | static_cast<int64_t>(node_id & 0x3FF);
+  int64_t prev = last.load();
+  while (true) {
+    int64_t next = candidate > prev ? candidate : prev + 1024;
+    next = (next & ~int64_t{0x3FF}) | static_cast<int64_t>(node_id & 0x3FF);
+    if (next <= prev) next += 1024;
+    if (last.compare_exchange_weak(prev, next)) return next;
+  }
+}
+
+uint64_t ExprContext::Random() {
+  if (rng_state_ == 0) rng_state_ = static_cast<uint64_t>(statement_time_micros) * 2654435761u + 1;
+  // splitmix64
+  uint64_t z = (rng_state_ += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+absl::Status ExprContext::Sleep(double) {
+  return absl::FailedPreconditionError("pg_sleep needs a running statement");
+}
+
+absl::StatusOr<const std::vector<Row>*> ExprContext::Subquery(const BoundExpr&,
+                                                              absl::Span<const Value>) {
+  return absl::FailedPreconditionError("subqueries need an executor");
+}
+
+absl::StatusOr<Value> ExprContext::OuterValue(int, int) const {
+  return absl::FailedPreconditionError("outer columns need an executor");
+}
+
 absl::StatusOr<bool> EvalPredicate(const BoundExpr& e, absl::Span<const Value> row,
-                                   ExecContext& ctx) {
+                                   ExprContext& ctx) {
   ASSIGN_OR_RETURN(Value v, Eval(e, row, ctx));
   return !v.is_null() && v.bool_value();
 }
 
-absl::StatusOr<Value> Eval(const BoundExpr& e, absl::Span<const Value> row, ExecContext& ctx) {
+absl::StatusOr<Value> Eval(const BoundExpr& e, absl::Span<const Value> row, ExprContext& ctx) {
   using K = BoundExpr::Kind;
   switch (e.kind) {
     case K::kConst:
@@ -91,7 +128,7 @@ absl::StatusOr<Value> Eval(const BoundExpr& e, absl::Span<const Value> row, Exec
       }
       return row[e.index];
     case K::kParam:
-      if (static_cast<size_t>(e.index) >= ctx.params.size()) {
+      if (e.index < 0 || static_cast<size_t>(e.index) >= ctx.params.size()) {
         return SqlError(absl::StatusCode::kInvalidArgument, "08P01",
                         absl::StrCat("no value for parameter $", e.index + 1));
       }
@@ -247,7 +284,7 @@ absl::StatusOr<Value> Eval(const BoundExpr& e, absl::Span<const Value> row, Exec
     case K::kInSubquery: {
       ASSIGN_OR_RETURN(Value a, Eval(*e.args[0], row, ctx));
       ASSIGN_OR_RETURN(const std::vector<Row>* rows, ctx.Subquery(e, row));
-      const SqlType& t = e.subquery->columns[0].type;
+      const SqlType& t = e.subquery_column_type;
       return Quantified(
           e, a, rows->size(), [&](size_t i) -> const Value& { return (*rows)[i][0]; },
           [&](size_t) -> const SqlType& { return t; });
@@ -269,7 +306,7 @@ absl::StatusOr<Value> Eval(const BoundExpr& e, absl::Span<const Value> row, Exec
         ASSIGN_OR_RETURN(null_text, Eval(*e.args[1], row, ctx));
       }
       ASSIGN_OR_RETURN(const std::vector<Row>* rows, ctx.Subquery(e, row));
-      const SqlType& t = e.subquery->columns[0].type;
+      const SqlType& t = e.subquery_column_type;
       std::string out;
       bool first = true;
       for (const Row& r : *rows) {
