@@ -97,13 +97,31 @@ void RangeTxnServer::ProposeThen(proto::RangeCommand cmd, Timestamp at_least,
                                  std::function<void(absl::StatusOr<Timestamp>)> done) {
   absl::StatusOr<storage::Proposal> p = range_->Propose(std::move(cmd), at_least);
   if (!p.ok()) {
-    done(p.status());
+    done(p.status().code() == absl::StatusCode::kResourceExhausted
+             ? Refused(p.status(), release_txn)
+             : p.status());
     return;
   }
   last_proposal_ns_ = NowNs();
   proposals_[p->proposal_id] =
       ProposalWait{p->timestamp, NowNs() + options_.request_timeout_ns, std::move(done),
                    std::move(release_txn), release_only_on_failure};
+}
+
+absl::Status RangeTxnServer::Refused(const absl::Status& full, const std::string& txn) const {
+  if (!txn.empty()) {
+    for (const auto& [id, w] : proposals_) {
+      if (w.release_txn != txn) continue;
+      // An earlier copy of this transaction's command is still being replicated: this one
+      // changes nothing, and that one's fate decides the locks.
+      return absl::DeadlineExceededError(
+          absl::StrCat("range ", range_id(), " is too busy to replicate another copy of ",
+                       "transaction ", txn, "'s command (", full.message(),
+                       "); the outcome of the copy being replicated is unknown"));
+    }
+  }
+  return Restart(absl::StrCat("range ", range_id(), " is too busy to replicate the command (",
+                              full.message(), "); restart the transaction"));
 }
 
 void RangeTxnServer::OnApplied(const std::vector<storage::AppliedProposal>& applied) {

@@ -24,6 +24,12 @@
 // outcome is unknown answers kDeadlineExceeded and keeps the transaction's locks until the
 // command's fate is known.
 //
+// A proposal the range's Paxos leader refuses because its proposal queue is full
+// (kResourceExhausted, see PaxosOptions::max_pending_bytes) was never proposed: the
+// request's transaction is told to restart (40001) and its locks here are released --
+// unless an earlier copy of the same transaction's command is still being replicated, whose
+// outcome is then unknown (kDeadlineExceeded, locks kept until it is known).
+//
 // Thread-safety: not thread-safe. The host serializes every call, and runs callbacks from
 // the host (AfterTimestamp, Route) under the same serialization.
 #ifndef MERIDIAN_TXN_RANGE_TXN_SERVER_H_
@@ -156,6 +162,10 @@ class RangeTxnServer {
   // Runs every parked wait that the events since the last Pump ended, repeatedly, until
   // none is ready.
   void Pump();
+  // What a proposal refused for a full Paxos queue (`full`, kResourceExhausted) means for
+  // `txn` (empty: none): 40001 restart, or kDeadlineExceeded while an earlier copy of its
+  // command is being replicated.
+  absl::Status Refused(const absl::Status& full, const std::string& txn) const;
   // Proposes `cmd` and calls `done` with its timestamp once applied, or its failure.
   void ProposeThen(proto::RangeCommand cmd, Timestamp at_least, std::string release_txn,
                    bool release_only_on_failure,
