@@ -5,7 +5,7 @@ set -euo pipefail
 build=${1:-build}
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
 # Google Benchmark micro-benchmarks.
-for b in "$build"/bench/mvcc_bench; do
+for b in "$build"/bench/mvcc_bench "$build"/bench/lock_wait_bench; do
   [ -x "$b" ] || continue
   echo "== $(basename "$b")"
   TMPDIR=${TMPDIR:-/tmp} "$b" --benchmark_min_time=1

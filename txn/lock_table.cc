@@ -1,6 +1,8 @@
 #include "txn/lock_table.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <optional>
 #include <tuple>
 #include <utility>
 
@@ -122,13 +124,7 @@ absl::StatusOr<AcquireResult> LockTable::Acquire(const TxnId& txn, Timestamp pri
   Insert(Entry{seq, txn, span, mode, /*granted=*/false});
 
   // Wound-wait: wound every younger, unprepared transaction this request would wait for.
-  std::vector<TxnId> victims;
-  for (uint64_t b : Blockers(entries_.at(seq))) {
-    const TxnId& other = entries_.at(b).txn;
-    const TxnState& other_state = txns_.at(other);
-    if (!Older(txn, other) || other_state.prepared || other_state.wounded_by.has_value()) continue;
-    if (std::find(victims.begin(), victims.end(), other) == victims.end()) victims.push_back(other);
-  }
+  const std::vector<TxnId> victims = Victims(entries_.at(seq));
   AcquireResult result{AcquireOutcome::kWaiting, {}};
   std::vector<LockSpan> freed = {span};
   for (const TxnId& victim : victims) {
@@ -304,7 +300,8 @@ std::vector<uint64_t> LockTable::Overlapping(const LockSpan& span) const {
   // A point key k overlaps [start, end) exactly when start <= k < end.
   for (auto it = points_.lower_bound(span.start); it != points_.end() && it->first < span.end;
        ++it) {
-    out.insert(out.end(), it->second.begin(), it->second.end());
+    out.insert(out.end(), it->second.granted.begin(), it->second.granted.end());
+    out.insert(out.end(), it->second.waiting.begin(), it->second.waiting.end());
   }
   for (uint64_t seq : spans_) {
     if (entries_.at(seq).span.Overlaps(span)) out.push_back(seq);
@@ -323,14 +320,59 @@ std::vector<uint64_t> LockTable::Blockers(const Entry& e) const {
   return out;
 }
 
+bool LockTable::SpanOverlapsKey(const std::string& key) const {
+  if (spans_.empty()) return false;
+  const LockSpan point = LockSpan::Point(key);
+  for (uint64_t seq : spans_) {
+    if (entries_.at(seq).span.Overlaps(point)) return true;
+  }
+  return false;
+}
+
+std::vector<TxnId> LockTable::Victims(const Entry& e) const {
+  std::map<TxnId, uint64_t> first;  // victim -> its first entry that e must wait for
+  auto consider = [&](const TxnId& other, uint64_t seq) {
+    const TxnState& other_state = txns_.at(other);
+    if (!Older(e.txn, other) || other_state.prepared || other_state.wounded_by.has_value()) return;
+    auto [it, inserted] = first.emplace(other, seq);
+    if (!inserted) it->second = std::min(it->second, seq);
+  };
+  if (e.span.IsPoint() && !SpanOverlapsKey(e.span.start)) {
+    // e is the newest entry on its key, so it waits for every conflicting entry there of
+    // another transaction; the younger ones follow e's own place in the age order.
+    const KeyQueue& q = points_.at(e.span.start);
+    const auto& by_age = e.mode == LockMode::kExclusive ? q.by_age : q.by_age_x;
+    const Timestamp& priority = txns_.at(e.txn).priority;
+    for (auto it = by_age.upper_bound({priority, e.txn, UINT64_MAX}); it != by_age.end(); ++it) {
+      consider(std::get<1>(*it), std::get<2>(*it));
+    }
+  } else {
+    for (uint64_t b : Blockers(e)) consider(entries_.at(b).txn, b);
+  }
+  std::vector<std::pair<uint64_t, TxnId>> ordered;
+  for (auto& [txn, seq] : first) ordered.emplace_back(seq, txn);
+  std::sort(ordered.begin(), ordered.end());
+  std::vector<TxnId> victims;
+  for (auto& [seq, txn] : ordered) victims.push_back(std::move(txn));
+  return victims;
+}
+
 void LockTable::Insert(Entry e) {
   const uint64_t seq = e.seq;
+  TxnState& state = txns_.at(e.txn);
   if (e.span.IsPoint()) {
-    points_[e.span.start].insert(seq);
+    KeyQueue& q = points_[e.span.start];
+    if (e.granted) {
+      q.granted.insert(seq);
+      if (e.mode == LockMode::kExclusive) q.granted_x.insert(seq);
+    } else {
+      q.waiting.insert(seq);
+    }
+    q.by_age.emplace(state.priority, e.txn, seq);
+    if (e.mode == LockMode::kExclusive) q.by_age_x.emplace(state.priority, e.txn, seq);
   } else {
     spans_.insert(seq);
   }
-  TxnState& state = txns_.at(e.txn);
   state.entries.insert(seq);
   state.by_span[e.span].insert(seq);
   if (!e.span.IsPoint()) state.ranges.insert(seq);
@@ -341,16 +383,20 @@ void LockTable::Erase(uint64_t seq) {
   auto it = entries_.find(seq);
   CHECK(it != entries_.end()) << "erasing unknown lock entry " << seq;
   const Entry& e = it->second;
+  auto t = txns_.find(e.txn);
+  CHECK(t != txns_.end()) << "lock entry of unknown transaction " << e.txn;
   if (e.span.IsPoint()) {
     auto p = points_.find(e.span.start);
     CHECK(p != points_.end()) << "point entry missing from the key index";
-    p->second.erase(seq);
-    if (p->second.empty()) points_.erase(p);
+    KeyQueue& q = p->second;
+    CHECK(q.granted.erase(seq) + q.waiting.erase(seq) == 1) << "point entry indexed twice";
+    q.granted_x.erase(seq);
+    q.by_age.erase({t->second.priority, e.txn, seq});
+    q.by_age_x.erase({t->second.priority, e.txn, seq});
+    if (q.empty()) points_.erase(p);
   } else {
     spans_.erase(seq);
   }
-  auto t = txns_.find(e.txn);
-  CHECK(t != txns_.end()) << "lock entry of unknown transaction " << e.txn;
   t->second.entries.erase(seq);
   t->second.ranges.erase(seq);
   auto b = t->second.by_span.find(e.span);
@@ -377,34 +423,138 @@ void LockTable::WoundTxn(const TxnId& victim, const TxnId& wounder, std::vector<
 
 void LockTable::GrantUnblocked(const std::vector<LockSpan>& freed, uint64_t quiet_seq,
                                LockEffects* effects) {
+  // Point keys that no span entry overlaps are walked queue by queue; everything else (span
+  // entries, and point keys they overlap) is checked request by request.
+  std::set<std::string> walk;
   std::set<uint64_t> candidates;
   for (const LockSpan& span : freed) {
-    for (uint64_t seq : Overlapping(span)) {
-      if (!entries_.at(seq).granted) candidates.insert(seq);
+    if (span.IsEmpty()) continue;
+    for (auto it = points_.lower_bound(span.start); it != points_.end() && it->first < span.end;
+         ++it) {
+      if (it->second.waiting.empty() || walk.contains(it->first)) continue;
+      if (SpanOverlapsKey(it->first)) {
+        candidates.insert(it->second.waiting.begin(), it->second.waiting.end());
+      } else {
+        walk.insert(it->first);
+      }
+    }
+    for (uint64_t seq : spans_) {
+      const Entry& e = entries_.at(seq);
+      if (!e.granted && e.span.Overlaps(span)) candidates.insert(seq);
     }
   }
+  std::vector<std::pair<uint64_t, Grant>> grants;
+  for (const std::string& key : walk) GrantOnKey(key, &grants);
   // One pass suffices: granting a request never unblocks another one. A later request that
   // conflicts with it was already waiting for it as an earlier queued request.
   for (uint64_t seq : candidates) {
     auto it = entries_.find(seq);
     if (it == entries_.end() || it->second.granted || !Blockers(it->second).empty()) continue;
     const Entry& e = it->second;
-    if (seq != quiet_seq) effects->granted.push_back(Grant{e.txn, e.span, e.mode});
+    grants.emplace_back(seq, Grant{e.txn, e.span, e.mode});
     GrantEntry(seq);
+  }
+  std::sort(grants.begin(), grants.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [seq, g] : grants) {
+    if (seq != quiet_seq) effects->granted.push_back(std::move(g));
+  }
+}
+
+namespace {
+
+// Up to two distinct transactions of a set: enough to tell whether it holds one other than
+// a given transaction.
+class TwoTxns {
+ public:
+  void Add(const TxnId& txn) {
+    if (!a_.has_value()) {
+      a_ = txn;
+    } else if (!b_.has_value() && *a_ != txn) {
+      b_ = txn;
+    }
+  }
+  bool full() const { return b_.has_value(); }
+  const std::optional<TxnId>& first() const { return a_; }
+  bool HasOtherThan(const TxnId& txn) const {
+    return (a_.has_value() && *a_ != txn) || (b_.has_value() && *b_ != txn);
+  }
+
+ private:
+  std::optional<TxnId> a_;
+  std::optional<TxnId> b_;
+};
+
+}  // namespace
+
+void LockTable::GrantOnKey(const std::string& key,
+                           std::vector<std::pair<uint64_t, Grant>>* grants) {
+  KeyQueue& q = points_.at(key);
+  const LockSpan span = LockSpan::Point(key);
+  // The transactions a queued request waits for: holders anywhere in the queue, and the
+  // requests queued before it. Exclusive ones (`x`) block everything; any (`any`) blocks an
+  // exclusive request. A transaction holds at most one granted entry per key, so the first
+  // two holders are two distinct transactions.
+  TwoTxns x, any;
+  for (uint64_t seq : q.granted) {
+    any.Add(entries_.at(seq).txn);
+    if (any.full()) break;
+  }
+  for (uint64_t seq : q.granted_x) {
+    x.Add(entries_.at(seq).txn);
+    if (x.full()) break;
+  }
+  for (auto it = q.waiting.begin(); it != q.waiting.end();) {
+    const uint64_t seq = *it++;  // GrantEntry moves seq out of `waiting`
+    const Entry& e = entries_.at(seq);
+    const TxnId txn = e.txn;
+    const LockMode mode = e.mode;
+    if (!x.HasOtherThan(txn) && (mode == LockMode::kShared || !any.HasOtherThan(txn))) {
+      grants->emplace_back(seq, Grant{txn, span, mode});
+      GrantEntry(seq);
+    }
+    any.Add(txn);
+    if (mode == LockMode::kExclusive) x.Add(txn);
+    // Every later request waits for this one too. Once two transactions want or hold X
+    // here, each later request conflicts with one of them; with one such transaction, only
+    // its own later requests can still be granted.
+    if (x.full()) break;
+    if (x.first().has_value()) {
+      const std::set<uint64_t>& own = txns_.at(*x.first()).by_span.at(span);
+      bool later = false;
+      for (auto o = own.upper_bound(seq); o != own.end() && !later; ++o) {
+        later = !entries_.at(*o).granted;
+      }
+      if (!later) break;
+    }
   }
 }
 
 void LockTable::GrantEntry(uint64_t seq) {
   Entry& e = entries_.at(seq);
   e.granted = true;
+  const TxnState& state = txns_.at(e.txn);
+  if (e.span.IsPoint()) {
+    KeyQueue& q = points_.at(e.span.start);
+    q.waiting.erase(seq);
+    q.granted.insert(seq);
+    if (e.mode == LockMode::kExclusive) q.granted_x.insert(seq);
+  }
   // Keep one lock per (txn, span): an upgrade replaces the weaker lock it was queued behind.
   std::vector<uint64_t> same_span;
-  for (uint64_t other : txns_.at(e.txn).by_span.at(e.span)) {
+  for (uint64_t other : state.by_span.at(e.span)) {
     const Entry& o = entries_.at(other);
     if (other != seq && o.granted) same_span.push_back(other);
   }
   for (uint64_t other : same_span) {
-    if (entries_.at(other).mode == LockMode::kExclusive) e.mode = LockMode::kExclusive;
+    if (entries_.at(other).mode == LockMode::kExclusive && e.mode != LockMode::kExclusive) {
+      e.mode = LockMode::kExclusive;
+      if (e.span.IsPoint()) {
+        KeyQueue& q = points_.at(e.span.start);
+        q.granted_x.insert(seq);
+        q.by_age_x.emplace(state.priority, e.txn, seq);
+      }
+    }
     Erase(other);
   }
 }

@@ -49,9 +49,14 @@
 //     shared lock). Conflicts, FIFO order and wounds are decided on overlap, so a scan's S
 //     span and a write's X point lock inside it conflict.
 //
-// Cost: point locks are indexed by key, so a point request costs O(log n + queue length);
-// span locks are kept in one list that every request scans, which suits a few scans at a
-// time. An interval index would be the fix if ranges ever hold many span locks at once.
+// Cost: point locks are indexed by key. On a key that no span lock overlaps (the common
+// case), a request finds the transactions it must wound from an age-ordered index of the
+// key's queue, and a release walks the queue only as far as it grants plus the first
+// blocked request (after which FIFO keeps every later one blocked): O(log n + grants +
+// wounds), however long the queue. Span locks are kept in one list that every request
+// scans, and keys they overlap fall back to examining each queued request against the
+// queue, O(queue^2): this suits a few scans at a time. An interval index would be the fix if
+// ranges ever hold many span locks at once.
 //
 // The table is volatile. On a leaseholder change the old table is dropped with Clear(),
 // which says which transactions lost held locks (they must abort, 40001), which were
@@ -71,6 +76,8 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -243,8 +250,28 @@ class LockTable {
     std::set<uint64_t> ranges;
   };
 
+  // The queue of one point key.
+  struct KeyQueue {
+    std::set<uint64_t> granted;    // seqs of granted entries (at most one per txn)
+    std::set<uint64_t> granted_x;  // the exclusive ones among them
+    std::set<uint64_t> waiting;    // seqs of queued entries, in arrival order
+    // Every entry and every exclusive entry, oldest transaction first: the transactions an
+    // arriving request may wound (younger ones) are a suffix.
+    std::set<std::tuple<Timestamp, TxnId, uint64_t>> by_age;
+    std::set<std::tuple<Timestamp, TxnId, uint64_t>> by_age_x;
+    bool empty() const { return granted.empty() && waiting.empty(); }
+  };
+
   // True if `a` is older (higher priority) than `b`. REQUIRES: both known.
   bool Older(const TxnId& a, const TxnId& b) const;
+  // True if some span (non-point) entry overlaps the point key `key`.
+  bool SpanOverlapsKey(const std::string& key) const;
+  // The transactions `e` would wound: younger, unprepared, unwounded owners of entries it
+  // must wait for, in the order of their first such entry.
+  std::vector<TxnId> Victims(const Entry& e) const;
+  // Grants, in arrival order, the queued requests of point key `key` (which no span entry
+  // overlaps) that nothing blocks; appends (seq, grant) pairs to `grants`.
+  void GrantOnKey(const std::string& key, std::vector<std::pair<uint64_t, Grant>>* grants);
   // Seqs of entries whose span overlaps `span`, ascending.
   std::vector<uint64_t> Overlapping(const LockSpan& span) const;
   // Seqs of the entries `e` must wait for: of another txn, overlapping, conflicting, and
@@ -265,7 +292,7 @@ class LockTable {
   uint64_t next_seq_ = 1;
   std::map<uint64_t, Entry> entries_;
   // Point entries by key (the per-key FIFO queue), and the seqs of every other span entry.
-  std::map<std::string, std::set<uint64_t>> points_;
+  std::map<std::string, KeyQueue> points_;
   std::set<uint64_t> spans_;
   std::map<TxnId, TxnState> txns_;
 };

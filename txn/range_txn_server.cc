@@ -70,26 +70,23 @@ uint64_t RangeTxnServer::LeaderHint() const { return range_->core().leader_hint(
 // ---------------------------------------------------------------------------------------
 // Waiting
 
-void RangeTxnServer::WaitFor(int64_t deadline_ns, std::function<bool()> ready,
-                             std::function<void()> run, std::function<void()> expire) {
-  waits_.push_back(Wait{std::move(ready), std::move(run), deadline_ns, std::move(expire)});
-}
-
 void RangeTxnServer::Pump() {
   if (pumping_) return;  // the outer Pump keeps going until nothing is ready
   pumping_ = true;
-  bool progress = true;
-  while (progress) {
-    progress = false;
-    for (auto it = waits_.begin(); it != waits_.end();) {
-      if (!it->ready()) {
-        ++it;
-        continue;
+  bool ran = true;
+  while (ran) {
+    ran = false;
+    const RangeWaits::Events events{
+        .locks = locks_.TakeWoken(),
+        .applied_index = range_->applied_index(),
+        .safe_time = [this] { return SafeNow(); },
+        .prepared = [this](const TxnId& txn) { return range_->prepared().contains(txn); },
+    };
+    for (RangeWaits::Id id : waits_.Candidates(events)) {
+      if (std::optional<RangeWaits::Wait> w = waits_.TakeIfReady(id)) {
+        w->run();
+        ran = true;
       }
-      Wait w = std::move(*it);
-      it = waits_.erase(it);
-      w.run();
-      progress = true;
     }
   }
   pumping_ = false;
@@ -100,13 +97,31 @@ void RangeTxnServer::ProposeThen(proto::RangeCommand cmd, Timestamp at_least,
                                  std::function<void(absl::StatusOr<Timestamp>)> done) {
   absl::StatusOr<storage::Proposal> p = range_->Propose(std::move(cmd), at_least);
   if (!p.ok()) {
-    done(p.status());
+    done(p.status().code() == absl::StatusCode::kResourceExhausted
+             ? Refused(p.status(), release_txn)
+             : p.status());
     return;
   }
   last_proposal_ns_ = NowNs();
   proposals_[p->proposal_id] =
       ProposalWait{p->timestamp, NowNs() + options_.request_timeout_ns, std::move(done),
                    std::move(release_txn), release_only_on_failure};
+}
+
+absl::Status RangeTxnServer::Refused(const absl::Status& full, const std::string& txn) const {
+  if (!txn.empty()) {
+    for (const auto& [id, w] : proposals_) {
+      if (w.release_txn != txn) continue;
+      // An earlier copy of this transaction's command is still being replicated: this one
+      // changes nothing, and that one's fate decides the locks.
+      return absl::DeadlineExceededError(
+          absl::StrCat("range ", range_id(), " is too busy to replicate another copy of ",
+                       "transaction ", txn, "'s command (", full.message(),
+                       "); the outcome of the copy being replicated is unknown"));
+    }
+  }
+  return Restart(absl::StrCat("range ", range_id(), " is too busy to replicate the command (",
+                              full.message(), "); restart the transaction"));
 }
 
 void RangeTxnServer::OnApplied(const std::vector<storage::AppliedProposal>& applied) {
@@ -200,27 +215,31 @@ void RangeTxnServer::LockAll(const std::string& txn, Timestamp priority,
     return Restart(absl::StrCat("range ", range_id(),
                                 " changed leaseholder while the transaction waited for a lock"));
   };
-  WaitFor(
-      NowNs() + options_.request_timeout_ns,
-      [this, moved, txn, wants] {
-        if (moved() || !locks_.CheckAlive(txn).ok()) return true;
-        for (const auto& [span, mode] : wants) {
-          if (!locks_.Holds(txn, span, mode)) return false;
-        }
-        return true;
-      },
-      [this, moved, lease_moved, txn, done] {
-        done(moved() ? lease_moved() : locks_.CheckAlive(txn));
-      },
-      [this, moved, lease_moved, txn, done] {
-        if (moved()) return done(lease_moved());
-        if (absl::Status alive = locks_.CheckAlive(txn); !alive.ok()) return done(alive);
-        absl::Status why = Restart(absl::StrCat("transaction ", txn, " waited more than ",
-                                                options_.request_timeout_ns / 1'000'000,
-                                                " ms for a lock in range ", range_id()));
-        locks_.Abort(txn, why, NowNs());
-        done(why);
-      });
+  // Woken when the lock table names txn: a grant, a wound, an abort, or a lease reset.
+  waits_.OnLock(txn, {.ready =
+                          [this, moved, txn, wants] {
+                            if (moved() || !locks_.CheckAlive(txn).ok()) return true;
+                            for (const auto& [span, mode] : wants) {
+                              if (!locks_.Holds(txn, span, mode)) return false;
+                            }
+                            return true;
+                          },
+                      .run = [this, moved, lease_moved, txn,
+                              done] { done(moved() ? lease_moved() : locks_.CheckAlive(txn)); },
+                      .deadline_ns = NowNs() + options_.request_timeout_ns,
+                      .expire =
+                          [this, moved, lease_moved, txn, done] {
+                            if (moved()) return done(lease_moved());
+                            if (absl::Status alive = locks_.CheckAlive(txn); !alive.ok()) {
+                              return done(alive);
+                            }
+                            absl::Status why =
+                                Restart(absl::StrCat("transaction ", txn, " waited more than ",
+                                                     options_.request_timeout_ns / 1'000'000,
+                                                     " ms for a lock in range ", range_id()));
+                            locks_.Abort(txn, why, NowNs());
+                            done(why);
+                          }});
 }
 
 void RangeTxnServer::LockWrites(const Req& req, std::function<void(absl::Status)> done) {
@@ -327,41 +346,46 @@ void RangeTxnServer::LockingRead(const Req& req, const Reply& reply) {
         absl::StatusOr<storage::ReadPlan> plan = range_->PlanStrongRead();
         if (!plan.ok()) return reply(TxnError(plan.status(), LeaderHint()));
         const storage::ReadPlan p = *plan;
-        WaitFor(
-            NowNs() + options_.request_timeout_ns, [this, p] { return range_->ReadReady(p); },
-            [this, req, reply, end, p] {
-              proto::TxnResponse r;
-              r.set_lock_epoch(epoch_);
-              *r.mutable_timestamp() = ToProto(p.read_timestamp);
-              if (!req->scan()) {
-                absl::StatusOr<storage::MvccGetResult> g =
-                    range_->mvcc().Get(req->key(), p.read_timestamp);
-                if (!g.ok()) return reply(TxnError(g.status()));
-                if (g->blocked_by.has_value()) {
-                  return reply(TxnError(absl::InternalError(absl::StrCat(
-                      "locked read of '", absl::CEscape(req->key()), "' found a prepared write of ",
-                      g->blocked_by->txn_id, " that holds no lock"))));
-                }
-                if (g->row.has_value()) {
-                  r.set_found(true);
-                  r.set_value(g->row->value);
-                }
-                return reply(std::move(r));
-              }
-              absl::StatusOr<std::optional<storage::BlockingIntent>> blocked =
-                  ScanInto(req->key(), end, p.read_timestamp, req->limit(), req->filter(), &r);
-              if (!blocked.ok()) return reply(TxnError(blocked.status()));
-              if (blocked->has_value()) {
-                return reply(TxnError(
-                    absl::InternalError(absl::StrCat("locked scan found a prepared write of ",
-                                                     (*blocked)->txn_id, " that holds no lock"))));
-              }
-              reply(std::move(r));
-            },
-            [this, reply] {
-              reply(TxnError(absl::UnavailableError("lost the lease while waiting to read"),
-                             LeaderHint()));
-            });
+        waits_.OnApplied(
+            p.required_applied_index,
+            {.ready = [this, p] { return range_->ReadReady(p); },
+             .run =
+                 [this, req, reply, end, p] {
+                   proto::TxnResponse r;
+                   r.set_lock_epoch(epoch_);
+                   *r.mutable_timestamp() = ToProto(p.read_timestamp);
+                   if (!req->scan()) {
+                     absl::StatusOr<storage::MvccGetResult> g =
+                         range_->mvcc().Get(req->key(), p.read_timestamp);
+                     if (!g.ok()) return reply(TxnError(g.status()));
+                     if (g->blocked_by.has_value()) {
+                       return reply(TxnError(absl::InternalError(
+                           absl::StrCat("locked read of '", absl::CEscape(req->key()),
+                                        "' found a prepared write of ", g->blocked_by->txn_id,
+                                        " that holds no lock"))));
+                     }
+                     if (g->row.has_value()) {
+                       r.set_found(true);
+                       r.set_value(g->row->value);
+                     }
+                     return reply(std::move(r));
+                   }
+                   absl::StatusOr<std::optional<storage::BlockingIntent>> blocked =
+                       ScanInto(req->key(), end, p.read_timestamp, req->limit(), req->filter(), &r);
+                   if (!blocked.ok()) return reply(TxnError(blocked.status()));
+                   if (blocked->has_value()) {
+                     return reply(TxnError(absl::InternalError(
+                         absl::StrCat("locked scan found a prepared write of ", (*blocked)->txn_id,
+                                      " that holds no lock"))));
+                   }
+                   reply(std::move(r));
+                 },
+             .deadline_ns = NowNs() + options_.request_timeout_ns,
+             .expire =
+                 [this, reply] {
+                   reply(TxnError(absl::UnavailableError("lost the lease while waiting to read"),
+                                  LeaderHint()));
+                 }});
       });
 }
 
@@ -690,29 +714,33 @@ void RangeTxnServer::ServeRead(const KvReq& req, int64_t deadline_ns, KvReply re
     absl::StatusOr<storage::ReadPlan> plan = range_->PlanStrongRead();
     if (!plan.ok()) return reply(KvError(plan.status(), LeaderHint()));
     const storage::ReadPlan p = *plan;
-    WaitFor(
-        deadline_ns, [this, p] { return range_->ReadReady(p); },
-        [this, req, deadline_ns, reply, p, last_commit] {
-          Timestamp read_ts = p.read_timestamp;
-          // Spanner's LastTS: with nothing prepared, the last commit is as good as now. That
-          // commit may still be in its commit wait; wait it out too, so a transaction that
-          // starts after this read cannot be given a smaller timestamp than what it saw.
-          if (last_commit && range_->prepared().empty()) {
-            read_ts = range_->last_commit_timestamp();
-            if (!true_time_->After(read_ts)) {
-              host_->AfterTimestamp(read_ts, [this, req, read_ts, deadline_ns, reply] {
-                ReadAt(req, read_ts, deadline_ns, reply);
-                Pump();
-              });
-              return;
-            }
-          }
-          ReadAt(req, read_ts, deadline_ns, reply);
-        },
-        [this, reply] {
-          reply(KvError(absl::UnavailableError("lost the lease while waiting to read"),
-                        LeaderHint()));
-        });
+    waits_.OnApplied(
+        p.required_applied_index,
+        {.ready = [this, p] { return range_->ReadReady(p); },
+         .run =
+             [this, req, deadline_ns, reply, p, last_commit] {
+               Timestamp read_ts = p.read_timestamp;
+               // Spanner's LastTS: with nothing prepared, the last commit is as good as now. That
+               // commit may still be in its commit wait; wait it out too, so a transaction that
+               // starts after this read cannot be given a smaller timestamp than what it saw.
+               if (last_commit && range_->prepared().empty()) {
+                 read_ts = range_->last_commit_timestamp();
+                 if (!true_time_->After(read_ts)) {
+                   host_->AfterTimestamp(read_ts, [this, req, read_ts, deadline_ns, reply] {
+                     ReadAt(req, read_ts, deadline_ns, reply);
+                     Pump();
+                   });
+                   return;
+                 }
+               }
+               ReadAt(req, read_ts, deadline_ns, reply);
+             },
+         .deadline_ns = deadline_ns,
+         .expire =
+             [this, reply] {
+               reply(KvError(absl::UnavailableError("lost the lease while waiting to read"),
+                             LeaderHint()));
+             }});
     return;
   }
   // Snapshot or bounded-staleness read: any replica whose t_safe covers the timestamp. The
@@ -726,23 +754,24 @@ void RangeTxnServer::ServeRead(const KvReq& req, int64_t deadline_ns, KvReply re
   if (snapshot && range_->LeaseReady() && wanted.wall_ns < range_->core().lease_expiry_ns()) {
     (void)hlc_->Update(wanted);  // refused only if absurdly far ahead: then we just wait
   }
-  WaitFor(
-      std::min(deadline_ns, NowNs() + options_.follower_read_wait_ns),
-      [this, wanted] { return SafeNow() >= wanted; },
-      [this, req, deadline_ns, reply, wanted, snapshot] {
-        ReadAt(req, snapshot ? wanted : SafeNow(), deadline_ns, reply);
-      },
-      [this, reply, wanted] {
-        const Timestamp safe = SafeNow();
-        std::string why =
-            safe == Timestamp::Min()
-                ? absl::StrCat("node ", options_.node_id,
-                               "'s replica has not applied any write yet")
-                : absl::StrCat("node ", options_.node_id, "'s replica is safe only up to ",
-                               safe.ToString(), ", short of ", wanted.ToString());
-        reply(KvError(absl::UnavailableError(absl::StrCat(why, "; read at the leaseholder")),
-                      LeaderHint()));
-      });
+  waits_.OnSafeTime(
+      wanted,
+      {.ready = [this, wanted] { return SafeNow() >= wanted; },
+       .run = [this, req, deadline_ns, reply, wanted,
+               snapshot] { ReadAt(req, snapshot ? wanted : SafeNow(), deadline_ns, reply); },
+       .deadline_ns = std::min(deadline_ns, NowNs() + options_.follower_read_wait_ns),
+       .expire =
+           [this, reply, wanted] {
+             const Timestamp safe = SafeNow();
+             std::string why =
+                 safe == Timestamp::Min()
+                     ? absl::StrCat("node ", options_.node_id,
+                                    "'s replica has not applied any write yet")
+                     : absl::StrCat("node ", options_.node_id, "'s replica is safe only up to ",
+                                    safe.ToString(), ", short of ", wanted.ToString());
+             reply(KvError(absl::UnavailableError(absl::StrCat(why, "; read at the leaseholder")),
+                           LeaderHint()));
+           }});
 }
 
 template <typename Response>
@@ -802,13 +831,16 @@ void RangeTxnServer::ReadAt(const KvReq& req, Timestamp ts, int64_t deadline_ns,
   if (!blocked.has_value()) return reply(std::move(r));
   // A prepared write at or below the read timestamp: wait for its outcome, then read again.
   const std::string txn_id = blocked->txn_id;
-  WaitFor(
-      deadline_ns, [this, txn_id] { return !range_->prepared().contains(txn_id); },
-      [this, req, deadline_ns, reply] { ServeRead(req, deadline_ns, reply); },
-      [reply, txn_id] {
-        reply(KvError(absl::UnavailableError(absl::StrCat(
-            "the read waits for the outcome of prepared transaction ", txn_id, "; retry"))));
-      });
+  waits_.OnResolved(
+      txn_id,
+      {.ready = [this, txn_id] { return !range_->prepared().contains(txn_id); },
+       .run = [this, req, deadline_ns, reply] { ServeRead(req, deadline_ns, reply); },
+       .deadline_ns = deadline_ns,
+       .expire =
+           [reply, txn_id] {
+             reply(KvError(absl::UnavailableError(absl::StrCat(
+                 "the read waits for the outcome of prepared transaction ", txn_id, "; retry"))));
+           }});
 }
 
 // ---------------------------------------------------------------------------------------
@@ -856,15 +888,7 @@ void RangeTxnServer::Maintain(bool tick) {
       done(absl::DeadlineExceededError(absl::StrCat(
           "range ", range_id(), " did not replicate the command in time; its outcome is unknown")));
     }
-    for (auto it = waits_.begin(); it != waits_.end();) {
-      if (now < it->deadline_ns) {
-        ++it;
-        continue;
-      }
-      Wait w = std::move(*it);
-      it = waits_.erase(it);
-      w.expire();
-    }
+    for (RangeWaits::Wait& w : waits_.TakeExpired(now)) w.expire();
     if (ready_ && refusal_.empty()) {
       for (const TxnId& t : locks_.ExpireIdle(now)) {
         LOG(INFO) << "range " << range_id() << ": aborted silent transaction " << t;

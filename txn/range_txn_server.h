@@ -15,10 +15,20 @@
 //   request --> wait for locks (wound-wait, in TxnLocks) --> propose --> OnApplied
 //           --> host.AfterTimestamp(commit ts) --> release locks, reply
 //
-// A waiting request is re-examined after every event, and fails at its deadline
-// (`request_timeout_ns`): a lock wait aborts the waiter (40001); a proposal whose outcome is
-// unknown answers kDeadlineExceeded and keeps the transaction's locks until the command's
-// fate is known.
+// A waiting request is parked in RangeWaits under the event that can end its wait: a lock
+// wait under its transaction, woken when the lock table's effects name it (a grant, a
+// wound, an abort); a strong read under the applied index it needs; a snapshot read under
+// its timestamp (safe time); a read that met a prepared write under that transaction. After
+// every input the server wakes only the waits its events concern. A wait fails at its
+// deadline (`request_timeout_ns`): a lock wait aborts the waiter (40001); a proposal whose
+// outcome is unknown answers kDeadlineExceeded and keeps the transaction's locks until the
+// command's fate is known.
+//
+// A proposal the range's Paxos leader refuses because its proposal queue is full
+// (kResourceExhausted, see PaxosOptions::max_pending_bytes) was never proposed: the
+// request's transaction is told to restart (40001) and its locks here are released --
+// unless an earlier copy of the same transaction's command is still being replicated, whose
+// outcome is then unknown (kDeadlineExceeded, locks kept until it is known).
 //
 // Thread-safety: not thread-safe. The host serializes every call, and runs callbacks from
 // the host (AfterTimestamp, Route) under the same serialization.
@@ -27,7 +37,6 @@
 
 #include <cstdint>
 #include <functional>
-#include <list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -40,6 +49,7 @@
 #include "proto/node.pb.h"
 #include "storage/range/range_replica.h"
 #include "txn/range_map.h"
+#include "txn/range_waits.h"
 #include "txn/scan_filter.h"
 #include "txn/txn_locks.h"
 
@@ -125,12 +135,6 @@ class RangeTxnServer {
                                                                   Timestamp ts, int64_t limit,
                                                                   const std::string& filter,
                                                                   Response* r);
-  struct Wait {
-    std::function<bool()> ready;  // re-evaluated after every event
-    std::function<void()> run;    // once ready
-    int64_t deadline_ns;
-    std::function<void()> expire;  // at the deadline, if never ready
-  };
   struct ProposalWait {
     Timestamp timestamp;
     int64_t deadline_ns;
@@ -142,10 +146,13 @@ class RangeTxnServer {
   int64_t NowNs() const;
   uint64_t range_id() const { return range_->range_id(); }
   uint64_t LeaderHint() const;
-  // Wakes every ready wait, repeatedly, until none is.
+  // Runs every parked wait that the events since the last Pump ended, repeatedly, until
+  // none is ready.
   void Pump();
-  void WaitFor(int64_t deadline_ns, std::function<bool()> ready, std::function<void()> run,
-               std::function<void()> expire);
+  // What a proposal refused for a full Paxos queue (`full`, kResourceExhausted) means for
+  // `txn` (empty: none): 40001 restart, or kDeadlineExceeded while an earlier copy of its
+  // command is being replicated.
+  absl::Status Refused(const absl::Status& full, const std::string& txn) const;
   // Proposes `cmd` and calls `done` with its timestamp once applied, or its failure.
   void ProposeThen(proto::RangeCommand cmd, Timestamp at_least, std::string release_txn,
                    bool release_only_on_failure,
@@ -194,7 +201,7 @@ class RangeTxnServer {
   int64_t last_proposal_ns_ = 0;
   std::map<std::string, int64_t> status_asked_ns_;  // in-doubt txn -> last STATUS sent
 
-  std::list<Wait> waits_;
+  RangeWaits waits_;
   std::map<uint64_t, ProposalWait> proposals_;  // by proposal id
   bool pumping_ = false;
 };

@@ -3,6 +3,7 @@
 #include "txn/range_txn_server.h"
 
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,9 +14,11 @@
 #include "common/clock/hlc.h"
 #include "common/clock/physical_clock.h"
 #include "common/logging.h"
+#include "common/status.h"
 #include "gtest/gtest.h"
 #include "proto/timestamp_convert.h"
 #include "storage/engine/mem_engine.h"
+#include "txn/txn_commit.h"
 
 namespace meridian::txn {
 namespace {
@@ -235,6 +238,204 @@ TEST(RangeTxnServerTest, ScanFiltersRunAtTheRange) {
     EXPECT_EQ(ScanAll(n, "7", 30, &requests), want) << compile;
     if (compile) EXPECT_GE(requests, 9);
   }
+}
+
+// Three replicas of one range, the server at node 1 (the leaseholder), messages delivered
+// by hand, and a switch that cuts node 1 off from the others, so that nothing it proposes
+// is chosen.
+class ThreeNodes : public RangeTxnHost {
+ public:
+  explicit ThreeNodes(size_t max_pending_bytes)
+      : clock_(1'700'000'000'000'000'000),
+        tt_(&clock_, clock::TrueTimeOptions{.epsilon_ns = kMs, .max_drift_ppm = 0}),
+        map_(RangeMap::Even(1)) {
+    for (uint64_t id = 1; id <= 3; ++id) {
+      Node& n = nodes_[id];
+      n.hlc = std::make_unique<clock::Hlc>(&clock_);
+      storage::RangeReplicaOptions o;
+      o.range_id = 1;
+      o.paxos.self = id;
+      o.paxos.initial_voters = {1, 2, 3};
+      o.paxos.lease_duration_ns = 2000 * kMs;
+      o.paxos.seed = id;
+      o.paxos.max_pending_bytes = max_pending_bytes;
+      auto r = storage::RangeReplica::Open(o, &n.disk, &tt_, n.hlc.get());
+      CHECK(r.ok()) << r.status();
+      n.replica = std::move(*r);
+    }
+    server_ =
+        std::make_unique<RangeTxnServer>(RangeTxnServerOptions{.node_id = 1, .range_map = &map_},
+                                         replica(1), &tt_, nodes_[1].hlc.get(), this);
+    CHECK(replica(1)->core().Campaign());
+    for (int i = 0; i < 200 && !server_->Serving().ok(); ++i) Tick();
+    CHECK(server_->Serving().ok());
+  }
+
+  void AfterTimestamp(Timestamp ts, std::function<void()> fn) override {
+    timers_.emplace_back(ts, std::move(fn));
+  }
+  void Route(proto::TxnRequest, std::function<void(absl::StatusOr<proto::TxnResponse>)>) override {}
+
+  storage::RangeReplica* replica(uint64_t id) { return nodes_.at(id).replica.get(); }
+  void Cut(bool cut) { cut_ = cut; }
+
+  // Runs every Ready and delivers messages until nothing moves.
+  void Drive() {
+    bool moved = true;
+    while (moved) {
+      moved = false;
+      for (auto& [id, n] : nodes_) {
+        while (n.replica->core().HasReady()) {
+          moved = true;
+          storage::paxos::Ready rd = n.replica->core().GetReady();
+          storage::WriteBatch batch;
+          n.replica->StageDurable(rd, &batch);
+          CHECK_OK(n.disk.Write(batch, storage::WriteOptions{.sync = true}));
+          for (proto::PaxosMessage& m : rd.messages) wire_.push_back(std::move(m));
+          auto applied = n.replica->ApplyCommitted(rd);
+          CHECK(applied.ok()) << applied.status();
+          n.replica->core().Advance(rd);
+          if (id == 1) {
+            server_->OnApplied(*applied);
+            server_->Maintain(false);
+          }
+        }
+      }
+      std::vector<proto::PaxosMessage> wire = std::move(wire_);
+      wire_.clear();
+      for (const proto::PaxosMessage& m : wire) {
+        if (cut_ && (m.from() == 1) != (m.to() == 1)) continue;
+        nodes_.at(m.to()).replica->core().Step(m);
+        moved = true;
+      }
+    }
+  }
+  void Tick() {
+    clock_.Advance(10 * kMs);
+    for (auto& [id, n] : nodes_) n.replica->core().Tick();
+    server_->Maintain(true);
+    Drive();
+    std::vector<std::pair<Timestamp, std::function<void()>>> due;
+    for (auto it = timers_.begin(); it != timers_.end();) {
+      if (tt_.After(it->first)) {
+        due.push_back(std::move(*it));
+        it = timers_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (auto& [ts, fn] : due) fn();
+    Drive();
+  }
+
+  std::shared_ptr<std::optional<proto::TxnResponse>> Send(const proto::TxnRequest& req) {
+    auto out = std::make_shared<std::optional<proto::TxnResponse>>();
+    server_->Handle(req, [out](proto::TxnResponse r) { *out = std::move(r); });
+    Drive();
+    return out;
+  }
+
+ private:
+  struct Node {
+    std::unique_ptr<clock::Hlc> hlc;
+    storage::MemEngine disk;
+    std::unique_ptr<storage::RangeReplica> replica;
+  };
+  clock::ManualClock clock_;
+  clock::TrueTime tt_;
+  RangeMap map_;
+  std::map<uint64_t, Node> nodes_;
+  std::unique_ptr<RangeTxnServer> server_;
+  std::vector<proto::PaxosMessage> wire_;
+  bool cut_ = false;
+  std::vector<std::pair<Timestamp, std::function<void()>>> timers_;
+};
+
+proto::TxnRequest Prepare(const std::string& txn, int64_t priority, const std::string& key,
+                          const std::string& value) {
+  proto::TxnRequest r = Commit(txn, priority, key, value);
+  r.set_op(proto::TxnRequest::PREPARE);
+  r.set_coordinator_range(2);
+  return r;
+}
+
+// The Paxos proposal queue's byte bound, end to end: while the quorum is unreachable, a
+// commit that would pass the bound is refused at once with a retryable error (40001 at the
+// client), nothing of it is replicated, and its locks are free; once the quorum is back the
+// same commit succeeds.
+TEST(RangeTxnServerTest, FullProposalQueueTellsTheClientToRestart) {
+  ThreeNodes n(/*max_pending_bytes=*/4096);
+  const std::string big(3000, 'v');
+  n.Cut(true);
+  auto first = n.Send(Commit("t1", 100, "a", big));
+  EXPECT_FALSE(first->has_value());  // proposed; not chosen while cut off
+  EXPECT_GE(n.replica(1)->core().Status().pending_bytes, big.size());
+
+  auto second = n.Send(Commit("t2", 200, "b", big));
+  ASSERT_TRUE(second->has_value());
+  EXPECT_EQ((*second)->code(), static_cast<int>(absl::StatusCode::kAborted))
+      << (*second)->message();
+  EXPECT_NE((*second)->message().find("too busy"), std::string::npos) << (*second)->message();
+  // What the client makes of it: restart (SQLSTATE 40001).
+  EXPECT_EQ(GetSqlState(ResponseStatus((*second)->code(), (*second)->message())), "40001");
+  // t2's locks were released: a younger transaction locks "b" at once.
+  proto::TxnRequest lock_b = Read("t3", 300, "b");
+  lock_b.set_for_update(true);
+  auto third = n.Send(lock_b);
+  ASSERT_TRUE(third->has_value());
+  EXPECT_EQ((*third)->code(), 0) << (*third)->message();
+  auto rollback = n.Send([] {
+    proto::TxnRequest r = Read("t3", 300, "b");
+    r.set_op(proto::TxnRequest::ROLLBACK);
+    return r;
+  }());
+
+  n.Cut(false);
+  for (int i = 0; i < 100 && !first->has_value(); ++i) n.Tick();
+  ASSERT_TRUE(first->has_value());
+  EXPECT_EQ((*first)->code(), 0) << (*first)->message();
+  EXPECT_EQ(n.replica(1)->core().Status().pending_bytes, 0u);
+
+  // The restarted transaction goes through.
+  auto retry = n.Send(Commit("t2", 200, "b", big));
+  for (int i = 0; i < 100 && !retry->has_value(); ++i) n.Tick();
+  ASSERT_TRUE(retry->has_value());
+  EXPECT_EQ((*retry)->code(), 0) << (*retry)->message();
+}
+
+// A second copy of a PREPARE (a retry that crossed the first) refused for a full queue
+// must not release the locks of the first, which is still being replicated: its outcome is
+// unknown, and the first copy prepares once the quorum is back.
+TEST(RangeTxnServerTest, FullQueueKeepsTheLocksOfACommandStillBeingReplicated) {
+  ThreeNodes n(/*max_pending_bytes=*/4096);
+  const std::string big(3000, 'v');
+  auto locked = n.Send([&] {
+    proto::TxnRequest r = Commit("t1", 100, "a", big);
+    r.set_op(proto::TxnRequest::LOCK);
+    return r;
+  }());
+  ASSERT_TRUE(locked->has_value());
+  ASSERT_EQ((*locked)->code(), 0) << (*locked)->message();
+  proto::TxnRequest prepare = Prepare("t1", 100, "a", big);
+  prepare.set_lock_epoch((*locked)->lock_epoch());
+
+  n.Cut(true);
+  auto first = n.Send(prepare);
+  EXPECT_FALSE(first->has_value());
+  auto copy = n.Send(prepare);
+  ASSERT_TRUE(copy->has_value());
+  EXPECT_EQ((*copy)->code(), static_cast<int>(absl::StatusCode::kDeadlineExceeded))
+      << (*copy)->message();
+  // t1 still holds "a": a younger reader waits.
+  auto reader = n.Send(Read("t2", 200, "a"));
+  EXPECT_FALSE(reader->has_value());
+
+  n.Cut(false);
+  for (int i = 0; i < 100 && !first->has_value(); ++i) n.Tick();
+  ASSERT_TRUE(first->has_value());
+  EXPECT_EQ((*first)->code(), 0) << (*first)->message();
+  EXPECT_TRUE(n.replica(1)->prepared().contains("t1"));
+  EXPECT_FALSE(reader->has_value());  // prepared: the lock stays until t1 is resolved
 }
 
 }  // namespace

@@ -20,7 +20,7 @@ absl::StatusOr<AcquireOutcome> TxnLocks::Acquire(const TxnId& txn, Timestamp pri
   RETURN_IF_ERROR(CheckAlive(txn));
   live_[txn] = now_ns;
   ASSIGN_OR_RETURN(AcquireResult result, table_.Acquire(txn, priority, span, mode));
-  ApplyWounds(result.effects, now_ns);
+  ApplyEffects(result.effects, now_ns);
   // The wounded holders are gone already, so the request may have been granted just now.
   if (result.outcome == AcquireOutcome::kWaiting && Holds(txn, span, mode)) {
     return AcquireOutcome::kGranted;
@@ -28,10 +28,17 @@ absl::StatusOr<AcquireOutcome> TxnLocks::Acquire(const TxnId& txn, Timestamp pri
   return result.outcome;
 }
 
-void TxnLocks::ApplyWounds(const LockEffects& effects, int64_t now_ns) {
+void TxnLocks::ApplyEffects(const LockEffects& effects, int64_t now_ns) {
+  for (const Grant& g : effects.granted) Wake(g.txn);
   for (const Wound& w : effects.wounded) {
     Abort(w.victim, WoundedError(w.victim, w.wounder), now_ns);
   }
+}
+
+std::vector<TxnId> TxnLocks::TakeWoken() {
+  std::vector<TxnId> out(woken_.begin(), woken_.end());
+  woken_.clear();
+  return out;
 }
 
 bool TxnLocks::Holds(const TxnId& txn, const LockSpan& span, LockMode mode) const {
@@ -79,14 +86,21 @@ absl::Status TxnLocks::MarkPrepared(const TxnId& txn) {
 }
 
 void TxnLocks::Finish(const TxnId& txn) {
-  (void)table_.Release(txn);  // kNotFound: held nothing here
+  // kNotFound: held nothing here. Releases grant nothing but locks, so no wounds follow.
+  if (absl::StatusOr<LockEffects> e = table_.Release(txn); e.ok()) {
+    for (const Grant& g : e->granted) Wake(g.txn);
+  }
   live_.erase(txn);
+  Wake(txn);
 }
 
 void TxnLocks::Abort(const TxnId& txn, absl::Status why, int64_t now_ns) {
-  (void)table_.Release(txn);
+  if (absl::StatusOr<LockEffects> e = table_.Release(txn); e.ok()) {
+    for (const Grant& g : e->granted) Wake(g.txn);
+  }
   live_.erase(txn);
   aborted_[txn] = Aborted{std::move(why), now_ns};
+  Wake(txn);
 }
 
 std::vector<TxnId> TxnLocks::ExpireIdle(int64_t now_ns) {
@@ -119,6 +133,7 @@ std::vector<TxnId> TxnLocks::Reset(int64_t now_ns) {
   };
   for (const TxnId& t : cleared.aborted) abort(t);
   for (const TxnId& t : cleared.unqueued) abort(t);
+  for (const TxnId& t : aborted) Wake(t);
   // Prepared ones are reinstated from their records by whoever holds the lease next.
   live_.clear();
   return aborted;

@@ -13,6 +13,10 @@
 //     so no two transactions ever both believe they hold conflicting locks.
 //   - Aborted transactions are remembered for `aborted_memory_ns`, then forgotten.
 //
+//   - Wake-ups: every change that can end a wait for a lock -- a queued request granted, a
+//     transaction wounded, aborted or finished, the table reset -- names the transactions
+//     concerned, and TakeWoken hands them out, so the owner re-examines only their waits.
+//
 // Pure: no threads, clocks or I/O; time is passed in. Not thread-safe: the node serializes
 // every call for a range.
 #ifndef MERIDIAN_TXN_TXN_LOCKS_H_
@@ -20,6 +24,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -39,7 +44,8 @@ class TxnLocks {
  public:
   explicit TxnLocks(TxnLocksOptions options = {}) : options_(options) {}
 
-  // Requests a lock. kGranted or kWaiting (poll Holds until it is held or CheckAlive fails).
+  // Requests a lock. kGranted or kWaiting: txn is named by TakeWoken once the request is
+  // granted or txn is aborted (then Holds or CheckAlive tells which).
   // Errors: 40001 if txn was aborted here (wounded, expired, rolled back, lease change);
   // kFailedPrecondition if it is prepared; kInvalidArgument for a bad span or priority.
   absl::StatusOr<AcquireOutcome> Acquire(const TxnId& txn, Timestamp priority, const LockSpan& span,
@@ -75,11 +81,17 @@ class TxnLocks {
                          const std::vector<std::string>& writes, const std::vector<LockSpan>& reads,
                          int64_t now_ns);
 
+  // The transactions whose waits may have ended since the last call (each named once):
+  // granted a queued request, wounded, aborted, finished, or dropped by Reset.
+  std::vector<TxnId> TakeWoken();
+
   size_t known_txns() const { return live_.size(); }
   const LockTable& table() const { return table_; }
 
  private:
-  void ApplyWounds(const LockEffects& effects, int64_t now_ns);
+  // Wounds aborted here, and every transaction the effects concern woken.
+  void ApplyEffects(const LockEffects& effects, int64_t now_ns);
+  void Wake(const TxnId& txn) { woken_.insert(txn); }
 
   TxnLocksOptions options_;
   LockTable table_;
@@ -89,6 +101,7 @@ class TxnLocks {
     int64_t at_ns;
   };
   std::map<TxnId, Aborted> aborted_;
+  std::set<TxnId> woken_;
 };
 
 }  // namespace meridian::txn

@@ -1,6 +1,7 @@
 #include "txn/txn_locks.h"
 
 #include "common/status.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace meridian::txn {
@@ -36,6 +37,41 @@ TEST(TxnLocksTest, YoungerWaitsForOlder) {
   locks.Finish("old");
   EXPECT_TRUE(locks.Holds("young", LockSpan::Point("k"), LockMode::kShared));
   EXPECT_TRUE(locks.CheckHeld("young", {LockSpan::Point("k")}).ok());
+}
+
+// A waiter is named by TakeWoken exactly when its wait may have ended: its request granted,
+// or it was aborted. Bystanders are not named.
+TEST(TxnLocksTest, TakeWokenNamesTheTransactionsWhoseWaitsMayHaveEnded) {
+  using ::testing::ElementsAre;
+  using ::testing::IsEmpty;
+  TxnLocks locks;
+  const LockSpan k = LockSpan::Point("k");
+  ASSERT_EQ(*locks.Acquire("t1", Ts(10), k, LockMode::kExclusive, 0), AcquireOutcome::kGranted);
+  ASSERT_EQ(*locks.Acquire("t2", Ts(20), k, LockMode::kExclusive, 0), AcquireOutcome::kWaiting);
+  ASSERT_EQ(*locks.Acquire("t3", Ts(30), k, LockMode::kExclusive, 0), AcquireOutcome::kWaiting);
+  ASSERT_EQ(*locks.Acquire("other", Ts(40), LockSpan::Point("j"), LockMode::kShared, 0),
+            AcquireOutcome::kGranted);
+  EXPECT_THAT(locks.TakeWoken(), IsEmpty());
+  // t1 finishes: t2 is granted; t3 still waits and is not named.
+  locks.Finish("t1");
+  EXPECT_THAT(locks.TakeWoken(), ElementsAre("t1", "t2"));
+  EXPECT_THAT(locks.TakeWoken(), IsEmpty());
+  // An older request wounds the holder t2 and the waiter t3: both are named, and so is t0,
+  // whose request the victims' release granted.
+  ASSERT_EQ(*locks.Acquire("t0", Ts(5), k, LockMode::kExclusive, 0), AcquireOutcome::kGranted);
+  EXPECT_THAT(locks.TakeWoken(), ElementsAre("t0", "t2", "t3"));
+  // A silent transaction's abort names it.
+  locks.ExpireIdle(10 * kSec);
+  std::vector<TxnId> expired = locks.TakeWoken();
+  EXPECT_THAT(expired, ElementsAre("other", "t0"));
+  // A reset names every transaction that lost a lock or a queued request.
+  ASSERT_EQ(*locks.Acquire("a", Ts(50), k, LockMode::kExclusive, 11 * kSec),
+            AcquireOutcome::kGranted);
+  ASSERT_EQ(*locks.Acquire("b", Ts(60), k, LockMode::kExclusive, 11 * kSec),
+            AcquireOutcome::kWaiting);
+  EXPECT_THAT(locks.TakeWoken(), IsEmpty());
+  locks.Reset(11 * kSec);
+  EXPECT_THAT(locks.TakeWoken(), ElementsAre("a", "b"));
 }
 
 TEST(TxnLocksTest, PreparedCannotBeWounded) {

@@ -225,8 +225,10 @@ void PaxosCore::BecomeFollower(NodeId leader_hint) {
   if (role_ == Role::kLeader) {
     // Proposals that were never sent are lost with leadership; their callers time out.
     queued_.clear();
+    queued_bytes_ = 0;
     unsent_.clear();
     inflight_.clear();
+    inflight_bytes_ = 0;
     followers_.clear();
     pending_config_slot_.reset();
     pending_config_change_.reset();
@@ -280,6 +282,7 @@ void PaxosCore::BecomeLeader() {
   leader_hint_ = options_.self;
   followers_.clear();
   inflight_.clear();
+  inflight_bytes_ = 0;
   std::map<NodeId, uint64_t> promised_learned;
   for (const auto& [node, promise] : promises_) promised_learned[node] = promise.commit_index();
   // Re-propose every slot after our learned prefix that any promiser reported.
@@ -391,10 +394,18 @@ absl::StatusOr<uint64_t> PaxosCore::Propose(std::string command) {
     return absl::UnavailableError(
         absl::StrCat("not the leader of group ", options_.group, "; leader hint: ", leader_hint_));
   }
+  const size_t pending = queued_bytes_ + inflight_bytes_;
+  if (pending > 0 && pending + command.size() > options_.max_pending_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "the leader of group ", options_.group, " holds ", pending,
+        " bytes of proposals not yet chosen; another ", command.size(), " would pass its limit of ",
+        options_.max_pending_bytes, " bytes (its quorum is slow or unreachable); retry later"));
+  }
   Entry e;
   e.set_type(Entry::NORMAL);
   e.set_command(std::move(command));
   uint64_t slot = next_slot_ + queued_.size();
+  queued_bytes_ += e.command().size();
   queued_.push_back(std::move(e));
   ProposeQueued();
   // The leader's own acceptance may already be a quorum (a single-voter group). It is
@@ -454,6 +465,7 @@ void PaxosCore::ProposeQueued() {
     }
     Entry e = std::move(queued_.front());
     queued_.pop_front();
+    queued_bytes_ -= e.command().size();
     e.set_slot(next_slot_);
     AppendAsLeader(std::move(e));
   }
@@ -466,6 +478,8 @@ void PaxosCore::AppendAsLeader(Entry entry) {
   SlotProgress& progress = inflight_[entry.slot()];
   progress.accepted.insert(options_.self);
   progress.sent_tick = tick_;
+  inflight_bytes_ += entry.command().size() - progress.bytes;  // progress.bytes: 0 if new
+  progress.bytes = entry.command().size();
   StoreEntry(entry);
   unsent_.push_back(std::move(entry));
 }
@@ -863,6 +877,7 @@ void PaxosCore::AdvanceCommit() {
   while (true) {
     auto it = inflight_.find(learned_index_ + 1);
     if (it == inflight_.end() || !HasQuorum(it->second.accepted, voters_)) break;
+    inflight_bytes_ -= it->second.bytes;
     inflight_.erase(it);
     ++learned_index_;
     advanced = true;
@@ -916,6 +931,7 @@ PaxosStatus PaxosCore::Status() {
   s.lease_expiry_ns = lease_expiry_ns_;
   s.queued = queued_.size();
   s.inflight = inflight_.size();
+  s.pending_bytes = queued_bytes_ + inflight_bytes_;
   return s;
 }
 

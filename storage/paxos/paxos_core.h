@@ -79,6 +79,12 @@ struct PaxosOptions {
   int retransmit_ticks = 2;
   int64_t lease_duration_ns = 1'000'000'000;
   size_t max_inflight_slots = 4096;
+  // A leader holds at most this many bytes of commands that are not chosen yet: queued for
+  // a slot (the in-flight window is full, or a membership change is pending) or in flight.
+  // Past it, Propose answers kResourceExhausted until slots are chosen, so a slow quorum
+  // pushes back on clients instead of growing memory without end. A command proposed when
+  // nothing is pending is always taken, whatever its size.
+  size_t max_pending_bytes = 64 << 20;
   size_t max_entries_per_message = 512;
   uint64_t seed = 1;
 };
@@ -119,8 +125,9 @@ struct PaxosStatus {
   std::vector<NodeId> voters;
   bool has_lease = false;
   int64_t lease_expiry_ns = 0;
-  size_t queued = 0;    // leader only
-  size_t inflight = 0;  // leader only
+  size_t queued = 0;         // leader only
+  size_t inflight = 0;       // leader only
+  size_t pending_bytes = 0;  // leader only: command bytes queued or in flight
 };
 
 class PaxosCore {
@@ -142,9 +149,11 @@ class PaxosCore {
   // (not a voter, or its acceptor is bound by a lease).
   bool Campaign();
 
-  // Appends a command. Returns the slot it was proposed at, or kUnavailable when this
-  // replica is not the leader (the message names the leader hint). A proposal can still be
-  // lost to a leader change; the applied entry at the slot then differs.
+  // Appends a command. Returns the slot it was proposed at; kUnavailable when this replica
+  // is not the leader (the message names the leader hint); kResourceExhausted when the
+  // leader already holds options.max_pending_bytes of unchosen commands (nothing was
+  // proposed: retry once slots are chosen). A proposal can still be lost to a leader
+  // change; the applied entry at the slot then differs.
   absl::StatusOr<uint64_t> Propose(std::string command);
   // Proposes a one-voter membership change (leader only; one at a time).
   absl::StatusOr<uint64_t> ProposeConfigChange(const proto::ConfigChange& change);
@@ -181,6 +190,7 @@ class PaxosCore {
   struct SlotProgress {
     std::set<NodeId> accepted;
     int64_t sent_tick = 0;  // when the leader last (re)sent it
+    size_t bytes = 0;       // its command's size, counted in inflight_bytes_
   };
   struct FollowerProgress {
     uint64_t learned_index = 0;
@@ -281,6 +291,9 @@ class PaxosCore {
   std::map<uint64_t, SlotProgress> inflight_;
   std::map<NodeId, FollowerProgress> followers_;
   std::deque<proto::Entry> queued_;
+  // Command bytes in queued_ and in inflight_ (see PaxosOptions::max_pending_bytes).
+  size_t queued_bytes_ = 0;
+  size_t inflight_bytes_ = 0;
   std::vector<proto::Entry> unsent_;
   std::optional<uint64_t> pending_config_slot_;
   std::optional<proto::ConfigChange> pending_config_change_;

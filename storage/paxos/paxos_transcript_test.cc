@@ -8,7 +8,8 @@
 // MERIDIAN_REWRITE=1 to regenerate the expected outputs, then read the diff.
 //
 // Commands:
-//   add-nodes N                  nodes 1..N, all voters
+//   add-nodes N [max-pending-bytes=B] [max-inflight-slots=S]
+//                                nodes 1..N, all voters (options for every node)
 //   add-spare ID                 a node that is not (yet) a voter
 //   campaign ID | propose ID CMD | config ID add|remove NODE
 //   stabilize                    deliver messages until none are left (prints each one)
@@ -20,6 +21,7 @@
 //   crash ID | restart ID        lose all unsynced state / come back from the log
 //   compact ID SLOT
 //   status
+//   pending ID                   a leader's unchosen proposals: queued, in flight, bytes
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -96,6 +98,16 @@ class Harness {
     std::ostringstream out;
     if (cmd == "add-nodes") {
       int n = std::stoi(a[1]);
+      for (size_t i = 2; i < a.size(); ++i) {
+        std::vector<std::string> kv = absl::StrSplit(a[i], '=');
+        if (kv.size() == 2 && kv[0] == "max-pending-bytes") {
+          max_pending_bytes_ = std::stoull(kv[1]);
+        } else if (kv.size() == 2 && kv[0] == "max-inflight-slots") {
+          max_inflight_slots_ = std::stoull(kv[1]);
+        } else {
+          return absl::StrCat("unknown option ", a[i]);
+        }
+      }
       for (int i = 1; i <= n; ++i) initial_voters_.push_back(i);
       for (int i = 1; i <= n; ++i) AddNode(i);
       out << "ok";
@@ -163,6 +175,10 @@ class Harness {
       node(a[1])->core->Compact(std::stoull(a[2]));
       Flush(a[1]);
       out << "ok";
+    } else if (cmd == "pending") {
+      PaxosStatus st = node(a[1])->core->Status();
+      out << "queued=" << st.queued << " inflight=" << st.inflight
+          << " pending_bytes=" << st.pending_bytes;
     } else if (cmd == "status") {
       for (auto& [id, nd] : nodes_) {
         if (!nd->up) {
@@ -214,6 +230,8 @@ class Harness {
     o.election_timeout_ticks = 10;
     o.lease_duration_ns = 500'000'000;
     o.seed = n->id;
+    if (max_pending_bytes_ != 0) o.max_pending_bytes = max_pending_bytes_;
+    if (max_inflight_slots_ != 0) o.max_inflight_slots = max_inflight_slots_;
     n->core = std::make_unique<PaxosCore>(o, n->tt.get());
     n->applied.clear();
     PaxosLog log(&n->disk, 1);
@@ -269,6 +287,8 @@ class Harness {
   }
 
   clock::ManualClock clock_;
+  size_t max_pending_bytes_ = 0;  // 0: the default
+  size_t max_inflight_slots_ = 0;
   std::vector<int> initial_voters_;
   std::map<uint64_t, std::unique_ptr<Node>> nodes_;
   std::vector<proto::PaxosMessage> inflight_;

@@ -103,6 +103,8 @@ class RangeReplica {
   // this replica has seen, above TrueTime's latest bound and >= `at_least` -- except for a
   // committing RESOLVE, whose timestamp (the coordinator's commit timestamp) the caller sets.
   // Either way the HLC is ratcheted past it, so commands apply with increasing timestamps.
+  // kResourceExhausted (from the core, nothing proposed) when the leader already holds
+  // paxos.max_pending_bytes of unchosen commands.
   absl::StatusOr<Proposal> Propose(proto::RangeCommand cmd, Timestamp at_least = Timestamp::Min());
 
   // Leaseholder only: the read timestamp and the applied index a strong read must wait for.
