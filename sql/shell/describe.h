@@ -30,7 +30,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "sql/shell/pg_client.h"
+#include "sql/shell/pg_connection.h"
 #include "sql/shell/result_format.h"
 
 namespace meridian::sql::shell {

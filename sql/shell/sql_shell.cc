@@ -1,7 +1,9 @@
 #include "sql/shell/sql_shell.h"
 
 #include <editline/readline.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -25,8 +27,9 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "common/status.h"
+#include "sql/shell/connect_params.h"
 #include "sql/shell/describe.h"
-#include "sql/shell/pg_client.h"
+#include "sql/shell/pg_connection.h"
 #include "sql/shell/result_format.h"
 #include "sql/shell/statement_splitter.h"
 
@@ -234,16 +237,56 @@ bool IsCopyFromStdin(std::string_view sql) {
   return false;
 }
 
+// --- Connecting -----------------------------------------------------------------------
+
+// Asks for a password on the controlling terminal without echoing it, as psql does (so it
+// works while stdin is a script). nullopt when there is no terminal or no answer.
+std::optional<std::string> PromptPassword(const std::string& prompt) {
+  const int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  // Echo goes off before the prompt appears, so that nothing typed after it is shown.
+  termios saved{};
+  const bool have_termios = tcgetattr(fd, &saved) == 0;
+  if (have_termios) {
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    quiet.c_lflag |= ECHONL;
+    tcsetattr(fd, TCSAFLUSH, &quiet);
+  }
+  (void)!write(fd, prompt.data(), prompt.size());
+  std::string password;
+  bool answered = false;
+  while (true) {
+    char c = 0;
+    const ssize_t n = read(fd, &c, 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    answered = true;
+    if (c == '\n' || c == '\r') break;
+    password.push_back(c);
+  }
+  if (have_termios) tcsetattr(fd, TCSAFLUSH, &saved);
+  close(fd);
+  if (!answered) return std::nullopt;
+  return password;
+}
+
+// psql's \conninfo line, from what the connection ended up using.
+std::string ConnectionInfo(const PgConnection& conn) {
+  const std::string host = conn.host();
+  const std::string where = !host.empty() && host[0] == '/'
+                                ? absl::StrCat("via socket in \"", host, "\"")
+                                : absl::StrCat("on host \"", host, "\"");
+  return absl::StrCat("You are connected to database \"", conn.database(), "\" as user \"",
+                      conn.user(), "\" ", where, " at port \"", conn.port(), "\".\n");
+}
+
 // --- The shell ---------------------------------------------------------------------------
 
 class Shell {
  public:
-  Shell(const SqlShellOptions& options, std::string user, std::unique_ptr<PgConnection> conn,
-        bool interactive)
-      : options_(options),
-        conn_user_(std::move(user)),
-        conn_(std::move(conn)),
-        interactive_(interactive) {
+  Shell(const SqlShellOptions& options, std::unique_ptr<PgConnection> conn, bool interactive)
+      : options_(options), conn_(std::move(conn)), interactive_(interactive) {
     conn_->SetNoticeHandler([](const PgNotice& notice) {
       std::string text = absl::StrCat(notice.severity.empty() ? "NOTICE" : notice.severity, ":  ",
                                       notice.message, "\n");
@@ -525,10 +568,7 @@ class Shell {
         std::printf("Timing is %s.\n", timing_ ? "on" : "off");
       }
     } else if (command == "\\conninfo") {
-      std::printf(
-          "You are connected to database \"%s\" as user \"%s\" on host \"%s\" at port \"%d\".\n",
-          options_.database.empty() ? conn_user_.c_str() : options_.database.c_str(),
-          conn_user_.c_str(), options_.host.c_str(), options_.port);
+      std::fputs(ConnectionInfo(*conn_).c_str(), stdout);
     } else if (command == "\\dt" || (command == "\\d" && arg.empty())) {
       PrintCatalog(ListRelations(*conn_, command == "\\dt", arg, format_));
     } else if (command == "\\d") {
@@ -558,7 +598,6 @@ class Shell {
   }
 
   const SqlShellOptions& options_;
-  const std::string conn_user_;
   std::unique_ptr<PgConnection> conn_;
   const bool interactive_;
   FormatOptions format_;
@@ -572,38 +611,40 @@ class Shell {
 }  // namespace
 
 int RunSqlShell(const SqlShellOptions& options) {
+  const EnvLookup env = [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> params =
+      ShellConnectParams(options, env);
+  if (!params.ok()) {
+    std::fprintf(stderr, "meridian sql: error: %s\n",
+                 std::string(params.status().message()).c_str());
+    return kExitConnection;
+  }
   PgConnectOptions connect;
-  connect.host = options.host;
-  connect.port = options.port;
-  connect.user = options.user;
-  if (connect.user.empty()) {
-    const char* user = std::getenv("USER");
-    connect.user = user != nullptr && *user != '\0' ? user : "meridian";
+  connect.params = std::move(*params);
+  if (options.password_prompt == SqlShellOptions::PasswordPrompt::kAlways) {
+    const std::string user = PromptUser(connect.params, env);
+    std::optional<std::string> password = PromptPassword(
+        user.empty() ? "Password: " : absl::StrCat("Password for user ", user, ": "));
+    if (password.has_value()) connect.params.emplace_back("password", std::move(*password));
+  } else if (options.password_prompt == SqlShellOptions::PasswordPrompt::kIfNeeded) {
+    connect.password_prompt = [](const std::string& user) {
+      return PromptPassword(absl::StrCat("Password for user ", user, ": "));
+    };
   }
-  connect.database = options.database;
-  connect.password = options.password;
-  if (connect.password.empty()) {
-    const char* password = std::getenv("PGPASSWORD");
-    if (password != nullptr) connect.password = password;
-  }
-  connect.application_name = "meridian sql";
-  connect.connect_timeout = absl::Seconds(options.connect_timeout_seconds);
 
   absl::StatusOr<std::unique_ptr<PgConnection>> conn = PgConnection::Connect(connect);
   if (!conn.ok()) {
-    const std::string sqlstate = GetSqlState(conn.status()).value_or("08001");
-    std::string message(conn.status().message());
-    // Our own connect errors already name the server; the server's own (auth) errors do not.
-    if (message.find("could not") != 0) {
-      message = absl::StrCat("connection to server at \"", options.host, "\", port ", options.port,
-                             " failed: ", message);
-    }
-    std::fprintf(stderr, "meridian sql: error: %s: %s\n", sqlstate.c_str(), message.c_str());
+    // libpq's message names the server and what went wrong, as psql prints it.
+    std::fprintf(stderr, "meridian sql: error: %s\n", std::string(conn.status().message()).c_str());
     return kExitConnection;
   }
   const bool interactive = options.commands.empty() && options.file.empty() &&
                            isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
-  Shell shell(options, connect.user, std::move(*conn), interactive);
+  Shell shell(options, std::move(*conn), interactive);
   return shell.Run();
 }
 

@@ -1,16 +1,18 @@
 #!/usr/bin/python3
 """Drives the SQL shell in a pseudo-terminal, as a person would, and checks what it prints.
 
-Usage: shell_pty_test.py SHELL_COMMAND [ARGS...]
-  e.g. shell_pty_test.py build-shell/sql/shell/meridian_sql_shell_main --port=5498 --user=postgres
-       shell_pty_test.py build/cmd/meridian sql --port=26257
+Usage: [PTY_TEST_PASSWORD=PW] shell_pty_test.py SHELL_COMMAND [ARGS...]
+  e.g. shell_pty_test.py build/cmd/meridian sql --port=26257
+       PTY_TEST_PASSWORD=pw shell_pty_test.py build/cmd/meridian sql postgres://alice@127.0.0.1:5432/db
 
 The shell must connect to a server that behaves like PostgreSQL 15 (Meridian, or a real
-PostgreSQL). The test creates and drops a table named pty_test_<pid>. It checks: the banner
-and prompts (including continuation and transaction-state prompts), CREATE TABLE / INSERT
-command tags, a multi-line INSERT with a ';' inside a string, aligned output with a NULL and
-right-aligned numbers, \\dt and \\d NAME, \\x expanded output, an error with its SQLSTATE, a
-failed transaction's prompt, Ctrl-C cancelling a statement, \\timing, \\q, the exit status and the history file.
+PostgreSQL). With PTY_TEST_PASSWORD set, the server must ask for that password and the shell
+must prompt for it (without echoing it). The test creates and drops a table named
+pty_test_<pid>. It checks: the banner and prompts (including continuation and
+transaction-state prompts), CREATE TABLE / INSERT command tags, a multi-line INSERT with a
+;' inside a string, aligned output with a NULL and right-aligned numbers, \\dt and \\d NAME,
+\\x expanded output, an error with its SQLSTATE, a failed transaction's prompt, Ctrl-C
+cancelling a statement, \\timing, \\q, the exit status and the history file.
 Uses only the standard library (pty, os, select); exits non-zero on the first mismatch.
 """
 
@@ -101,12 +103,20 @@ def main():
         sys.stderr.write(__doc__)
         sys.exit(2)
     home = tempfile.mkdtemp(prefix="shell_pty_home_")
+    password = os.environ.get("PTY_TEST_PASSWORD", "")
     env = dict(os.environ, HOME=home, TERM="dumb", COLUMNS="200", LINES="50")
+    for name in ("PTY_TEST_PASSWORD", "PGPASSWORD", "PGPASSFILE"):
+        env.pop(name, None)
     table = f"pty_test_{os.getpid()}"
     t = Pty(sys.argv[1:], env)
 
     prompt = r"meridian=> "
+    if password:
+        t.expect(r"^Password for user \w+: ", "password prompt")
+        t.send(password)
     t.expect(r'Type "\\\?" for help\.', "banner")
+    if password and password in t.transcript.decode(errors="replace"):
+        fail("the password was echoed", t)
     t.expect(prompt, "first prompt")
 
     t.send(f"DROP TABLE IF EXISTS {table};")
