@@ -144,11 +144,24 @@ class CancelWatcher {
 
 // --- Input ---------------------------------------------------------------------------
 
+// One read from a LineSource.
+struct Input {
+  enum class Kind {
+    kLine,         // `line` holds the next line, without its '\n'
+    kEnd,          // end of input
+    kInterrupted,  // Ctrl-C at an interactive prompt: the caller discards its buffer
+  };
+  Kind kind = Kind::kEnd;
+  std::string line;
+
+  static Input Line(std::string text) { return Input{Kind::kLine, std::move(text)}; }
+  static Input End() { return Input{Kind::kEnd, ""}; }
+};
+
 class LineSource {
  public:
   virtual ~LineSource() = default;
-  // The next line without its '\n', or nullopt at end of input.
-  virtual std::optional<std::string> ReadLine(const std::string& prompt) = 0;
+  virtual Input ReadLine(const std::string& prompt) = 0;
   virtual bool interactive() const { return false; }
 };
 
@@ -156,9 +169,9 @@ class StringLineSource : public LineSource {
  public:
   explicit StringLineSource(std::string_view text)
       : lines_(absl::StrSplit(absl::string_view(text.data(), text.size()), '\n')) {}
-  std::optional<std::string> ReadLine(const std::string&) override {
-    if (next_ >= lines_.size()) return std::nullopt;
-    return lines_[next_++];
+  Input ReadLine(const std::string&) override {
+    if (next_ >= lines_.size()) return Input::End();
+    return Input::Line(lines_[next_++]);
   }
 
  private:
@@ -169,11 +182,11 @@ class StringLineSource : public LineSource {
 class StreamLineSource : public LineSource {
  public:
   explicit StreamLineSource(std::istream* in) : in_(in) {}
-  std::optional<std::string> ReadLine(const std::string&) override {
+  Input ReadLine(const std::string&) override {
     std::string line;
-    if (!std::getline(*in_, line)) return std::nullopt;
+    if (!std::getline(*in_, line)) return Input::End();
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    return line;
+    return Input::Line(std::move(line));
   }
 
  private:
@@ -194,21 +207,20 @@ class EditLineSource : public LineSource {
   ~EditLineSource() override {
     if (!history_path_.empty()) write_history(history_path_.c_str());
   }
-  std::optional<std::string> ReadLine(const std::string& prompt) override {
-    char* line = nullptr;
-    while (true) {
-      const uint64_t interrupts = g_prompt_interrupts.load();
-      line = readline(prompt.c_str());
-      if (line != nullptr) break;
-      // libedit gives up on its read when Ctrl-C interrupts it: that discards the line
-      // being typed, as in psql, and is not end of input.
-      if (g_prompt_interrupts.load() == interrupts) return std::nullopt;
+  Input ReadLine(const std::string& prompt) override {
+    const uint64_t interrupts = g_prompt_interrupts.load();
+    char* line = readline(prompt.c_str());
+    if (line == nullptr) {
+      // libedit gives up on its read when Ctrl-C interrupts it: that is not end of input
+      // but, as in psql, the end of the query buffer.
+      if (g_prompt_interrupts.load() == interrupts) return Input::End();
       std::fputs("\n", stdout);
       std::fflush(stdout);
+      return Input{Input::Kind::kInterrupted, ""};
     }
     std::string result(line);
     std::free(line);
-    return result;
+    return Input::Line(std::move(result));
   }
   bool interactive() const override { return true; }
   void AddHistory(const std::string& entry) {
@@ -389,9 +401,16 @@ class Shell {
     StatementSplitter splitter;
     std::string history_entry;
     while (true) {
-      std::optional<std::string> line = source.ReadLine(Prompt(splitter));
-      if (!line.has_value()) break;
-      const std::string trimmed = TrimAscii(*line);
+      Input input = source.ReadLine(Prompt(splitter));
+      if (input.kind == Input::Kind::kEnd) break;
+      if (input.kind == Input::Kind::kInterrupted) {
+        // Ctrl-C at the prompt discards everything typed since the last statement ran.
+        splitter.Reset();
+        history_entry.clear();
+        continue;
+      }
+      const std::string& line = input.line;
+      const std::string trimmed = TrimAscii(line);
       if (splitter.context() == StatementSplitter::Context::kNone && !trimmed.empty() &&
           trimmed[0] == '\\') {
         if (edit_ != nullptr) edit_->AddHistory(trimmed);
@@ -404,7 +423,7 @@ class Shell {
         if (!RunMeta(trimmed)) return false;
         continue;
       }
-      splitter.Append(*line);
+      splitter.Append(line);
       splitter.Append("\n");
       if (edit_ != nullptr && !trimmed.empty()) {
         if (!history_entry.empty()) history_entry += ' ';
@@ -428,8 +447,9 @@ class Shell {
     return true;
   }
 
-  // Reads COPY data up to a line "\." or the end of input.
-  std::string ReadCopyData(LineSource& source, bool from_stdin) {
+  // Reads COPY data up to a line "\." or the end of input; nullopt when Ctrl-C interrupts
+  // it.
+  std::optional<std::string> ReadCopyData(LineSource& source, bool from_stdin) {
     StreamLineSource stdin_source(&std::cin);
     LineSource& in = from_stdin ? static_cast<LineSource&>(stdin_source) : source;
     if (in.interactive()) {
@@ -439,9 +459,10 @@ class Shell {
     }
     std::string data;
     while (true) {
-      std::optional<std::string> line = in.ReadLine(">> ");
-      if (!line.has_value() || *line == "\\.") break;
-      absl::StrAppend(&data, *line, "\n");
+      Input input = in.ReadLine(">> ");
+      if (input.kind == Input::Kind::kInterrupted) return std::nullopt;
+      if (input.kind == Input::Kind::kEnd || input.line == "\\.") break;
+      absl::StrAppend(&data, input.line, "\n");
     }
     return data;
   }
@@ -454,7 +475,11 @@ class Shell {
     }
     std::string copy_data;
     const bool copy_in = IsCopyFromStdin(sql);
-    if (copy_in) copy_data = ReadCopyData(source, stdin_for_copy);
+    if (copy_in) {
+      std::optional<std::string> data = ReadCopyData(source, stdin_for_copy);
+      if (!data.has_value()) return true;  // Ctrl-C: the COPY is not sent
+      copy_data = std::move(*data);
+    }
 
     const auto start = std::chrono::steady_clock::now();
     watcher_->set_busy(true);

@@ -31,8 +31,9 @@
 // shell asks for one on the terminal, as psql does.
 //
 // Ctrl-C while a statement runs sends a cancel request; at the interactive prompt it
-// discards the line being typed; in a non-interactive run with nothing running it ends
-// the shell.
+// discards the query buffer (the line being typed and any continuation lines before it)
+// and shows a fresh prompt; in a non-interactive run with nothing running it ends the
+// shell.
 //
 // Thread-safety: RunSqlShell owns the process's terminal and SIGINT handling while it runs;
 // call it from one thread at a time.

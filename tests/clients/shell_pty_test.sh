@@ -2,7 +2,8 @@
 # `meridian sql` against a 3-process cluster that requires a password (SCRAM-SHA-256):
 # first how it connects (flags, a URI, a conninfo string, PG* variables, ~/.pgpass, -w),
 # then an interactive session in a pseudo-terminal (the password prompt, line editing,
-# prompts, meta-commands, \x, errors with SQLSTATEs, Ctrl-C cancelling a statement).
+# prompts, meta-commands, \x, errors with SQLSTATEs, Ctrl-C cancelling a statement and
+# discarding the query buffer).
 set -euo pipefail
 bin=$1
 here=$(cd "$(dirname "$0")" && pwd)

@@ -12,7 +12,8 @@ pty_test_<pid>. It checks: the banner and prompts (including continuation and
 transaction-state prompts), CREATE TABLE / INSERT command tags, a multi-line INSERT with a
 ;' inside a string, aligned output with a NULL and right-aligned numbers, \\dt and \\d NAME,
 \\x expanded output, an error with its SQLSTATE, a failed transaction's prompt, Ctrl-C
-cancelling a statement, \\timing, \\q, the exit status and the history file.
+cancelling a statement, Ctrl-C at a continuation prompt discarding the query buffer,
+\\timing, \\q, the exit status and the history file.
 Uses only the standard library (pty, os, select); exits non-zero on the first mismatch.
 """
 
@@ -201,6 +202,28 @@ def main():
     t.send("SELECT 5 AS five;")
     t.expect(r"^    5$", "shell alive after Ctrl-C at the prompt")
     t.expect(prompt, "prompt after SELECT 5")
+
+    # Ctrl-C at a continuation prompt discards the whole query buffer, as in psql: the lines
+    # typed so far do not prefix the next statement.
+    t.send("SELECT 'leftover' AS x")
+    t.expect(r"meridian-> ", "continuation prompt before Ctrl-C")
+    t.send("FROM")
+    t.expect(r"meridian-> ", "second continuation prompt before Ctrl-C")
+    os.write(t.fd, b"\x03")
+    t.expect(prompt, "fresh prompt after Ctrl-C at a continuation prompt")
+    t.send("SELECT 6 AS six;")
+    out = t.expect(prompt, "statement after Ctrl-C at a continuation prompt")
+    if not re.search(r"^ six $", out, re.M) or "ERROR" in out or "leftover" in out:
+        fail(f"the query buffer survived Ctrl-C:\n{out}", t)
+    # ... also inside an unterminated string.
+    t.send("SELECT 'abc")
+    t.expect(r"meridian'> ", "string continuation prompt")
+    os.write(t.fd, b"\x03")
+    t.expect(prompt, "fresh prompt after Ctrl-C inside a string")
+    t.send("SELECT 7 AS seven;")
+    out = t.expect(prompt, "statement after Ctrl-C inside a string")
+    if not re.search(r"^ seven $", out, re.M) or "ERROR" in out:
+        fail(f"the string survived Ctrl-C:\n{out}", t)
 
     t.send("\\timing")
     t.expect(r"^Timing is on\.$", "\\timing")
