@@ -293,6 +293,11 @@ std::string ConnectionInfo(const PgConnection& conn) {
                       conn.user(), "\" ", where, " at port \"", conn.port(), "\".\n");
 }
 
+// The describe code's catalog queries, on `conn`.
+CatalogQuery CatalogQueryOn(PgConnection& conn) {
+  return [&conn](const std::string& sql) { return conn.Query(sql); };
+}
+
 // --- The shell ---------------------------------------------------------------------------
 
 class Shell {
@@ -595,9 +600,9 @@ class Shell {
     } else if (command == "\\conninfo") {
       std::fputs(ConnectionInfo(*conn_).c_str(), stdout);
     } else if (command == "\\dt" || (command == "\\d" && arg.empty())) {
-      PrintCatalog(ListRelations(*conn_, command == "\\dt", arg, format_));
+      PrintCatalog(ListRelations(CatalogQueryOn(*conn_), command == "\\dt", arg, format_));
     } else if (command == "\\d") {
-      PrintCatalog(DescribeRelation(*conn_, arg, format_));
+      PrintCatalog(DescribeRelation(CatalogQueryOn(*conn_), arg, format_));
     } else {
       std::fprintf(stderr, "invalid command %s\nTry \\? for help.\n", command.c_str());
       failed_ = true;
