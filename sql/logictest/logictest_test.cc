@@ -106,7 +106,11 @@ TEST_P(LogicTest, File) {
                 {"port", std::to_string((*cluster)->pg_port())},
                 {"user", "root"},
                 {"dbname", "test"},
-                {"connect_timeout", "10"}};
+                {"connect_timeout", "10"},
+                // Hermetic: a PGSSLMODE=require or PGSERVICE in the caller's environment
+                // must not change how the test connects (the server has no TLS).
+                {"sslmode", "disable"},
+                {"gssencmode", "disable"}};
     auto conn = shell::PgConnection::Connect(o);
     ASSERT_TRUE(conn.ok()) << conn.status();
     executor = std::make_unique<WireExecutor>(std::move(*conn));
