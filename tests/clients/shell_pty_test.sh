@@ -10,11 +10,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 dir=$(mktemp -d)
 source "$here/cluster.sh"
 trap 'stop_cluster; rm -rf "$dir"' EXIT
+# Nothing of the caller's libpq setup leaks in; HOME holds the history file and .pgpass.
+unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGPASSWORD PGSERVICE PGSERVICEFILE PGPASSFILE \
+  PGSSLMODE PGGSSENCMODE PGOPTIONS PGCONNECT_TIMEOUT
 export SQL_PASSWORD=pty-s3cret
 start_cluster "$bin" "$dir"
 P=${SQL_PORTS[0]}
-# Nothing of the caller's libpq setup leaks in; HOME holds the history file and .pgpass.
-unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGPASSWORD PGSERVICE PGSERVICEFILE PGPASSFILE
 export HOME="$dir/home"
 mkdir -p "$HOME"
 conninfo="You are connected to database \"meridian\" as user \"root\" on host \"127.0.0.1\" at port \"$P\"."
