@@ -1,4 +1,5 @@
-// `meridian sql`: the psql-like shell, connected to a node's PostgreSQL port.
+// `meridian sql`: the psql-like shell, connected through libpq to a node's PostgreSQL port
+// (or to any PostgreSQL server); takes psql's connection arguments (see kSqlUsage).
 #ifndef MERIDIAN_CMD_SQL_COMMAND_H_
 #define MERIDIAN_CMD_SQL_COMMAND_H_
 

@@ -10,6 +10,7 @@ PACKAGES=(
   libantlr4-runtime-dev antlr4 default-jre-headless uuid-dev
   libgtest-dev libgmock-dev libbenchmark-dev libedit-dev
   libssl-dev
+  libpq-dev  # the shell and the over-the-wire tests speak PostgreSQL through libpq
   postgresql-client libpostgresql-jdbc-java python3-psycopg2
   openjdk-17-jdk-headless postgresql-15  # javac for the pgJDBC test; pgbench ships in postgresql-15
 )

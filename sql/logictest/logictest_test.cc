@@ -1,5 +1,5 @@
 // Runs every sql/testdata/*.slt file twice: in-process against a Session, and over the
-// PostgreSQL wire protocol with a real client library, each against a fresh cluster.
+// PostgreSQL wire protocol through libpq, each against a fresh cluster.
 #include "sql/logictest/logictest.h"
 
 #include <cstdlib>
@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 #include "gtest/gtest.h"
-#include "sql/shell/pg_client.h"
+#include "sql/shell/pg_connection.h"
 #include "sql/testing/sql_cluster.h"
 #include "sql/types/pg_format.h"
 
@@ -103,9 +103,15 @@ TEST_P(LogicTest, File) {
   std::unique_ptr<TextExecutor> executor;
   if (wire) {
     shell::PgConnectOptions o;
-    o.port = (*cluster)->pg_port();
-    o.user = "root";
-    o.database = "test";
+    o.params = {{"host", "127.0.0.1"},
+                {"port", std::to_string((*cluster)->pg_port())},
+                {"user", "root"},
+                {"dbname", "test"},
+                {"connect_timeout", "10"},
+                // Hermetic: a PGSSLMODE=require or PGSERVICE in the caller's environment
+                // must not change how the test connects (the server has no TLS).
+                {"sslmode", "disable"},
+                {"gssencmode", "disable"}};
     auto conn = shell::PgConnection::Connect(o);
     ASSERT_TRUE(conn.ok()) << conn.status();
     executor = std::make_unique<WireExecutor>(std::move(*conn));

@@ -1,7 +1,9 @@
 #include "sql/shell/sql_shell.h"
 
 #include <editline/readline.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -25,8 +27,9 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "common/status.h"
+#include "sql/shell/connect_params.h"
 #include "sql/shell/describe.h"
-#include "sql/shell/pg_client.h"
+#include "sql/shell/pg_connection.h"
 #include "sql/shell/result_format.h"
 #include "sql/shell/statement_splitter.h"
 
@@ -141,11 +144,24 @@ class CancelWatcher {
 
 // --- Input ---------------------------------------------------------------------------
 
+// One read from a LineSource.
+struct Input {
+  enum class Kind {
+    kLine,         // `line` holds the next line, without its '\n'
+    kEnd,          // end of input
+    kInterrupted,  // Ctrl-C at an interactive prompt: the caller discards its buffer
+  };
+  Kind kind = Kind::kEnd;
+  std::string line;
+
+  static Input Line(std::string text) { return Input{Kind::kLine, std::move(text)}; }
+  static Input End() { return Input{Kind::kEnd, ""}; }
+};
+
 class LineSource {
  public:
   virtual ~LineSource() = default;
-  // The next line without its '\n', or nullopt at end of input.
-  virtual std::optional<std::string> ReadLine(const std::string& prompt) = 0;
+  virtual Input ReadLine(const std::string& prompt) = 0;
   virtual bool interactive() const { return false; }
 };
 
@@ -153,9 +169,9 @@ class StringLineSource : public LineSource {
  public:
   explicit StringLineSource(std::string_view text)
       : lines_(absl::StrSplit(absl::string_view(text.data(), text.size()), '\n')) {}
-  std::optional<std::string> ReadLine(const std::string&) override {
-    if (next_ >= lines_.size()) return std::nullopt;
-    return lines_[next_++];
+  Input ReadLine(const std::string&) override {
+    if (next_ >= lines_.size()) return Input::End();
+    return Input::Line(lines_[next_++]);
   }
 
  private:
@@ -166,11 +182,11 @@ class StringLineSource : public LineSource {
 class StreamLineSource : public LineSource {
  public:
   explicit StreamLineSource(std::istream* in) : in_(in) {}
-  std::optional<std::string> ReadLine(const std::string&) override {
+  Input ReadLine(const std::string&) override {
     std::string line;
-    if (!std::getline(*in_, line)) return std::nullopt;
+    if (!std::getline(*in_, line)) return Input::End();
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    return line;
+    return Input::Line(std::move(line));
   }
 
  private:
@@ -191,21 +207,20 @@ class EditLineSource : public LineSource {
   ~EditLineSource() override {
     if (!history_path_.empty()) write_history(history_path_.c_str());
   }
-  std::optional<std::string> ReadLine(const std::string& prompt) override {
-    char* line = nullptr;
-    while (true) {
-      const uint64_t interrupts = g_prompt_interrupts.load();
-      line = readline(prompt.c_str());
-      if (line != nullptr) break;
-      // libedit gives up on its read when Ctrl-C interrupts it: that discards the line
-      // being typed, as in psql, and is not end of input.
-      if (g_prompt_interrupts.load() == interrupts) return std::nullopt;
+  Input ReadLine(const std::string& prompt) override {
+    const uint64_t interrupts = g_prompt_interrupts.load();
+    char* line = readline(prompt.c_str());
+    if (line == nullptr) {
+      // libedit gives up on its read when Ctrl-C interrupts it: that is not end of input
+      // but, as in psql, the end of the query buffer.
+      if (g_prompt_interrupts.load() == interrupts) return Input::End();
       std::fputs("\n", stdout);
       std::fflush(stdout);
+      return Input{Input::Kind::kInterrupted, ""};
     }
     std::string result(line);
     std::free(line);
-    return result;
+    return Input::Line(std::move(result));
   }
   bool interactive() const override { return true; }
   void AddHistory(const std::string& entry) {
@@ -234,16 +249,61 @@ bool IsCopyFromStdin(std::string_view sql) {
   return false;
 }
 
+// --- Connecting -----------------------------------------------------------------------
+
+// Asks for a password on the controlling terminal without echoing it, as psql does (so it
+// works while stdin is a script). nullopt when there is no terminal or no answer.
+std::optional<std::string> PromptPassword(const std::string& prompt) {
+  const int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  // Echo goes off before the prompt appears, so that nothing typed after it is shown.
+  termios saved{};
+  const bool have_termios = tcgetattr(fd, &saved) == 0;
+  if (have_termios) {
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    quiet.c_lflag |= ECHONL;
+    tcsetattr(fd, TCSAFLUSH, &quiet);
+  }
+  (void)!write(fd, prompt.data(), prompt.size());
+  std::string password;
+  bool answered = false;
+  while (true) {
+    char c = 0;
+    const ssize_t n = read(fd, &c, 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    answered = true;
+    if (c == '\n' || c == '\r') break;
+    password.push_back(c);
+  }
+  if (have_termios) tcsetattr(fd, TCSAFLUSH, &saved);
+  close(fd);
+  if (!answered) return std::nullopt;
+  return password;
+}
+
+// psql's \conninfo line, from what the connection ended up using.
+std::string ConnectionInfo(const PgConnection& conn) {
+  const std::string host = conn.host();
+  const std::string where = !host.empty() && host[0] == '/'
+                                ? absl::StrCat("via socket in \"", host, "\"")
+                                : absl::StrCat("on host \"", host, "\"");
+  return absl::StrCat("You are connected to database \"", conn.database(), "\" as user \"",
+                      conn.user(), "\" ", where, " at port \"", conn.port(), "\".\n");
+}
+
+// The describe code's catalog queries, on `conn`.
+CatalogQuery CatalogQueryOn(PgConnection& conn) {
+  return [&conn](const std::string& sql) { return conn.Query(sql); };
+}
+
 // --- The shell ---------------------------------------------------------------------------
 
 class Shell {
  public:
-  Shell(const SqlShellOptions& options, std::string user, std::unique_ptr<PgConnection> conn,
-        bool interactive)
-      : options_(options),
-        conn_user_(std::move(user)),
-        conn_(std::move(conn)),
-        interactive_(interactive) {
+  Shell(const SqlShellOptions& options, std::unique_ptr<PgConnection> conn, bool interactive)
+      : options_(options), conn_(std::move(conn)), interactive_(interactive) {
     conn_->SetNoticeHandler([](const PgNotice& notice) {
       std::string text = absl::StrCat(notice.severity.empty() ? "NOTICE" : notice.severity, ":  ",
                                       notice.message, "\n");
@@ -346,9 +406,16 @@ class Shell {
     StatementSplitter splitter;
     std::string history_entry;
     while (true) {
-      std::optional<std::string> line = source.ReadLine(Prompt(splitter));
-      if (!line.has_value()) break;
-      const std::string trimmed = TrimAscii(*line);
+      Input input = source.ReadLine(Prompt(splitter));
+      if (input.kind == Input::Kind::kEnd) break;
+      if (input.kind == Input::Kind::kInterrupted) {
+        // Ctrl-C at the prompt discards everything typed since the last statement ran.
+        splitter.Reset();
+        history_entry.clear();
+        continue;
+      }
+      const std::string& line = input.line;
+      const std::string trimmed = TrimAscii(line);
       if (splitter.context() == StatementSplitter::Context::kNone && !trimmed.empty() &&
           trimmed[0] == '\\') {
         if (edit_ != nullptr) edit_->AddHistory(trimmed);
@@ -361,7 +428,7 @@ class Shell {
         if (!RunMeta(trimmed)) return false;
         continue;
       }
-      splitter.Append(*line);
+      splitter.Append(line);
       splitter.Append("\n");
       if (edit_ != nullptr && !trimmed.empty()) {
         if (!history_entry.empty()) history_entry += ' ';
@@ -385,8 +452,9 @@ class Shell {
     return true;
   }
 
-  // Reads COPY data up to a line "\." or the end of input.
-  std::string ReadCopyData(LineSource& source, bool from_stdin) {
+  // Reads COPY data up to a line "\." or the end of input; nullopt when Ctrl-C interrupts
+  // it.
+  std::optional<std::string> ReadCopyData(LineSource& source, bool from_stdin) {
     StreamLineSource stdin_source(&std::cin);
     LineSource& in = from_stdin ? static_cast<LineSource&>(stdin_source) : source;
     if (in.interactive()) {
@@ -396,9 +464,10 @@ class Shell {
     }
     std::string data;
     while (true) {
-      std::optional<std::string> line = in.ReadLine(">> ");
-      if (!line.has_value() || *line == "\\.") break;
-      absl::StrAppend(&data, *line, "\n");
+      Input input = in.ReadLine(">> ");
+      if (input.kind == Input::Kind::kInterrupted) return std::nullopt;
+      if (input.kind == Input::Kind::kEnd || input.line == "\\.") break;
+      absl::StrAppend(&data, input.line, "\n");
     }
     return data;
   }
@@ -411,7 +480,11 @@ class Shell {
     }
     std::string copy_data;
     const bool copy_in = IsCopyFromStdin(sql);
-    if (copy_in) copy_data = ReadCopyData(source, stdin_for_copy);
+    if (copy_in) {
+      std::optional<std::string> data = ReadCopyData(source, stdin_for_copy);
+      if (!data.has_value()) return true;  // Ctrl-C: the COPY is not sent
+      copy_data = std::move(*data);
+    }
 
     const auto start = std::chrono::steady_clock::now();
     watcher_->set_busy(true);
@@ -525,14 +598,11 @@ class Shell {
         std::printf("Timing is %s.\n", timing_ ? "on" : "off");
       }
     } else if (command == "\\conninfo") {
-      std::printf(
-          "You are connected to database \"%s\" as user \"%s\" on host \"%s\" at port \"%d\".\n",
-          options_.database.empty() ? conn_user_.c_str() : options_.database.c_str(),
-          conn_user_.c_str(), options_.host.c_str(), options_.port);
+      std::fputs(ConnectionInfo(*conn_).c_str(), stdout);
     } else if (command == "\\dt" || (command == "\\d" && arg.empty())) {
-      PrintCatalog(ListRelations(*conn_, command == "\\dt", arg, format_));
+      PrintCatalog(ListRelations(CatalogQueryOn(*conn_), command == "\\dt", arg, format_));
     } else if (command == "\\d") {
-      PrintCatalog(DescribeRelation(*conn_, arg, format_));
+      PrintCatalog(DescribeRelation(CatalogQueryOn(*conn_), arg, format_));
     } else {
       std::fprintf(stderr, "invalid command %s\nTry \\? for help.\n", command.c_str());
       failed_ = true;
@@ -558,7 +628,6 @@ class Shell {
   }
 
   const SqlShellOptions& options_;
-  const std::string conn_user_;
   std::unique_ptr<PgConnection> conn_;
   const bool interactive_;
   FormatOptions format_;
@@ -572,38 +641,40 @@ class Shell {
 }  // namespace
 
 int RunSqlShell(const SqlShellOptions& options) {
+  const EnvLookup env = [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> params =
+      ShellConnectParams(options, env);
+  if (!params.ok()) {
+    std::fprintf(stderr, "meridian sql: error: %s\n",
+                 std::string(params.status().message()).c_str());
+    return kExitConnection;
+  }
   PgConnectOptions connect;
-  connect.host = options.host;
-  connect.port = options.port;
-  connect.user = options.user;
-  if (connect.user.empty()) {
-    const char* user = std::getenv("USER");
-    connect.user = user != nullptr && *user != '\0' ? user : "meridian";
+  connect.params = std::move(*params);
+  if (options.password_prompt == SqlShellOptions::PasswordPrompt::kAlways) {
+    const std::string user = PromptUser(connect.params, env);
+    std::optional<std::string> password = PromptPassword(
+        user.empty() ? "Password: " : absl::StrCat("Password for user ", user, ": "));
+    if (password.has_value()) connect.params.emplace_back("password", std::move(*password));
+  } else if (options.password_prompt == SqlShellOptions::PasswordPrompt::kIfNeeded) {
+    connect.password_prompt = [](const std::string& user) {
+      return PromptPassword(absl::StrCat("Password for user ", user, ": "));
+    };
   }
-  connect.database = options.database;
-  connect.password = options.password;
-  if (connect.password.empty()) {
-    const char* password = std::getenv("PGPASSWORD");
-    if (password != nullptr) connect.password = password;
-  }
-  connect.application_name = "meridian sql";
-  connect.connect_timeout = absl::Seconds(options.connect_timeout_seconds);
 
   absl::StatusOr<std::unique_ptr<PgConnection>> conn = PgConnection::Connect(connect);
   if (!conn.ok()) {
-    const std::string sqlstate = GetSqlState(conn.status()).value_or("08001");
-    std::string message(conn.status().message());
-    // Our own connect errors already name the server; the server's own (auth) errors do not.
-    if (message.find("could not") != 0) {
-      message = absl::StrCat("connection to server at \"", options.host, "\", port ", options.port,
-                             " failed: ", message);
-    }
-    std::fprintf(stderr, "meridian sql: error: %s: %s\n", sqlstate.c_str(), message.c_str());
+    // libpq's message names the server and what went wrong, as psql prints it.
+    std::fprintf(stderr, "meridian sql: error: %s\n", std::string(conn.status().message()).c_str());
     return kExitConnection;
   }
   const bool interactive = options.commands.empty() && options.file.empty() &&
                            isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
-  Shell shell(options, connect.user, std::move(*conn), interactive);
+  Shell shell(options, std::move(*conn), interactive);
   return shell.Run();
 }
 

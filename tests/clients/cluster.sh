@@ -1,5 +1,6 @@
 # Sourced by the client tests: starts a 3-node Meridian cluster of real processes on
 # loopback, each serving SQL on its own port, in the SQL range layout (--splits=sql).
+# With SQL_PASSWORD set, the nodes require SCRAM-SHA-256 with that password.
 #   start_cluster BIN DIR     sets SQL_PORTS (array, one per node) and PIDS
 #   stop_node I               kill -9 node I (1-based)
 #   stop_cluster              kill every node
@@ -13,12 +14,12 @@ start_cluster() {
   for i in 1 2 3; do
     "$bin" start --node-id=$i --listen=127.0.0.1:${NODE_PORTS[$((i-1))]} --peers="$peers" \
       --data-dir="$dir/n$i" --splits=sql --lease-ms=${LEASE_MS:-1500} --sql-listen=127.0.0.1:${SQL_PORTS[$((i-1))]} \
-      >"$dir/n$i.log" 2>&1 &
+      ${SQL_PASSWORD:+--sql-password="$SQL_PASSWORD"} >"$dir/n$i.log" 2>&1 &
     PIDS+=($!)
   done
   # Ready when a write through node 1 commits.
   local deadline=$((SECONDS + 60))
-  until psql -h 127.0.0.1 -p "${SQL_PORTS[0]}" -U root -d meridian -Atqc "SELECT 1" >/dev/null 2>&1; do
+  until PGPASSWORD=${SQL_PASSWORD:-} psql -w -h 127.0.0.1 -p "${SQL_PORTS[0]}" -U root -d meridian -Atqc "SELECT 1" >/dev/null 2>&1; do
     if [ $SECONDS -ge $deadline ]; then echo "cluster did not start"; tail -20 "$dir"/n*.log; return 1; fi
     sleep 0.2
   done

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The real psql (and `meridian sql`) against a 3-process Meridian cluster: -c, -f, \copy,
-# \d, errors with SQLSTATEs, every node serving SQL, and committed data surviving kill -9 of
-# a minority of nodes.
+# \d (psql's and the shell's, both compared with PostgreSQL 15's exact output), errors with
+# SQLSTATEs, every node serving SQL, and committed data surviving kill -9 of a minority of
+# nodes.
 set -euo pipefail
 bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -11,14 +12,18 @@ trap 'stop_cluster; rm -rf "$dir"' EXIT
 start_cluster "$bin" "$dir"
 P1=${SQL_PORTS[0]} P2=${SQL_PORTS[1]} P3=${SQL_PORTS[2]}
 q() { local port=$1; shift; psql -h 127.0.0.1 -p "$port" -U root -d meridian -X -v ON_ERROR_STOP=1 "$@"; }
-# same_output PORT 'COMMAND[|COMMAND...]' LINE...: psql's output must be exactly the lines.
+shell() { local port=$1; shift; "$bin" sql --port="$port" "$@"; }
+# same_output [--shell] PORT 'COMMAND[|COMMAND...]' LINE...: the output of psql (or, with
+# --shell, of `meridian sql`) must be exactly the lines.
 same_output() {
+  local client=q
+  if [ "$1" = --shell ]; then client=shell; shift; fi
   local port=$1 cmds=$2 out expected args=() list c; shift 2
   expected=$(printf '%s\n' "$@")
   IFS='|' read -ra list <<<"$cmds"
   for c in "${list[@]}"; do args+=(-c "$c"); done
-  out=$(q "$port" "${args[@]}" 2>&1) || { echo "$cmds failed: $out"; exit 1; }
-  [ "$out" = "$expected" ] || { echo "unexpected $cmds output:"; diff <(echo "$expected") <(echo "$out"); exit 1; }
+  out=$($client "$port" "${args[@]}" 2>&1) || { echo "$client $cmds failed: $out"; exit 1; }
+  [ "$out" = "$expected" ] || { echo "unexpected $client $cmds output:"; diff <(echo "$expected") <(echo "$out"); exit 1; }
 }
 
 # -c
@@ -63,30 +68,48 @@ grep -q 'accounts' <<<"$out"
 # publications, inheritance) must all run; the output must be PostgreSQL 15's, byte for byte.
 q "$P1" -c "CREATE TABLE acct (id INT PRIMARY KEY, owner TEXT NOT NULL, bal NUMERIC(10,2) DEFAULT 0, note VARCHAR(20))"
 q "$P1" -c "CREATE UNIQUE INDEX acct_owner ON acct (owner)"
-same_output "$P2" '\d acct' \
-  '                       Table "public.acct"' \
-  ' Column |         Type          | Collation | Nullable | Default ' \
-  '--------+-----------------------+-----------+----------+---------' \
-  ' id     | integer               |           | not null | ' \
-  ' owner  | text                  |           | not null | ' \
-  ' bal    | numeric(10,2)         |           |          | 0' \
-  ' note   | character varying(20) |           |          | ' \
-  'Indexes:' \
-  '    "acct_pkey" PRIMARY KEY, btree (id)' \
-  '    "acct_owner" UNIQUE, btree (owner)'
+acct=(
+  '                       Table "public.acct"'
+  ' Column |         Type          | Collation | Nullable | Default '
+  '--------+-----------------------+-----------+----------+---------'
+  ' id     | integer               |           | not null | '
+  ' owner  | text                  |           | not null | '
+  ' bal    | numeric(10,2)         |           |          | 0'
+  ' note   | character varying(20) |           |          | '
+  'Indexes:'
+  '    "acct_pkey" PRIMARY KEY, btree (id)'
+  '    "acct_owner" UNIQUE, btree (owner)')
+same_output "$P2" '\d acct' "${acct[@]}"
+# The shell's own \d prints the same; the table of the issue that found it did not
+# (NUMERIC(12,2) shown as numeric, the primary key as a UNIQUE index).
+same_output --shell "$P3" '\d acct' "${acct[@]}"
+accounts=(
+  '                 Table "public.accounts"'
+  ' Column  |     Type      | Collation | Nullable | Default '
+  '---------+---------------+-----------+----------+---------'
+  ' id      | integer       |           | not null | '
+  ' owner   | text          |           | not null | '
+  ' balance | numeric(12,2) |           |          | 0'
+  'Indexes:'
+  '    "accounts_pkey" PRIMARY KEY, btree (id)'
+  '    "accounts_owner" btree (owner)')
+same_output "$P1" '\d accounts' "${accounts[@]}"
+same_output --shell "$P2" '\d accounts' "${accounts[@]}"
 # UNIQUE declared as a constraint is shown as one (CREATE UNIQUE INDEX above is not).
 q "$P1" -c "CREATE TABLE u2 (a INT, b INT, c INT, UNIQUE (a, b))"
 q "$P1" -c "ALTER TABLE u2 ADD CONSTRAINT u2_c_uniq UNIQUE (c)"
-same_output "$P3" '\d u2' \
-  '                 Table "public.u2"' \
-  ' Column |  Type   | Collation | Nullable | Default ' \
-  '--------+---------+-----------+----------+---------' \
-  ' a      | integer |           |          | ' \
-  ' b      | integer |           |          | ' \
-  ' c      | integer |           |          | ' \
-  'Indexes:' \
-  '    "u2_a_b_key" UNIQUE CONSTRAINT, btree (a, b)' \
-  '    "u2_c_uniq" UNIQUE CONSTRAINT, btree (c)'
+u2=(
+  '                 Table "public.u2"'
+  ' Column |  Type   | Collation | Nullable | Default '
+  '--------+---------+-----------+----------+---------'
+  ' a      | integer |           |          | '
+  ' b      | integer |           |          | '
+  ' c      | integer |           |          | '
+  'Indexes:'
+  '    "u2_a_b_key" UNIQUE CONSTRAINT, btree (a, b)'
+  '    "u2_c_uniq" UNIQUE CONSTRAINT, btree (c)')
+same_output "$P3" '\d u2' "${u2[@]}"
+same_output --shell "$P1" '\d u2' "${u2[@]}"
 # \d INDEX, \l and \dt+ (sizes come from scanning the table's keys).
 same_output "$P2" '\d acct_pkey|\d acct_owner' \
   '       Index "public.acct_pkey"' \

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
 #include "common/status.h"
+#include "sql/pgwire/internal/scram_server.h"
 #include "sql/types/pg_format.h"
 
 namespace meridian::sql::pgwire {

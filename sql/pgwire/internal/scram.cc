@@ -6,12 +6,12 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
-#include <vector>
+#include <cstdint>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "common/logging.h"
 #include "common/status.h"
-#include "sql/pgwire/internal/message.h"
 
 namespace meridian::sql::pgwire {
 namespace {
@@ -27,31 +27,7 @@ int DecodeChar(char c) {
   return -1;
 }
 
-absl::Status Malformed(std::string_view what) {
-  return SqlError(absl::StatusCode::kInvalidArgument, "08P01",
-                  absl::StrCat("malformed SCRAM message (", ToAbsl(what), ")"));
-}
-
-// Splits "a=x,b=y" into attributes; returns false on an element without "k=".
-bool SplitAttributes(std::string_view text, std::vector<std::pair<char, std::string_view>>* out) {
-  while (true) {
-    const size_t comma = text.find(',');
-    const std::string_view part = text.substr(0, comma);
-    if (part.size() < 2 || part[1] != '=') return false;
-    out->emplace_back(part[0], part.substr(2));
-    if (comma == std::string_view::npos) break;
-    text.remove_prefix(comma + 1);
-  }
-  return true;
-}
-
-bool IsPrintableNonce(std::string_view nonce) {
-  if (nonce.empty()) return false;
-  for (char c : nonce) {
-    if (c < 0x21 || c > 0x7e || c == ',') return false;
-  }
-  return true;
-}
+absl::string_view View(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 }  // namespace
 
@@ -126,7 +102,9 @@ std::string Pbkdf2HmacSha256(std::string_view password, std::string_view salt, i
                           reinterpret_cast<const unsigned char*>(salt.data()),
                           static_cast<int>(salt.size()), iterations, EVP_sha256(), sizeof(out),
                           out) == 1);
-  return std::string(reinterpret_cast<const char*>(out), sizeof(out));
+  std::string result(reinterpret_cast<const char*>(out), sizeof(out));
+  OPENSSL_cleanse(out, sizeof(out));
+  return result;
 }
 
 absl::StatusOr<std::string> RandomBytes(size_t n) {
@@ -137,13 +115,34 @@ absl::StatusOr<std::string> RandomBytes(size_t n) {
   return out;
 }
 
+std::string XorBytes(std::string_view a, std::string_view b) {
+  CHECK(a.size() == b.size());
+  std::string out(a.size(), '\0');
+  for (size_t i = 0; i < a.size(); ++i) out[i] = static_cast<char>(a[i] ^ b[i]);
+  return out;
+}
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+ScramKeys ScramKeys::Derive(std::string_view password, std::string_view salt, int iterations) {
+  CHECK(iterations >= 1 && iterations <= kScramMaxIterations);
+  const std::string salted = Pbkdf2HmacSha256(password, salt, iterations);
+  ScramKeys keys;
+  keys.client_key = HmacSha256(salted, "Client Key");
+  keys.stored_key = Sha256(keys.client_key);
+  keys.server_key = HmacSha256(salted, "Server Key");
+  return keys;
+}
+
 ScramSecret ScramSecret::Derive(std::string_view password, std::string salt, int iterations) {
+  ScramKeys keys = ScramKeys::Derive(password, salt, iterations);
   ScramSecret secret;
   secret.salt = std::move(salt);
   secret.iterations = iterations;
-  const std::string salted = Pbkdf2HmacSha256(password, secret.salt, iterations);
-  secret.stored_key = Sha256(HmacSha256(salted, "Client Key"));
-  secret.server_key = HmacSha256(salted, "Server Key");
+  secret.stored_key = std::move(keys.stored_key);
+  secret.server_key = std::move(keys.server_key);
   return secret;
 }
 
@@ -152,78 +151,40 @@ absl::StatusOr<ScramSecret> ScramSecret::Create(std::string_view password, int i
   return Derive(password, std::move(salt), iterations);
 }
 
-absl::StatusOr<std::string> ScramServerExchange::HandleClientFirst(std::string_view message) {
-  if (first_done_) return Malformed("unexpected client-first-message");
-  // gs2-header: cbind-flag "," [authzid] ","
-  if (message.size() < 3) return Malformed("too short");
-  const char flag = message[0];
-  if (flag == 'p') {
-    return SqlError(absl::StatusCode::kUnauthenticated, "28000",
-                    "channel binding is not supported by this server");
-  }
-  if ((flag != 'n' && flag != 'y') || message[1] != ',') return Malformed("bad gs2 header");
-  const size_t authzid_end = message.find(',', 2);
-  if (authzid_end == std::string_view::npos) return Malformed("bad gs2 header");
-  if (authzid_end != 2) {
-    return SqlError(absl::StatusCode::kUnauthenticated, "28000",
-                    "client uses authorization identity, but it is not supported");
-  }
-  gs2_header_ = std::string(message.substr(0, authzid_end + 1));
-  client_first_bare_ = std::string(message.substr(authzid_end + 1));
-
-  std::vector<std::pair<char, std::string_view>> attrs;
-  if (!SplitAttributes(client_first_bare_, &attrs) || attrs.size() < 2) {
-    return Malformed("bad client-first-message");
-  }
-  if (attrs[0].first == 'm') {
-    return SqlError(absl::StatusCode::kUnauthenticated, "28000",
-                    "client requires an unsupported SCRAM extension");
-  }
-  if (attrs[0].first != 'n' || attrs[1].first != 'r') return Malformed("expected n= and r=");
-  const std::string_view client_nonce = attrs[1].second;
-  if (!IsPrintableNonce(client_nonce)) return Malformed("bad nonce");
-
-  nonce_ = absl::StrCat(ToAbsl(client_nonce), server_nonce_);
-  server_first_ =
-      absl::StrCat("r=", nonce_, ",s=", Base64Encode(secret_.salt), ",i=", secret_.iterations);
-  first_done_ = true;
-  return server_first_;
+std::string ScramAuthMessage(std::string_view client_first_bare, std::string_view server_first,
+                             std::string_view client_final_without_proof) {
+  return absl::StrCat(View(client_first_bare), ",", View(server_first), ",",
+                      View(client_final_without_proof));
 }
 
-absl::StatusOr<std::string> ScramServerExchange::HandleClientFinal(std::string_view message) {
-  if (!first_done_) return Malformed("unexpected client-final-message");
-  const size_t proof_at = message.rfind(",p=");
-  if (proof_at == std::string_view::npos) return Malformed("missing proof");
-  const std::string_view without_proof = message.substr(0, proof_at);
-  const std::string_view proof_b64 = message.substr(proof_at + 3);
+std::string ScramClientProof(const ScramKeys& keys, std::string_view auth_message) {
+  return XorBytes(keys.client_key, HmacSha256(keys.stored_key, auth_message));
+}
 
-  std::vector<std::pair<char, std::string_view>> attrs;
-  if (!SplitAttributes(without_proof, &attrs) || attrs.size() < 2 || attrs[0].first != 'c' ||
-      attrs[1].first != 'r') {
-    return Malformed("expected c= and r=");
-  }
-  if (attrs[0].second != Base64Encode(gs2_header_)) {
-    return Malformed("unexpected channel-binding data");
-  }
-  if (attrs[1].second != nonce_) return Malformed("nonce does not match");
+std::string ScramServerSignature(std::string_view server_key, std::string_view auth_message) {
+  return HmacSha256(server_key, auth_message);
+}
 
-  std::optional<std::string> proof = Base64Decode(proof_b64);
-  if (!proof.has_value() || proof->size() != SHA256_DIGEST_LENGTH) {
-    return Malformed("bad proof");
+std::optional<std::vector<std::pair<char, std::string_view>>> ParseScramAttributes(
+    std::string_view text) {
+  std::vector<std::pair<char, std::string_view>> out;
+  while (true) {
+    const size_t comma = text.find(',');
+    const std::string_view part = text.substr(0, comma);
+    if (part.size() < 2 || part[1] != '=') return std::nullopt;
+    out.emplace_back(part[0], part.substr(2));
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
   }
-  const std::string auth_message =
-      absl::StrCat(client_first_bare_, ",", server_first_, ",", ToAbsl(without_proof));
-  const std::string client_signature = HmacSha256(secret_.stored_key, auth_message);
-  std::string client_key(SHA256_DIGEST_LENGTH, '\0');
-  for (size_t i = 0; i < client_key.size(); ++i) {
-    client_key[i] = static_cast<char>((*proof)[i] ^ client_signature[i]);
+  return out;
+}
+
+bool IsValidScramNonce(std::string_view nonce) {
+  if (nonce.empty()) return false;
+  for (char c : nonce) {
+    if (c < 0x21 || c > 0x7e || c == ',') return false;
   }
-  const std::string computed_stored_key = Sha256(client_key);
-  if (CRYPTO_memcmp(computed_stored_key.data(), secret_.stored_key.data(), SHA256_DIGEST_LENGTH) !=
-      0) {
-    return SqlError(absl::StatusCode::kUnauthenticated, "28P01", "invalid SCRAM proof");
-  }
-  return absl::StrCat("v=", Base64Encode(HmacSha256(secret_.server_key, auth_message)));
+  return true;
 }
 
 }  // namespace meridian::sql::pgwire

@@ -1,24 +1,29 @@
-// SCRAM-SHA-256 (RFC 5802, RFC 7677) as PostgreSQL uses it for password authentication:
-// no channel binding is offered (the client's gs2 header must be "n,," or "y,,"), the
-// user name in the client-first-message is ignored (the startup packet names the user),
-// and the password is used as given (no SASLprep, which is the identity for ASCII).
+// SCRAM-SHA-256 (RFC 5802 with the SHA-256 of RFC 7677) as PostgreSQL uses it for password
+// authentication: no channel binding (gs2 header "n,," or "y,,"), the user name in the
+// client-first-message ignored (the startup packet names the user) and the password used as
+// given (no SASLprep, which is the identity for ASCII).
 //
 //   client-first  n,,n=,r=<cnonce>
 //   server-first  r=<cnonce><snonce>,s=<base64 salt>,i=<iterations>
 //   client-final  c=biws,r=<nonce>,p=<base64 proof>
 //   server-final  v=<base64 server signature>
 //
-// The crypto helpers wrap OpenSSL's libcrypto and are exported for the tests' client side.
+// This is the one SCRAM module of the tree. This header holds what both halves share: the
+// crypto primitives (OpenSSL's libcrypto), the key derivation, the auth message and the
+// attribute syntax. The halves are ScramServerExchange (scram_server.h, used by the wire
+// server) and ScramClientExchange (scram_client.h, used by the raw test client; the shell
+// and the logic tests log in through libpq, which has its own).
 //
-// Thread-safety: ScramSecret is immutable after Create and may be shared; a
-// ScramServerExchange belongs to one connection thread.
+// Thread-safety: stateless functions; ScramKeys and ScramSecret are plain values.
 #ifndef MERIDIAN_SQL_PGWIRE_INTERNAL_SCRAM_H_
 #define MERIDIAN_SQL_PGWIRE_INTERNAL_SCRAM_H_
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -32,44 +37,54 @@ std::string HmacSha256(std::string_view key, std::string_view data);
 std::string Pbkdf2HmacSha256(std::string_view password, std::string_view salt, int iterations);
 // Cryptographically random bytes (RAND_bytes).
 absl::StatusOr<std::string> RandomBytes(size_t n);
+// a XOR b, byte by byte. REQUIRES: a.size() == b.size().
+std::string XorBytes(std::string_view a, std::string_view b);
+// Compares in time independent of where the inputs differ (CRYPTO_memcmp).
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
+// The iteration counts either half accepts: PostgreSQL's default is 4096; more than this
+// is a server trying to make the client burn CPU.
+inline constexpr int kScramMaxIterations = 10'000'000;
+
+// The keys derived from one password, salt and iteration count.
+struct ScramKeys {
+  std::string client_key;  // HMAC(SaltedPassword, "Client Key")
+  std::string stored_key;  // H(ClientKey)
+  std::string server_key;  // HMAC(SaltedPassword, "Server Key")
+
+  // REQUIRES: 1 <= iterations <= kScramMaxIterations.
+  static ScramKeys Derive(std::string_view password, std::string_view salt, int iterations);
+};
 
 // What the server keeps of a password: the salt and iteration count it hands to clients
-// and the keys that verify a proof.
+// and the keys that verify a proof (never the client key, from which a proof can be made).
 struct ScramSecret {
   std::string salt;
   int iterations = 4096;
-  std::string stored_key;  // H(HMAC(SaltedPassword, "Client Key"))
-  std::string server_key;  // HMAC(SaltedPassword, "Server Key")
+  std::string stored_key;
+  std::string server_key;
 
   static ScramSecret Derive(std::string_view password, std::string salt, int iterations);
   // With a fresh random 16-byte salt.
   static absl::StatusOr<ScramSecret> Create(std::string_view password, int iterations);
 };
 
-// The server side of one exchange.
-class ScramServerExchange {
- public:
-  // `server_nonce` is appended to the client's nonce; it must be printable ASCII without
-  // ',' (e.g. base64 of random bytes).
-  ScramServerExchange(const ScramSecret& secret, std::string server_nonce)
-      : secret_(secret), server_nonce_(std::move(server_nonce)) {}
+// client-first-message-bare "," server-first-message "," client-final-message-without-proof:
+// the text both signatures are computed over.
+std::string ScramAuthMessage(std::string_view client_first_bare, std::string_view server_first,
+                             std::string_view client_final_without_proof);
 
-  // Takes the client-first-message, returns the server-first-message. 08P01 if malformed,
-  // 28000 if the client demands channel binding.
-  absl::StatusOr<std::string> HandleClientFirst(std::string_view message);
-  // Takes the client-final-message, returns the server-final-message when the proof is
-  // right; 28P01 when it is not, 08P01 if malformed.
-  absl::StatusOr<std::string> HandleClientFinal(std::string_view message);
+// ClientKey XOR HMAC(StoredKey, AuthMessage).
+std::string ScramClientProof(const ScramKeys& keys, std::string_view auth_message);
+// HMAC(ServerKey, AuthMessage).
+std::string ScramServerSignature(std::string_view server_key, std::string_view auth_message);
 
- private:
-  const ScramSecret& secret_;
-  const std::string server_nonce_;
-  std::string gs2_header_;
-  std::string client_first_bare_;
-  std::string server_first_;
-  std::string nonce_;  // client nonce + server nonce
-  bool first_done_ = false;
-};
+// Splits "a=x,b=y" into (attribute, value) pairs; nullopt when an element is not "k=...".
+std::optional<std::vector<std::pair<char, std::string_view>>> ParseScramAttributes(
+    std::string_view text);
+
+// A nonce is printable ASCII (0x21..0x7e) without ',', and not empty.
+bool IsValidScramNonce(std::string_view nonce);
 
 }  // namespace meridian::sql::pgwire
 

@@ -11,9 +11,8 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "common/status.h"
-#include "sql/pgwire/internal/scram.h"
+#include "sql/pgwire/internal/scram_client.h"
 
 namespace meridian::sql::pgwire::testing {
 
@@ -177,9 +176,9 @@ absl::StatusOr<std::vector<Message>> TestClient::LoginScram(std::string_view pas
       sasl.body.find("SCRAM-SHA-256") == std::string::npos) {
     return absl::FailedPreconditionError("expected AuthenticationSASL");
   }
-  const std::string client_nonce = "testclientnonce123456";
-  const std::string client_first_bare = "n=,r=" + client_nonce;
-  const std::string client_first = "n,," + client_first_bare;
+  // A fixed nonce keeps the exchange reproducible; the server adds its own random part.
+  ScramClientExchange scram("", std::string(password), "testclientnonce123456");
+  const std::string client_first = scram.ClientFirstMessage();
   RETURN_IF_ERROR(Send('p', Body()
                                 .Str("SCRAM-SHA-256")
                                 .Int32(static_cast<int32_t>(client_first.size()))
@@ -188,27 +187,8 @@ absl::StatusOr<std::vector<Message>> TestClient::LoginScram(std::string_view pas
   if (cont.type != 'R' || cont.body.size() < 4 || LoadInt32(cont.body.data()) != 11) {
     return absl::FailedPreconditionError("expected AuthenticationSASLContinue");
   }
-  const std::string server_first = cont.body.substr(4);
-  std::string nonce, salt;
-  int iterations = 0;
-  for (absl::string_view part : absl::StrSplit(server_first, ',')) {
-    if (part.size() < 2) continue;
-    const std::string value(part.substr(2));
-    if (part[0] == 'r') nonce = value;
-    if (part[0] == 's') salt = Base64Decode(value).value_or("");
-    if (part[0] == 'i') iterations = std::atoi(value.c_str());
-  }
-  if (nonce.rfind(client_nonce, 0) != 0 || salt.empty() || iterations <= 0) {
-    return absl::FailedPreconditionError("bad server-first-message: " + server_first);
-  }
-  const std::string without_proof = "c=biws,r=" + nonce;
-  const std::string auth_message = client_first_bare + "," + server_first + "," + without_proof;
-  const std::string salted = Pbkdf2HmacSha256(password, salt, iterations);
-  const std::string client_key = HmacSha256(salted, "Client Key");
-  const std::string signature = HmacSha256(Sha256(client_key), auth_message);
-  std::string proof = client_key;
-  for (size_t i = 0; i < proof.size(); ++i) proof[i] = static_cast<char>(proof[i] ^ signature[i]);
-  RETURN_IF_ERROR(Send('p', Body().Raw(without_proof + ",p=" + Base64Encode(proof))));
+  ASSIGN_OR_RETURN(std::string client_final, scram.HandleServerFirst(cont.body.substr(4)));
+  RETURN_IF_ERROR(Send('p', Body().Raw(client_final)));
 
   std::vector<Message> out;
   ASSIGN_OR_RETURN(Message final_message, Read());
@@ -220,11 +200,7 @@ absl::StatusOr<std::vector<Message>> TestClient::LoginScram(std::string_view pas
       LoadInt32(final_message.body.data()) != 12) {
     return absl::FailedPreconditionError("expected AuthenticationSASLFinal");
   }
-  const std::string server_key = HmacSha256(salted, "Server Key");
-  const std::string expected = "v=" + Base64Encode(HmacSha256(server_key, auth_message));
-  if (final_message.body.substr(4) != expected) {
-    return absl::FailedPreconditionError("server signature does not verify");
-  }
+  RETURN_IF_ERROR(scram.VerifyServerFinal(std::string_view(final_message.body).substr(4)));
   ASSIGN_OR_RETURN(out, ReadUntilReady());
   return out;
 }

@@ -1,6 +1,7 @@
 // Test-only raw PostgreSQL protocol client: opens a TCP connection to 127.0.0.1, sends hand
 // built messages (or arbitrary bytes) and reads the server's messages back, so tests can
-// check every flow byte by byte. Includes a SCRAM-SHA-256 client for password logins.
+// check every flow byte by byte. Password logins use the client half of the SCRAM module
+// (sql/pgwire/internal/scram_client.h).
 // Every read has a timeout, so a server that hangs fails the test instead of blocking it.
 //
 // Thread-safety: none; one client per thread.

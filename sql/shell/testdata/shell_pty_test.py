@@ -1,16 +1,19 @@
 #!/usr/bin/python3
 """Drives the SQL shell in a pseudo-terminal, as a person would, and checks what it prints.
 
-Usage: shell_pty_test.py SHELL_COMMAND [ARGS...]
-  e.g. shell_pty_test.py build-shell/sql/shell/meridian_sql_shell_main --port=5498 --user=postgres
-       shell_pty_test.py build/cmd/meridian sql --port=26257
+Usage: [PTY_TEST_PASSWORD=PW] shell_pty_test.py SHELL_COMMAND [ARGS...]
+  e.g. shell_pty_test.py build/cmd/meridian sql --port=26257
+       PTY_TEST_PASSWORD=pw shell_pty_test.py build/cmd/meridian sql postgres://alice@127.0.0.1:5432/db
 
 The shell must connect to a server that behaves like PostgreSQL 15 (Meridian, or a real
-PostgreSQL). The test creates and drops a table named pty_test_<pid>. It checks: the banner
-and prompts (including continuation and transaction-state prompts), CREATE TABLE / INSERT
-command tags, a multi-line INSERT with a ';' inside a string, aligned output with a NULL and
-right-aligned numbers, \\dt and \\d NAME, \\x expanded output, an error with its SQLSTATE, a
-failed transaction's prompt, Ctrl-C cancelling a statement, \\timing, \\q, the exit status and the history file.
+PostgreSQL). With PTY_TEST_PASSWORD set, the server must ask for that password and the shell
+must prompt for it (without echoing it). The test creates and drops a table named
+pty_test_<pid>. It checks: the banner and prompts (including continuation and
+transaction-state prompts), CREATE TABLE / INSERT command tags, a multi-line INSERT with a
+';' inside a string, aligned output with a NULL and right-aligned numbers, \\dt and \\d NAME
+(numeric(12,2), PRIMARY KEY), \\x expanded output, an error with its SQLSTATE, a failed
+transaction's prompt, Ctrl-C cancelling a statement, Ctrl-C at a continuation prompt
+discarding the query buffer, \\timing, \\q, the exit status and the history file.
 Uses only the standard library (pty, os, select); exits non-zero on the first mismatch.
 """
 
@@ -101,12 +104,20 @@ def main():
         sys.stderr.write(__doc__)
         sys.exit(2)
     home = tempfile.mkdtemp(prefix="shell_pty_home_")
+    password = os.environ.get("PTY_TEST_PASSWORD", "")
     env = dict(os.environ, HOME=home, TERM="dumb", COLUMNS="200", LINES="50")
+    for name in ("PTY_TEST_PASSWORD", "PGPASSWORD", "PGPASSFILE"):
+        env.pop(name, None)
     table = f"pty_test_{os.getpid()}"
     t = Pty(sys.argv[1:], env)
 
     prompt = r"meridian=> "
+    if password:
+        t.expect(r"^Password for user \w+: ", "password prompt")
+        t.send(password)
     t.expect(r'Type "\\\?" for help\.', "banner")
+    if password and password in t.transcript.decode(errors="replace"):
+        fail("the password was echoed", t)
     t.expect(prompt, "first prompt")
 
     t.send(f"DROP TABLE IF EXISTS {table};")
@@ -114,7 +125,8 @@ def main():
     t.expect(r"^DROP TABLE$", "DROP TABLE tag")
     t.expect(prompt, "prompt after DROP")
 
-    t.send(f"CREATE TABLE {table} (id int PRIMARY KEY, name text, score float8);")
+    t.send(f"CREATE TABLE {table} (id int PRIMARY KEY, name text, score float8, "
+           "balance numeric(12,2) DEFAULT 0);")
     t.expect(r"^CREATE TABLE$", "CREATE TABLE tag")
     t.expect(prompt, "prompt after CREATE")
 
@@ -127,7 +139,7 @@ def main():
     t.expect(r"^INSERT 0 2$", "INSERT tag")
     t.expect(prompt, "prompt after INSERT")
 
-    t.send(f"SELECT * FROM {table} ORDER BY id;")
+    t.send(f"SELECT id, name, score FROM {table} ORDER BY id;")
     out = t.expect(r"^\(2 rows\)$", "row count footer")
     for line in [
         r"^ id \|    name    \| score $",
@@ -147,10 +159,17 @@ def main():
 
     t.send(f"\\d {table}")
     out = t.expect(prompt, "\\d NAME")
-    for needle in [f'Table "public.{table}"', "Column", "integer", "not null", "double precision",
-                   "Indexes:", f'"{table}_pkey"']:
-        if needle not in out:
-            fail(f"\\d {table}: missing {needle!r} in:\n{out}", t)
+    for line in [
+        rf'^ *Table "public\.{table}"$',
+        r"^ Column  \|       Type       \| Collation \| Nullable \| Default $",
+        r"^ id      \| integer          \|           \| not null \| $",
+        r"^ score   \| double precision \|           \|          \| $",
+        r"^ balance \| numeric\(12,2\)    \|           \|          \| 0$",
+        r"^Indexes:$",
+        rf'^    "{table}_pkey" PRIMARY KEY, btree \(id\)$',
+    ]:
+        if not re.search(line, out, re.MULTILINE):
+            fail(f"\\d {table}: no line /{line}/ in:\n{out}", t)
 
     t.send("\\x")
     t.expect(r"^Expanded display is on\.$", "\\x on")
@@ -191,6 +210,28 @@ def main():
     t.send("SELECT 5 AS five;")
     t.expect(r"^    5$", "shell alive after Ctrl-C at the prompt")
     t.expect(prompt, "prompt after SELECT 5")
+
+    # Ctrl-C at a continuation prompt discards the whole query buffer, as in psql: the lines
+    # typed so far do not prefix the next statement.
+    t.send("SELECT 'leftover' AS x")
+    t.expect(r"meridian-> ", "continuation prompt before Ctrl-C")
+    t.send("FROM")
+    t.expect(r"meridian-> ", "second continuation prompt before Ctrl-C")
+    os.write(t.fd, b"\x03")
+    t.expect(prompt, "fresh prompt after Ctrl-C at a continuation prompt")
+    t.send("SELECT 6 AS six;")
+    out = t.expect(prompt, "statement after Ctrl-C at a continuation prompt")
+    if not re.search(r"^ six $", out, re.M) or "ERROR" in out or "leftover" in out:
+        fail(f"the query buffer survived Ctrl-C:\n{out}", t)
+    # ... also inside an unterminated string.
+    t.send("SELECT 'abc")
+    t.expect(r"meridian'> ", "string continuation prompt")
+    os.write(t.fd, b"\x03")
+    t.expect(prompt, "fresh prompt after Ctrl-C inside a string")
+    t.send("SELECT 7 AS seven;")
+    out = t.expect(prompt, "statement after Ctrl-C inside a string")
+    if not re.search(r"^ seven $", out, re.M) or "ERROR" in out:
+        fail(f"the string survived Ctrl-C:\n{out}", t)
 
     t.send("\\timing")
     t.expect(r"^Timing is on\.$", "\\timing")
