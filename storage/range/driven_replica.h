@@ -1,7 +1,7 @@
 // DrivenReplica: what the replica driver (replica_driver.h) needs of one replica of one Paxos
 // group: its PaxosCore and the state machine the core feeds. RangeReplica implements it for
-// a range; any other state machine behind a PaxosCore can too, and is then run by the same
-// Ready pipeline.
+// a range; the Paxos simulator's key-value register implements it too, so every host of
+// Paxos groups runs the same Ready pipeline.
 //
 // The driver calls, for one Ready, in this order:
 //   StageDurable  (the driver then writes its batch, synced if the Ready must_sync, and

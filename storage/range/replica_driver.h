@@ -1,7 +1,7 @@
 // ReplicaDriver: the one Ready pipeline of Meridian. It turns the Readies of a host's Paxos
 // replicas (DrivenReplica: a PaxosCore and its state machine) into I/O on the Engine seam
-// and messages handed to a sink, in the order PaxosCore's contract demands, for every host
-// of Paxos groups; only the engine, the sink and the clocks differ between hosts.
+// and messages handed to a sink, in the order PaxosCore's contract demands. The node and
+// both simulators run this code; only the engine, the sink and the clocks differ.
 //
 //   ReplicaDriver::Pass pass = driver.StartPass();
 //   host lock held: pass.Collect(&r) for each replica  GetReady; stage durable state in ONE
@@ -15,7 +15,7 @@
 //                                                      requests, compact (per the options)
 //
 // The node holds its mutex for Collect and Apply only, so requests keep arriving during the
-// fsync and the sends. Single-threaded hosts (tests, simulators) call RunPass().
+// fsync and the sends. Single-threaded hosts (the simulators) call RunPass().
 //
 // Failure policy, the same for every host:
 //   - A failed engine write or a failed apply leaves a replica's memory ahead of its disk.
