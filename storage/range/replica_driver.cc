@@ -5,7 +5,33 @@
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
 
+// Mutation testing. Built with -DMERIDIAN_REPLICA_DRIVER_MUTANT=<n> (the library targets
+// meridian_replica_driver_mutant_*, see CMakeLists.txt), this file plants one deliberate
+// bug; tests/sim/driver_mutant_test.cc shows that the simulators catch each of them. The
+// real driver is built with 0 and plants none: every `if constexpr` below folds away.
+#ifndef MERIDIAN_REPLICA_DRIVER_MUTANT
+#define MERIDIAN_REPLICA_DRIVER_MUTANT 0
+#endif
+
 namespace meridian::storage {
+namespace {
+
+enum Mutant {
+  kNoMutant = 0,
+  // Writes acceptor state without fsync: a crash forgets promises and accepted values.
+  kNoFsync = 1,
+  // Group commit gone wrong: each Collect starts a new batch, so the write carries only the
+  // state of the last replica collected; the others' promises and entries never reach disk.
+  kLastBatchOnly = 2,
+  // Group commit gone wrong: only the last collected Ready decides whether the write syncs.
+  kSyncLastReadyOnly = 3,
+  // Ignores snapshot requests: a peer behind the compacted log never catches up.
+  kDropSnapshotRequests = 4,
+};
+constexpr int kMutant = MERIDIAN_REPLICA_DRIVER_MUTANT;
+static_assert(kMutant >= kNoMutant && kMutant <= kDropSnapshotRequests, "unknown mutant");
+
+}  // namespace
 
 ReplicaDriver::ReplicaDriver(Engine* engine, MessageSink sink, ReplicaDriverOptions options)
     : engine_(engine), sink_(std::move(sink)), options_(options) {
@@ -32,15 +58,21 @@ void ReplicaDriver::Pass::Collect(DrivenReplica* replica) {
   CHECK(phase_ == Phase::kCollecting) << "Collect after PersistAndSend";
   if (!replica->core().HasReady()) return;
   paxos::Ready ready = replica->core().GetReady();
+  if constexpr (kMutant == kLastBatchOnly) batch_.Clear();
   replica->StageDurable(ready, &batch_);
-  must_sync_ |= ready.must_sync;
+  if constexpr (kMutant == kSyncLastReadyOnly) {
+    must_sync_ = ready.must_sync;
+  } else {
+    must_sync_ |= ready.must_sync;
+  }
   items_.push_back(Item{replica, std::move(ready)});
 }
 
 absl::Status ReplicaDriver::Pass::PersistAndSend() {
   CHECK(phase_ == Phase::kCollecting) << "PersistAndSend twice";
   if (!batch_.empty()) {
-    const bool sync = driver_->options_.sync && must_sync_;
+    bool sync = driver_->options_.sync && must_sync_;
+    if constexpr (kMutant == kNoFsync) sync = false;
     // Group commit: one write, synced at most once, for every replica's acceptor state.
     if (absl::Status s = driver_->engine_->Write(batch_, WriteOptions{.sync = sync}); !s.ok()) {
       phase_ = Phase::kFailed;
@@ -74,6 +106,7 @@ absl::Status ReplicaDriver::Pass::Apply(const AppliedFn& on_applied) {
     replica.core().Advance(item.ready);
     if (on_applied) on_applied(replica, item.ready, std::move(*outcomes));
     for (paxos::NodeId peer : item.ready.snapshot_needed_by) {
+      if constexpr (kMutant == kDropSnapshotRequests) continue;
       absl::StatusOr<std::string> snapshot = replica.TakeSnapshot();
       if (!snapshot.ok()) {
         ++delta_.snapshot_failures;

@@ -174,6 +174,25 @@ TEST_F(ReplicaDriverTest, GroupCommitIsOneSyncedWriteAndMessagesFollowIt) {
   }
 }
 
+TEST_F(ReplicaDriverTest, GroupCommitSyncsIfAnyReadyMustSync) {
+  auto driver = NewDriver(ReplicaDriverOptions{.compact_above_entries = 0});
+  ListReplica a(1, 1, {1, 2, 3}, &engine_, &tt_);
+  ListReplica b(2, 1, {1}, &engine_, &tt_);  // one voter: commits on proposal
+  DrivenReplica* only_b[] = {&b};
+  ASSERT_TRUE(b.core().Campaign());
+  ASSERT_TRUE(b.core().Propose("x").ok());
+  while (*driver->RunPass(only_b, nullptr)) {
+  }
+  // a's promise must be synced; b's compaction alone need not be. Collected last, b must
+  // not decide for both.
+  ASSERT_TRUE(a.core().Campaign());
+  b.core().Compact(1);
+  const int synced = engine_.synced_writes;
+  DrivenReplica* both[] = {&a, &b};
+  ASSERT_TRUE(*driver->RunPass(both, nullptr));
+  EXPECT_EQ(engine_.synced_writes, synced + 1);
+}
+
 TEST_F(ReplicaDriverTest, SyncOffNeverSyncs) {
   auto driver = NewDriver(ReplicaDriverOptions{.sync = false});
   ListReplica a(1, 1, {1, 2, 3}, &engine_, &tt_);
