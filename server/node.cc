@@ -98,6 +98,11 @@ absl::Status Node::Init() {
   TransportOptions to;
   to.wall_clock_ns = [clock = clock_.get()] { return clock->NowNanos(); };
   ASSIGN_OR_RETURN(transport_, Transport::Create(options_.node_id, others, options_.node_id, to));
+  replica_driver_ = std::make_unique<storage::ReplicaDriver>(
+      engine_.get(),
+      [transport = transport_.get()](proto::PaxosMessage m) { transport->Send(std::move(m)); },
+      storage::ReplicaDriverOptions{
+          .sync = options_.sync_writes, .compact_above_entries = 20000, .retain_entries = 5000});
   // Writes hold a worker through commit and commit wait: size the pool for many in flight.
   ASSIGN_OR_RETURN(server_, GrpcServer::Start(options_.listen_address, this,
                                               GrpcServerOptions{.kv_threads = 256}));
@@ -287,46 +292,23 @@ void Node::CheckClock() {
 }
 
 bool Node::ProcessReadies() {
-  std::vector<std::pair<storage::RangeReplica*, storage::paxos::Ready>> readies;
-  storage::WriteBatch batch;
-  bool must_sync = false;
+  storage::ReplicaDriver::Pass pass = replica_driver_->StartPass();
   {
     absl::MutexLock lock(&mu_);
-    for (auto& [id, r] : ranges_) {
-      if (!r->core().HasReady()) continue;
-      storage::paxos::Ready rd = r->core().GetReady();
-      r->StageDurable(rd, &batch);
-      must_sync |= rd.must_sync;
-      readies.emplace_back(r.get(), std::move(rd));
-    }
+    for (auto& [id, r] : ranges_) pass.Collect(r.get());
   }
-  if (readies.empty()) return false;
-  // Group commit: one write, synced once, for every range's acceptor state.
-  if (!batch.empty()) {
-    CHECK_OK(
-        engine_->Write(batch, storage::WriteOptions{.sync = options_.sync_writes && must_sync}));
-  }
-  for (auto& [r, rd] : readies) {
-    for (proto::PaxosMessage& m : rd.messages) transport_->Send(std::move(m));
+  if (pass.empty()) return false;
+  // The synced group-commit write and the sends run without mu_: requests keep arriving.
+  if (absl::Status s = pass.PersistAndSend(); !s.ok()) {
+    // The cores believe their state is durable; only a restart from the disk is safe.
+    LOG(FATAL) << "node " << options_.node_id << " stops: writing the Paxos state failed: " << s;
   }
   absl::MutexLock lock(&mu_);
-  for (auto& [r, rd] : readies) {
-    absl::StatusOr<std::vector<storage::AppliedProposal>> applied = r->ApplyCommitted(rd);
-    CHECK(applied.ok()) << "range " << r->range_id() << " failed to apply: " << applied.status();
-    r->core().Advance(rd);
-    servers_[r->range_id()]->OnApplied(*applied);
-    for (storage::paxos::NodeId peer : rd.snapshot_needed_by) {
-      absl::StatusOr<std::string> snap = r->TakeSnapshot();
-      if (snap.ok()) {
-        r->core().SendSnapshot(peer, r->applied_index(), std::move(*snap));
-      } else {
-        LOG(ERROR) << "snapshot of range " << r->range_id() << " failed: " << snap.status();
-      }
-    }
-    // Keep the log short: the MVCC state is the snapshot.
-    storage::paxos::PaxosStatus s = r->core().Status();
-    if (r->applied_index() > s.log_start + 20000) r->core().Compact(r->applied_index() - 5000);
-  }
+  absl::Status s = pass.Apply(
+      [this](storage::DrivenReplica& r, const storage::paxos::Ready&,
+             std::vector<storage::AppliedProposal> outcomes)
+          ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { servers_[r.group_id()]->OnApplied(outcomes); });
+  if (!s.ok()) LOG(FATAL) << "node " << options_.node_id << " stops: " << s;
   MaintainTxns(/*tick=*/false);
   return true;
 }

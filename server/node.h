@@ -4,7 +4,8 @@
 //                    gRPC threads                         driver thread
 //   OnPaxosBatch ---> inbox ----------------------------> Step each message into its range
 //   OnKv, OnTxn  ---> the range's RangeTxnServer         every tick: Tick every range
-//                     (locks, proposals, reads), wait     Ready of every range:
+//                     (locks, proposals, reads), wait     Ready of every range, through
+//                                                         the ReplicaDriver (one pass):
 //                                                            1. stage all, ONE synced write
 //                                                               (group commit across ranges)
 //                                                            2. send messages (transport)
@@ -39,6 +40,7 @@
 #include "server/transport.h"
 #include "storage/engine/engine.h"
 #include "storage/range/range_replica.h"
+#include "storage/range/replica_driver.h"
 #include "txn/range_map.h"
 #include "txn/range_txn_server.h"
 
@@ -95,7 +97,7 @@ class Node : public NodeServiceHandler, public txn::RangeTxnHost {
   explicit Node(NodeOptions options);
   absl::Status Init();
   void DriverLoop();
-  // One pass of the Ready pipeline over every range. Returns true if anything happened.
+  // One ReplicaDriver pass over every range. Returns true if any range had a Ready.
   bool ProcessReadies();
   proto::KvResponse Write(storage::RangeReplica* range, std::vector<proto::KvWrite> writes);
   proto::KvResponse Read(storage::RangeReplica* range, const proto::KvRequest& request);
@@ -129,6 +131,9 @@ class Node : public NodeServiceHandler, public txn::RangeTxnHost {
   std::unique_ptr<clock::TrueTime> true_time_;
   std::unique_ptr<clock::Hlc> hlc_;
   std::unique_ptr<Transport> transport_;
+  // The Ready pipeline of every range (sends through transport_). Used by the driver thread
+  // only; its passes take mu_ for the collect and apply phases.
+  std::unique_ptr<storage::ReplicaDriver> replica_driver_;
   std::unique_ptr<GrpcServer> server_;
 
   absl::Mutex mu_;

@@ -2,7 +2,7 @@
 // state machine, an MvccStore in its own key prefix of the node's engine.
 //
 //   client write --> ProposeWrites: leaseholder stamps a timestamp, proposes RangeCommand
-//   Paxos Ready  --> StageDurable (log + snapshot install, in the node's group-commit batch)
+//   Paxos Ready  --> StageDurable (log + snapshot install, in the driver's group-commit batch)
 //               --> ApplyCommitted: MVCC writes + RangeAppliedState in ONE engine batch, so
 //                   a restart neither loses nor repeats a command (exactly once, log order)
 //   strong read  --> PlanStrongRead at the leaseholder: no Paxos round; it waits only for
@@ -54,6 +54,7 @@
 #include "storage/mvcc/mvcc_store.h"
 #include "storage/paxos/paxos_core.h"
 #include "storage/paxos/paxos_log.h"
+#include "storage/range/driven_replica.h"
 
 namespace meridian::storage {
 
@@ -72,19 +73,12 @@ struct Proposal {
   bool resolves_prepared = false;
 };
 
-// The outcome of one applied command that this replica proposed.
-struct AppliedProposal {
-  uint64_t proposal_id = 0;
-  absl::Status status;  // a command the state machine rejected is a no-op on every replica
-  Timestamp timestamp;
-};
-
 struct ReadPlan {
   uint64_t required_applied_index = 0;
   Timestamp read_timestamp;
 };
 
-class RangeReplica {
+class RangeReplica : public DrivenReplica {
  public:
   // Opens (or creates) the replica's state on `engine`. All pointers must outlive it.
   static absl::StatusOr<std::unique_ptr<RangeReplica>> Open(RangeReplicaOptions options,
@@ -92,9 +86,10 @@ class RangeReplica {
                                                             clock::TrueTime* true_time,
                                                             clock::Hlc* hlc);
 
-  paxos::PaxosCore& core() { return *core_; }
+  paxos::PaxosCore& core() override { return *core_; }
   MvccStore& mvcc() { return *mvcc_; }
   uint64_t range_id() const { return options_.range_id; }
+  uint64_t group_id() const override { return options_.range_id; }
 
   // Leaseholder only: stamps and proposes one atomic group of writes. kUnavailable (with a
   // leader hint) when this replica does not hold the lease.
@@ -112,15 +107,13 @@ class RangeReplica {
   // True once `plan` can be served here (applied far enough, lease still held).
   bool ReadReady(const ReadPlan& plan);
 
-  // Driver steps for one Ready, in this order:
-  //   StageDurable (then the node writes its batch with sync), send rd.messages,
-  //   ApplyCommitted, core().Advance(rd), then serve rd.snapshot_needed_by.
-  void StageDurable(const paxos::Ready& ready, WriteBatch* batch);
-  absl::StatusOr<std::vector<AppliedProposal>> ApplyCommitted(const paxos::Ready& ready);
+  // DrivenReplica: the steps of one Ready, run by the replica driver (replica_driver.h).
+  void StageDurable(const paxos::Ready& ready, WriteBatch* batch) override;
+  absl::StatusOr<std::vector<AppliedProposal>> ApplyCommitted(const paxos::Ready& ready) override;
   // A snapshot of the state machine at the applied index (all of the range's MVCC data).
-  absl::StatusOr<std::string> TakeSnapshot();
+  absl::StatusOr<std::string> TakeSnapshot() override;
 
-  uint64_t applied_index() const { return applied_.applied_index(); }
+  uint64_t applied_index() const override { return applied_.applied_index(); }
   Timestamp t_safe() const;
   // The timestamp of the last applied command (Spanner's LastTS).
   Timestamp last_commit_timestamp() const;

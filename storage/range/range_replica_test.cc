@@ -1,4 +1,5 @@
-// RangeReplica over three in-process replicas with a synchronous message pump.
+// RangeReplica over three in-process replicas, each run by a ReplicaDriver, with a
+// synchronous message pump.
 #include "storage/range/range_replica.h"
 
 #include <map>
@@ -8,6 +9,7 @@
 #include "common/logging.h"
 #include "gtest/gtest.h"
 #include "storage/engine/mem_engine.h"
+#include "storage/range/replica_driver.h"
 
 namespace meridian::storage {
 namespace {
@@ -37,6 +39,12 @@ class Cluster {
     auto r = RangeReplica::Open(o, &n->disk, n->tt.get(), n->hlc.get());
     CHECK(r.ok()) << r.status();
     n->replica = std::move(*r);
+    if (n->driver == nullptr) {
+      // Compaction is left to the tests.
+      n->driver = std::make_unique<ReplicaDriver>(
+          &n->disk, [this](proto::PaxosMessage m) { inflight_.push_back(std::move(m)); },
+          ReplicaDriverOptions{.compact_above_entries = 0});
+    }
     n->up = true;
   }
 
@@ -56,22 +64,16 @@ class Cluster {
       bool any = false;
       for (auto& [id, n] : nodes_) {
         if (!n->up) continue;
-        while (n->replica->core().HasReady()) {
+        DrivenReplica* replicas[] = {n->replica.get()};
+        while (true) {
+          absl::StatusOr<bool> passed = n->driver->RunPass(
+              replicas,
+              [this](DrivenReplica&, const paxos::Ready&, std::vector<AppliedProposal> outcomes) {
+                for (const AppliedProposal& a : outcomes) results_[a.proposal_id] = a.status;
+              });
+          CHECK_OK(passed.status());
+          if (!*passed) break;
           any = true;
-          paxos::Ready rd = n->replica->core().GetReady();
-          WriteBatch batch;
-          n->replica->StageDurable(rd, &batch);
-          CHECK_OK(n->disk.Write(batch, WriteOptions{.sync = rd.must_sync}));
-          for (auto& m : rd.messages) inflight_.push_back(m);
-          auto applied = n->replica->ApplyCommitted(rd);
-          CHECK(applied.ok()) << applied.status();
-          for (const AppliedProposal& a : *applied) results_[a.proposal_id] = a.status;
-          n->replica->core().Advance(rd);
-          for (auto peer : rd.snapshot_needed_by) {
-            auto snap = n->replica->TakeSnapshot();
-            CHECK(snap.ok());
-            n->replica->core().SendSnapshot(peer, n->replica->applied_index(), *snap);
-          }
         }
       }
       std::vector<proto::PaxosMessage> msgs = std::move(inflight_);
@@ -115,6 +117,7 @@ class Cluster {
     std::unique_ptr<clock::TrueTime> tt;
     std::unique_ptr<clock::Hlc> hlc;
     std::unique_ptr<RangeReplica> replica;
+    std::unique_ptr<ReplicaDriver> driver;  // over `disk`, into inflight_
     bool up = false;
   };
   std::vector<uint64_t> voters_;

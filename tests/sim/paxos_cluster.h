@@ -2,12 +2,16 @@
 // clocks, disks and network, driven by one seed.
 //
 // Each node runs the real PaxosCore and PaxosLog over a MemEngine "disk" (a crash loses
-// every write not covered by a synced one). The state machine is a key-value register kept
-// on the same disk with its applied index in the same batch as its effects. Clients issue
+// every write not covered by a synced one), through the production ReplicaDriver. The state
+// machine is a key-value register kept on the same disk with its applied index in the same
+// batch as its effects; with the core and log it is the driver's DrivenReplica. Clients issue
 // reads (served by the leaseholder without a Paxos round) and writes (through the log);
 // faults are injected while they run. Every run checks:
 //   - agreement: no two replicas apply different commands at one slot;
 //   - durability: every acknowledged write is applied by every live voter in the end;
+//   - no lost vote: after a crash, a node's disk holds every promise and acceptance its
+//     messages claimed (acceptor_durability.h);
+//   - no snapshot for a lagging replica failed;
 //   - leases: at no instant do two replicas both believe they hold the lease;
 //   - linearizability of the clients' history (tests/checker);
 //   - liveness: once faults stop and a majority is up and connected, a write commits

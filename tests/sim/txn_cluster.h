@@ -2,10 +2,11 @@
 // network, driven by one seed.
 //
 // Each node runs the real RangeReplica (PaxosCore + MVCC over a MemEngine "disk") and the real
-// RangeTxnServer for every range; clients run the real TxnCommit coordinator. Only the
-// plumbing is simulated: message delivery (delays, reordering, loss, duplication,
-// partitions), crashes (a crash loses every unsynced write) and restarts, clock skew and
-// drift inside the TrueTime bound, and timers.
+// RangeTxnServer for every range, driven by the node's real ReplicaDriver (group commit
+// across its ranges); clients run the real TxnCommit coordinator. Only the plumbing is
+// simulated: message delivery (delays, reordering, loss, duplication, partitions), crashes
+// (a crash loses every unsynced write) and restarts, clock skew and drift inside the
+// TrueTime bound, and timers.
 //
 // Workload: a bank. Accounts are spread over the ranges; transfer clients move money between
 // two accounts in read-write transactions (locking reads, some FOR UPDATE, then a one-range
@@ -16,7 +17,10 @@
 //   - strict serializability of the history (tests/checker/serializability.h), including
 //     that commit timestamps agree with real time;
 //   - liveness: once faults stop, transfers commit again within a bound;
-//   - no stuck state: after the clients stop, no range keeps a prepared transaction or a lock.
+//   - no lost vote: after a crash, a node's disk holds every promise and acceptance its
+//     messages claimed (acceptor_durability.h);
+//   - no stuck state: after the clients stop, no range keeps a prepared transaction or a lock;
+//   - no snapshot for a lagging replica failed (the simulated disk cannot fail a read).
 //
 // Thread-safety: single-threaded.
 #ifndef MERIDIAN_TESTS_SIM_TXN_CLUSTER_H_
@@ -56,6 +60,7 @@ struct TxnSimResult {
   int64_t multi_range = 0;  // committed transfers that used 2PC
   int64_t crashes = 0;
   int64_t partitions = 0;
+  int64_t snapshots = 0;  // sent by the replica drivers to peers behind the compacted log
   uint64_t messages = 0;
   uint64_t events = 0;
   std::string Summary() const;

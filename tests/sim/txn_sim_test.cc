@@ -35,6 +35,7 @@ TxnSimResult RunSeeds(uint64_t first, uint64_t count, int64_t chaos_ns) {
     total.audits += r.audits;
     total.crashes += r.crashes;
     total.partitions += r.partitions;
+    total.snapshots += r.snapshots;
     total.messages += r.messages;
     total.events += r.events;
     if (!r.ok()) {
