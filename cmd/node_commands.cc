@@ -9,17 +9,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "cmd/flags.h"
-#include "cmd/router.h"
 #include "common/clock/physical_clock.h"
-#include "common/clock/true_time.h"
 #include "common/status.h"
 #include "server/grpc_server.h"
 #include "server/grpc_txn_rpc.h"
 #include "server/node.h"
+#include "server/sql_node.h"
 #include "sql/catalog/catalog.h"
 #include "sql/execution/range_filter.h"
-#include "sql/pgwire/server.h"
-#include "sql/session/session.h"
+#include "txn/leaseholder_router.h"
 #include "txn/range_map.h"
 
 namespace meridian::cmd {
@@ -47,54 +45,21 @@ commands:
 Requests go to the leaseholder, following leader hints.
 )";
 
-// The SQL side of a node: a transaction client, the engine, and the PostgreSQL server.
-class SqlFrontEnd {
- public:
-  static absl::StatusOr<std::unique_ptr<SqlFrontEnd>> Start(const server::NodeOptions& node,
-                                                            const std::string& listen,
-                                                            const std::string& password) {
-    std::unique_ptr<SqlFrontEnd> f(new SqlFrontEnd());
-    size_t colon = listen.rfind(':');
-    int port = 0;
-    if (colon == std::string::npos || !absl::SimpleAtoi(listen.substr(colon + 1), &port) ||
-        port < 0 || port > 65535) {
-      return absl::InvalidArgumentError("--sql-listen must be HOST:PORT");
-    }
-    if (node.splits.empty()) {
-      f->map_ = txn::RangeMap::Even(node.ranges);
-    } else {
-      ASSIGN_OR_RETURN(f->map_, txn::RangeMap::FromSplits(node.splits));
-    }
-    f->true_time_ = std::make_unique<clock::TrueTime>(
-        clock::SystemClock::Default(),
-        clock::TrueTimeOptions{.epsilon_ns = node.epsilon_us * 1000});
-    f->rpc_ = std::make_unique<server::GrpcTxnRpc>(node.peers);
-    f->client_ = std::make_unique<txn::TxnClient>(
-        f->map_, f->rpc_.get(), f->true_time_.get(),
-        txn::TxnClientOptions{});  // strong reads go to the leaseholder
-    f->engine_ = std::make_unique<sql::Engine>(
-        sql::EngineOptions{.client = f->client_.get(), .node_id = node.node_id});
-    sql::PgServerOptions po;
-    po.host = listen.substr(0, colon);
-    po.port = static_cast<uint16_t>(port);
-    po.password = password;
-    ASSIGN_OR_RETURN(f->pg_, sql::PgServer::Start(po, f->engine_.get()));
-    return f;
+// The wire server's address for --sql-listen.
+absl::StatusOr<sql::PgServerOptions> PgOptions(const std::string& listen,
+                                               const std::string& password) {
+  size_t colon = listen.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos || !absl::SimpleAtoi(listen.substr(colon + 1), &port) ||
+      port < 0 || port > 65535) {
+    return absl::InvalidArgumentError("--sql-listen must be HOST:PORT");
   }
-  ~SqlFrontEnd() {
-    if (pg_) pg_->Shutdown();
-  }
-  int port() const { return pg_->port(); }
-
- private:
-  SqlFrontEnd() = default;
-  txn::RangeMap map_;
-  std::unique_ptr<clock::TrueTime> true_time_;
-  std::unique_ptr<server::GrpcTxnRpc> rpc_;
-  std::unique_ptr<txn::TxnClient> client_;
-  std::unique_ptr<sql::Engine> engine_;
-  std::unique_ptr<sql::PgServer> pg_;
-};
+  sql::PgServerOptions po;
+  po.host = listen.substr(0, colon);
+  po.port = static_cast<uint16_t>(port);
+  po.password = password;
+  return po;
+}
 
 int Fail(const absl::Status& s, const char* usage) {
   std::fprintf(stderr, "meridian: %s\n\n%s", std::string(s.message()).c_str(), usage);
@@ -177,9 +142,19 @@ int StartCommand(int argc, char** argv) {
   std::printf("node %llu listening on port %d\n", static_cast<unsigned long long>(o.node_id),
               (*node)->port());
   // SQL: a transaction client over the cluster, the engine, and the wire protocol server.
-  std::unique_ptr<SqlFrontEnd> sql;
+  std::unique_ptr<server::SqlNode> sql;
   if (args->flags.count("sql-listen")) {
-    auto front = SqlFrontEnd::Start(o, args->flags["sql-listen"], args->flags["sql-password"]);
+    absl::StatusOr<sql::PgServerOptions> po =
+        PgOptions(args->flags["sql-listen"], args->flags["sql-password"]);
+    absl::StatusOr<std::unique_ptr<server::SqlNode>> front = absl::UnknownError("not started");
+    if (po.ok()) {
+      // Strong reads go to the leaseholder (nearest_node 0).
+      server::SqlNodeOptions so = server::SqlNodeOptions::ForNode(o);
+      so.pgwire = *po;
+      front = server::SqlNode::Start(std::move(so));
+    } else {
+      front = po.status();
+    }
     if (!front.ok()) {
       std::fprintf(stderr, "meridian start: %s\n", front.status().ToString().c_str());
       (*node)->Stop();
@@ -187,7 +162,7 @@ int StartCommand(int argc, char** argv) {
     }
     sql = std::move(*front);
     std::printf("node %llu serving SQL on port %d\n", static_cast<unsigned long long>(o.node_id),
-                sql->port());
+                sql->pg_port());
   }
   std::fflush(stdout);
   int sig = 0;
@@ -297,8 +272,11 @@ int KvCommand(int argc, char** argv) {
   } else {
     return Fail(absl::InvalidArgumentError(absl::StrCat("bad command: ", cmd)), kKvUsage);
   }
-  Router router(*peers);
-  auto resp = router.Send(req, absl::Seconds(15));
+  server::GrpcTxnRpc rpc(*peers);
+  txn::LeaseholderRouter router(&rpc, clock::SystemClock::Default());
+  absl::StatusOr<proto::KvResponse> resp =
+      router.SendKv(req, {.timeout = absl::Seconds(15), .attempt_timeout = absl::Seconds(6)})
+          .response;
   if (!resp.ok()) {
     std::fprintf(stderr, "ERROR: %s\n", resp.status().ToString().c_str());
     return 1;
