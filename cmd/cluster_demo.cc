@@ -1,16 +1,12 @@
 #include "cmd/cluster_demo.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "cmd/kv_shell.h"
-#include "common/clock/physical_clock.h"
+#include "common/net.h"
 #include "common/status.h"
 #include "sql/catalog/catalog.h"
 #include "sql/expr/range_filter.h"
@@ -21,20 +17,6 @@ namespace {
 constexpr const char* kRegions[] = {"us-east1", "europe-west1", "asia-south1"};
 // One-way delays between the regions above, in ms (about half the public cloud RTTs).
 constexpr int64_t kDelayMs[3][3] = {{0, 38, 105}, {38, 0, 65}, {105, 65, 0}};
-
-absl::StatusOr<int> FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return absl::InternalError("socket() failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  int rc = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  if (rc == 0) rc = getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  if (rc != 0) return absl::InternalError("no free loopback port");
-  return ntohs(addr.sin_port);
-}
 
 std::string Quoted(const std::string& s) { return absl::StrCat("\"", s, "\""); }
 
@@ -50,43 +32,25 @@ absl::StatusOr<std::unique_ptr<ClusterDemo>> ClusterDemo::Start(ClusterDemoOptio
   }
   std::unique_ptr<ClusterDemo> demo(new ClusterDemo(std::move(options)));
   for (int i = 1; i <= demo->options_.nodes; ++i) {
-    ASSIGN_OR_RETURN(int port, FreePort());
+    ASSIGN_OR_RETURN(int port, FreeLoopbackPort());
     demo->addresses_[i] = absl::StrCat("127.0.0.1:", port);
   }
   for (const auto& [id, addr] : demo->addresses_) RETURN_IF_ERROR(demo->StartNode(id));
   demo->ApplyFaults();
-  demo->router_ = std::make_unique<Router>(demo->addresses_);
-  ASSIGN_OR_RETURN(demo->range_map_, txn::RangeMap::FromSplits(demo->options_.splits));
-  demo->true_time_ = std::make_unique<clock::TrueTime>(
-      clock::SystemClock::Default(),
-      clock::TrueTimeOptions{.epsilon_ns = demo->options_.epsilon_us * 1000});
-  demo->rpc_ = std::make_unique<server::GrpcTxnRpc>(demo->addresses_);
-  // The shell sits in us-east1: read-only transactions read at node 1's replicas.
-  demo->txns_ =
-      std::make_unique<txn::TxnClient>(demo->range_map_, demo->rpc_.get(), demo->true_time_.get(),
-                                       txn::TxnClientOptions{.nearest_node = 1});
-  // Wait for every range's first leaseholder so the first command does not race the
-  // elections.
-  for (absl::Time deadline = absl::Now() + absl::Seconds(20); absl::Now() < deadline;) {
-    bool all = true;
-    for (const auto& r : demo->range_map_.ranges()) all &= demo->Leaseholder(r.range_id) != 0;
-    if (all) break;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  demo->engine_ = std::make_unique<sql::Engine>(sql::EngineOptions{.client = demo->txns_.get()});
-  sql::PgServerOptions po;
-  po.port = static_cast<uint16_t>(demo->options_.sql_port);
-  ASSIGN_OR_RETURN(demo->pg_, sql::PgServer::Start(po, demo->engine_.get()));
+  // The front end sits in us-east1 with node 1: read-only transactions read at node 1's
+  // replicas first.
+  server::SqlNodeOptions so = server::SqlNodeOptions::ForNode(demo->NodeOptionsFor(1));
+  so.nearest_node = 1;
+  so.pgwire = sql::PgServerOptions{.port = static_cast<uint16_t>(demo->options_.sql_port)};
+  ASSIGN_OR_RETURN(demo->sql_, server::SqlNode::Start(std::move(so)));
+  // Every range's first leaseholder, so the first command does not race the elections.
+  RETURN_IF_ERROR(demo->sql_->AwaitRanges(absl::Seconds(30)));
   return demo;
 }
 
 ClusterDemo::~ClusterDemo() {
-  if (pg_) pg_->Shutdown();
-  pg_.reset();
-  engine_.reset();
   open_.reset();
-  txns_.reset();
-  router_.reset();
+  sql_.reset();
   for (auto& [id, node] : nodes_) node->Stop();
 }
 
@@ -97,7 +61,7 @@ int64_t ClusterDemo::OneWayDelayMs(uint64_t a, uint64_t b) const {
   return kDelayMs[(a - 1) % 3][(b - 1) % 3];
 }
 
-absl::Status ClusterDemo::StartNode(uint64_t id) {
+server::NodeOptions ClusterDemo::NodeOptionsFor(uint64_t id) const {
   server::NodeOptions o;
   o.scan_filters = sql::CompileRangeFilter;  // SQL filters run next to the data
   o.node_id = id;
@@ -112,7 +76,11 @@ absl::Status ClusterDemo::StartNode(uint64_t id) {
   o.lease_ms = 2000;
   o.splits = options_.splits;
   o.ranges = static_cast<int>(options_.splits.size()) + 1;
-  ASSIGN_OR_RETURN(nodes_[id], server::Node::Start(o));
+  return o;
+}
+
+absl::Status ClusterDemo::StartNode(uint64_t id) {
+  ASSIGN_OR_RETURN(nodes_[id], server::Node::Start(NodeOptionsFor(id)));
   return absl::OkStatus();
 }
 
@@ -121,8 +89,7 @@ void ClusterDemo::StopNode(uint64_t id) {
   if (it == nodes_.end()) return;
   it->second->Stop();
   nodes_.erase(it);
-  router_->Forget(id);
-  rpc_->Forget(id);
+  if (sql_ != nullptr) sql_->rpc().Forget(id);
 }
 
 void ClusterDemo::ApplyFaults() {
@@ -163,9 +130,9 @@ std::string ClusterDemo::Banner(bool sql) const {
         "europe-west1<->asia-south1 65 ms. A write commits at the leaseholder after a\n"
         "majority accepts it (one round trip to the nearest other region) and commit wait.\n";
   }
-  if (pg_ != nullptr) {
+  if (sql_port() != 0) {
     absl::StrAppendFormat(&out, "PostgreSQL clients: psql -h 127.0.0.1 -p %d -U root meridian\n",
-                          pg_->port());
+                          sql_port());
   }
   out += sql ? "SQL shell: statements end with ';'. Type \\? for help, \\q to quit."
              : "Type help for commands.";
@@ -201,8 +168,10 @@ std::string ClusterDemo::Execute(std::string_view line) {
 
 absl::StatusOr<std::string> ClusterDemo::Kv(proto::KvRequest req) {
   absl::Time start = absl::Now();
-  uint64_t served_by = 0;
-  ASSIGN_OR_RETURN(proto::KvResponse r, router_->Send(req, absl::Seconds(20), &served_by));
+  txn::Routed<proto::KvResponse> routed = sql_->client().router().SendKv(
+      req, {.timeout = absl::Seconds(20), .attempt_timeout = absl::Seconds(6)});
+  ASSIGN_OR_RETURN(proto::KvResponse r, std::move(routed.response));
+  const uint64_t served_by = routed.node;
   double ms = absl::ToDoubleMilliseconds(absl::Now() - start);
   if (r.code() != 0) {
     return absl::Status(static_cast<absl::StatusCode>(r.code()), r.message());
@@ -241,12 +210,12 @@ absl::StatusOr<std::string> ClusterDemo::RunTxn(const std::vector<std::string>& 
       return WithSqlState(absl::FailedPreconditionError("a transaction is already open"), "25001");
     }
     const bool ro = a.size() == 2;
-    open_ = txns_->Begin({.mode = ro ? txn::TxnMode::kReadOnly : txn::TxnMode::kReadWrite});
+    open_ = sql_->client().Begin({.mode = ro ? txn::TxnMode::kReadOnly : txn::TxnMode::kReadWrite});
     open_since_ = absl::Now();
     return absl::StrCat("BEGIN ", ro ? "read-only" : "read-write", " ", open_->id());
   }
   if (cmd == "scan" && open_ == nullptr && (a.size() == 2 || a.size() == 3)) {
-    std::unique_ptr<txn::Txn> ro = txns_->Begin({.mode = txn::TxnMode::kReadOnly});
+    std::unique_ptr<txn::Txn> ro = sql_->client().Begin({.mode = txn::TxnMode::kReadOnly});
     ASSIGN_OR_RETURN(std::string out, Scan(*ro, a[1], a.size() == 3 ? a[2] : ""));
     return absl::StrFormat("%s read-only at %s (%.1f ms)", out, ro->read_timestamp()->ToString(),
                            took());
@@ -318,7 +287,7 @@ absl::StatusOr<std::string> ClusterDemo::Run(const std::vector<std::string>& a) 
       return RunTxn(a);
     }
   }
-  if (a.size() >= 2) req.set_range_id(range_map_.Lookup(a[1]).range_id);
+  if (a.size() >= 2) req.set_range_id(sql_->client().range_map().Lookup(a[1]).range_id);
   if (cmd == "put" && a.size() == 3) {
     req.set_op(proto::KvRequest::PUT);
     req.set_key(a[1]);
@@ -351,7 +320,7 @@ absl::StatusOr<std::string> ClusterDemo::Run(const std::vector<std::string>& a) 
     }
     req.set_op(proto::KvRequest::GET);
     req.set_key(a[2]);
-    req.set_range_id(range_map_.Lookup(a[2]).range_id);
+    req.set_range_id(sql_->client().range_map().Lookup(a[2]).range_id);
     req.set_max_staleness_ms(ms);
     absl::Time start = absl::Now();
     proto::KvResponse r = nodes_.at(id)->OnKv(req);

@@ -17,12 +17,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "cmd/router.h"
-#include "common/clock/true_time.h"
-#include "server/grpc_txn_rpc.h"
 #include "server/node.h"
-#include "sql/pgwire/server.h"
-#include "sql/session/session.h"
+#include "server/sql_node.h"
 #include "txn/txn_client.h"
 
 namespace meridian::cmd {
@@ -48,13 +44,14 @@ class ClusterDemo {
   // `sql`: the banner for the SQL shell (else the key-value shell's).
   std::string Banner(bool sql = false) const;
   // Where PostgreSQL clients (and `meridian sql`) connect.
-  int sql_port() const { return pg_ == nullptr ? 0 : pg_->port(); }
+  int sql_port() const { return sql_ == nullptr ? 0 : sql_->pg_port(); }
   std::string Execute(std::string_view line);
   bool done() const { return done_; }
   static std::string Help();
 
  private:
   explicit ClusterDemo(ClusterDemoOptions options) : options_(std::move(options)) {}
+  server::NodeOptions NodeOptionsFor(uint64_t id) const;
   absl::Status StartNode(uint64_t id);
   void StopNode(uint64_t id);
   // Installs every running node's outgoing delays (and the partition, if any).
@@ -72,14 +69,9 @@ class ClusterDemo {
   std::map<uint64_t, std::string> addresses_;
   std::map<uint64_t, std::unique_ptr<server::Node>> nodes_;  // running nodes only
   std::set<uint64_t> partitioned_;
-  std::unique_ptr<Router> router_;
-  txn::RangeMap range_map_;
-  std::unique_ptr<clock::TrueTime> true_time_;
-  std::unique_ptr<server::GrpcTxnRpc> rpc_;
-  std::unique_ptr<txn::TxnClient> txns_;
+  // The SQL front end (and the transaction client the shell's commands use), as node 1's.
+  std::unique_ptr<server::SqlNode> sql_;
   std::unique_ptr<txn::Txn> open_;  // the shell's open transaction, if any
-  std::unique_ptr<sql::Engine> engine_;
-  std::unique_ptr<sql::PgServer> pg_;
   absl::Time open_since_;
   bool done_ = false;
 };

@@ -9,6 +9,77 @@
 #include "absl/strings/str_split.h"
 
 namespace meridian::cmd {
+namespace {
+
+constexpr size_t kHelpColumn = 30;
+
+// "  --name=PLACEHOLDER" padded to the help column (or on a line of its own when longer),
+// then the help text, continued lines indented to the column.
+void AppendFlag(std::string* out, const FlagSpec& f) {
+  std::string left = absl::StrCat("  --", f.name);
+  if (!f.placeholder.empty()) absl::StrAppend(&left, "=", f.placeholder);
+  if (left.size() + 2 > kHelpColumn) {
+    absl::StrAppend(out, left, "\n", std::string(kHelpColumn, ' '));
+  } else {
+    absl::StrAppend(out, left, std::string(kHelpColumn - left.size(), ' '));
+  }
+  bool first = true;
+  for (absl::string_view line : absl::StrSplit(f.help, '\n')) {
+    if (!first) absl::StrAppend(out, std::string(kHelpColumn, ' '));
+    absl::StrAppend(out, line, "\n");
+    first = false;
+  }
+}
+
+}  // namespace
+
+std::string CommandSpec::Help() const {
+  std::string out = absl::StrCat("usage: ", usage, "\n");
+  if (!description.empty()) absl::StrAppend(&out, "\n", description);
+  absl::StrAppend(&out, "\nflags:\n");
+  for (const FlagSpec& f : flags) AppendFlag(&out, f);
+  AppendFlag(&out, FlagSpec{"help", "", "print this help and exit"});
+  return out;
+}
+
+std::string CommandSpec::SeeHelp() const {
+  std::vector<absl::string_view> words = absl::StrSplit(usage, ' ');
+  std::string command = words.size() >= 2 ? absl::StrCat(words[0], " ", words[1]) : usage;
+  return absl::StrCat("see `", command, " --help`");
+}
+
+absl::StatusOr<ParsedArgs> ParseCommandArgs(int argc, char** argv, const CommandSpec& spec) {
+  ParsedArgs out;
+  for (int i = 0; i < argc; ++i) {
+    if (std::string(argv[i]) == "--help") {
+      out.help = true;
+      return out;
+    }
+  }
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    if (!a.starts_with("--")) {
+      out.positional.push_back(a);
+      continue;
+    }
+    size_t eq = a.find('=');
+    std::string name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    auto f = std::find_if(spec.flags.begin(), spec.flags.end(),
+                          [&](const FlagSpec& s) { return s.name == name; });
+    if (f == spec.flags.end()) {
+      return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name));
+    }
+    if (f->placeholder.empty() && eq != std::string::npos) {
+      return absl::InvalidArgumentError(absl::StrCat("--", name, " takes no value"));
+    }
+    if (!f->placeholder.empty() && eq == std::string::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", name, " needs a value: --", name, "=", f->placeholder));
+    }
+    out.flags[name] = eq == std::string::npos ? "true" : a.substr(eq + 1);
+  }
+  return out;
+}
 
 absl::StatusOr<ParsedArgs> ParseArgs(int argc, char** argv, const std::vector<std::string>& known) {
   ParsedArgs out;

@@ -1,8 +1,10 @@
 // The one `meridian` binary. Subcommands:
 //   meridian demo [...]   a local replicated cluster with a shell (or --local: one store)
-//   meridian help
+//   meridian help [COMMAND]
 //   meridian start ...   run a node;  meridian kv ...   talk to a cluster
 //   meridian sql ...     the SQL shell against a node's PostgreSQL port
+// Every subcommand answers --help with its usage and flags on stdout (exit status 0); a
+// mistake in the arguments is reported on stderr with exit status 2.
 // (workload arrives with the layer that implements it).
 #include <editline/readline.h>
 #include <unistd.h>
@@ -13,9 +15,11 @@
 #include <string>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "cmd/cluster_demo.h"
+#include "cmd/flags.h"
 #include "cmd/kv_shell.h"
 #include "cmd/node_commands.h"
 #include "cmd/sql_command.h"
@@ -35,18 +39,36 @@ constexpr char kUsage[] = R"(usage: meridian <command> [flags]
 commands:
   demo    the embedded default: a local replicated cluster in simulated regions with the SQL
           shell attached (PostgreSQL clients can connect too; the banner says where)
-            --data-dir=DIR     where the nodes keep their data (default: $TMPDIR/meridian-demo)
-            --nodes=N          cluster size (default 3)
-            --no-wan           no simulated inter-region delays
-            --sql-port=P       the PostgreSQL port (default: any free port)
-            --kv               the key-value shell instead (ranges, leaseholders, faults)
-            --local            a key-value shell over one local MVCC store (no replication)
-          statements are read from stdin when it is not a terminal (for scripts)
-  start   run one node of a replicated cluster (see meridian start --help)
-  sql     the SQL shell, connected to a node's PostgreSQL port (see meridian sql --help)
+  start   run one node of a replicated cluster, optionally serving SQL
+  sql     the SQL shell, connected to a node's PostgreSQL port
   kv      read and write a cluster's ranges, inspect status, inject faults
-  help    this text
+  help    this text; `meridian help COMMAND` is `meridian COMMAND --help`
+
+`meridian COMMAND --help` describes a command and lists its flags.
 )";
+
+const CommandSpec& DemoSpec() {
+  static const CommandSpec* spec = new CommandSpec{
+      .usage = "meridian demo [flags]",
+      .description =
+          "The embedded default: a local replicated cluster (real nodes in this process, each\n"
+          "with its own port and data directory) in simulated regions with WAN delays between\n"
+          "them, and the SQL shell attached. PostgreSQL clients can connect too; the banner\n"
+          "says where. Statements are read from stdin when it is not a terminal (scripts).\n",
+      .flags =
+          {
+              {"data-dir", "DIR",
+               "where the nodes keep their data (default: $TMPDIR/meridian-demo)"},
+              {"nodes", "N", "cluster size, 1..9 (default 3)"},
+              {"no-wan", "", "no simulated inter-region delays"},
+              {"sql-port", "P", "the PostgreSQL port on 127.0.0.1 (default: any free port)"},
+              {"epsilon-ms", "MS", "TrueTime uncertainty bound, 0..1000 (default 2)"},
+              {"kv", "", "the key-value shell instead (ranges, leaseholders, faults)"},
+              {"local", "", "a key-value shell over one local MVCC store (no replication)"},
+          },
+  };
+  return *spec;
+}
 
 // Runs a shell: line editing and history on a terminal, plain lines from a pipe. Returns the
 // exit code: non-zero if a scripted command failed.
@@ -110,44 +132,50 @@ int LocalDemo(const std::string& data_dir, double epsilon_ms) {
 }
 
 int Demo(int argc, char** argv) {
+  const CommandSpec& spec = DemoSpec();
+  auto fail = [&spec](const std::string& message) {
+    std::fprintf(stderr, "meridian demo: %s (%s)\n", message.c_str(), spec.SeeHelp().c_str());
+    return 2;
+  };
+  absl::StatusOr<ParsedArgs> args = ParseCommandArgs(argc, argv, spec);
+  if (!args.ok()) return fail(std::string(args.status().message()));
+  if (args->help) {
+    std::fputs(spec.Help().c_str(), stdout);
+    return 0;
+  }
+  if (!args->positional.empty()) {
+    return fail(absl::StrCat("unexpected argument '", args->positional[0], "'"));
+  }
   const char* tmp = std::getenv("TMPDIR");
   std::string data_dir = std::string(tmp != nullptr ? tmp : "/tmp") + "/meridian-demo";
+  if (auto it = args->flags.find("data-dir"); it != args->flags.end()) data_dir = it->second;
   double epsilon_ms = 2;
-  int64_t nodes = 3;
-  int64_t sql_port = 0;
-  bool local = false, wan = true, kv = false;
-  for (int i = 0; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg.starts_with("--data-dir=")) {
-      data_dir = arg.substr(11);
-    } else if (arg.starts_with("--epsilon-ms=") && absl::SimpleAtod(arg.substr(13), &epsilon_ms) &&
-               epsilon_ms >= 0 && epsilon_ms <= 1000) {
-    } else if (arg.starts_with("--nodes=") && absl::SimpleAtoi(arg.substr(8), &nodes)) {
-    } else if (arg.starts_with("--sql-port=") && absl::SimpleAtoi(arg.substr(11), &sql_port) &&
-               sql_port >= 0 && sql_port < 65536) {
-    } else if (arg == "--kv") {
-      kv = true;
-    } else if (arg == "--local") {
-      local = true;
-    } else if (arg == "--no-wan") {
-      wan = false;
-    } else {
-      std::fprintf(stderr, "meridian demo: bad flag %s\n\n%s", arg.c_str(), kUsage);
-      return 2;
-    }
+  if (auto it = args->flags.find("epsilon-ms");
+      it != args->flags.end() &&
+      (!absl::SimpleAtod(it->second, &epsilon_ms) || epsilon_ms < 0 || epsilon_ms > 1000)) {
+    return fail("--epsilon-ms needs a number of milliseconds in 0..1000");
   }
+  absl::StatusOr<int64_t> nodes = IntFlag(*args, "nodes", 3);
+  if (!nodes.ok() || *nodes < 1 || *nodes > 9) return fail("--nodes needs a cluster size in 1..9");
+  absl::StatusOr<int64_t> sql_port = IntFlag(*args, "sql-port", 0);
+  if (!sql_port.ok() || *sql_port < 0 || *sql_port > 65535) {
+    return fail("--sql-port needs a port number in 0..65535");
+  }
+  const bool local = args->flags.count("local") > 0;
+  const bool wan = args->flags.count("no-wan") == 0;
+  const bool kv = args->flags.count("kv") > 0;
   if (local) return LocalDemo(data_dir, epsilon_ms);
-  std::fprintf(stderr, "starting %lld nodes...\n", static_cast<long long>(nodes));
+  std::fprintf(stderr, "starting %lld nodes...\n", static_cast<long long>(*nodes));
   auto demo = ClusterDemo::Start(
       ClusterDemoOptions{.data_dir = data_dir + "/cluster",
-                         .nodes = static_cast<int>(nodes),
+                         .nodes = static_cast<int>(*nodes),
                          .wan = wan,
                          .epsilon_us = static_cast<int64_t>(epsilon_ms * 1000),
                          // The key-value shell's commands (stop leader,
                          // stale follower) act on range 1: two ranges
                          // split at "m" keep its keys there and in range 2.
                          .splits = kv ? std::vector<std::string>{"m"} : std::vector<std::string>{},
-                         .sql_port = static_cast<int>(sql_port)});
+                         .sql_port = static_cast<int>(*sql_port)});
   if (!demo.ok()) {
     std::fprintf(stderr, "meridian demo: %s\n", demo.status().ToString().c_str());
     return 1;
@@ -168,15 +196,30 @@ int main(int argc, char** argv) {
   // Debian's Abseil checks every Mutex acquisition for lock-order cycles, which costs a
   // graph lookup per lock. Tests keep the check; the server binary turns it off.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  if (argc < 2 || std::string(argv[1]) == "help" || std::string(argv[1]) == "--help") {
-    std::fputs(meridian::cmd::kUsage, argc < 2 ? stderr : stdout);
-    return argc < 2 ? 2 : 0;
+  if (argc < 2) {
+    std::fputs(meridian::cmd::kUsage, stderr);
+    return 2;
   }
   std::string command = argv[1];
-  if (command == "demo") return meridian::cmd::Demo(argc - 2, argv + 2);
-  if (command == "start") return meridian::cmd::StartCommand(argc - 2, argv + 2);
-  if (command == "kv") return meridian::cmd::KvCommand(argc - 2, argv + 2);
-  if (command == "sql") return meridian::cmd::SqlCommand(argc - 2, argv + 2);
+  char help_flag[] = "--help";
+  char* help_argv[] = {help_flag, nullptr};
+  if (command == "help" || command == "--help" || command == "-h") {
+    if (argc == 2) {
+      std::fputs(meridian::cmd::kUsage, stdout);
+      return 0;
+    }
+    // `meridian help COMMAND`: that command's --help.
+    command = argv[2];
+    argc = 1;
+    argv = help_argv;
+  } else {
+    argc -= 2;
+    argv += 2;
+  }
+  if (command == "demo") return meridian::cmd::Demo(argc, argv);
+  if (command == "start") return meridian::cmd::StartCommand(argc, argv);
+  if (command == "kv") return meridian::cmd::KvCommand(argc, argv);
+  if (command == "sql") return meridian::cmd::SqlCommand(argc, argv);
   std::fprintf(stderr, "meridian: unknown command '%s'\n\n%s", command.c_str(),
                meridian::cmd::kUsage);
   return 2;

@@ -2,12 +2,9 @@
 
 #include <algorithm>
 #include <atomic>
-#include <random>
 #include <utility>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "common/logging.h"
 #include "common/status.h"
 #include "proto/timestamp_convert.h"
@@ -25,16 +22,6 @@ absl::Status ValidateKey(std::string_view key) {
         absl::StrCat("a key holds at most ", kMaxKeyBytes, " bytes; got ", key.size()));
   }
   return absl::OkStatus();
-}
-
-// True if a failed call certainly did not reach the node's handler.
-// Only a failure to connect qualifies: "Connection reset" or "Socket closed" mean the request
-// may have been delivered (and committed) before the node died.
-bool NotSent(const absl::Status& s) {
-  if (s.code() != absl::StatusCode::kUnavailable) return false;
-  const absl::string_view m(s.message().data(), s.message().size());
-  return absl::StrContains(m, "failed to connect") || absl::StrContains(m, "Failed to connect") ||
-         absl::StrContains(m, "Connection refused");
 }
 
 }  // namespace
@@ -62,7 +49,7 @@ TxnClient::TxnClient(RangeMap map, TxnRpc* rpc, clock::TrueTime* true_time,
       rpc_(rpc),
       true_time_(true_time),
       options_(options),
-      nodes_(rpc->Nodes()),
+      router_(rpc, true_time->clock()),
       client_id_(options.client_id != 0 ? options.client_id : DerivedClientId(true_time)) {
   heartbeat_ = std::thread([this] { HeartbeatLoop(); });
 }
@@ -117,89 +104,21 @@ absl::StatusOr<Timestamp> TxnClient::Run(const std::function<absl::Status(Txn&)>
   return last;
 }
 
-NodeId TxnClient::LeaderGuess(uint64_t range) {
-  absl::MutexLock lock(&mu_);
-  auto it = leaders_.find(range);
-  if (it != leaders_.end()) return it->second;
-  return nodes_[range % nodes_.size()];
-}
-
-void TxnClient::SetLeader(uint64_t range, NodeId node) {
-  absl::MutexLock lock(&mu_);
-  leaders_[range] = node;
-}
-
-// Calls `call(node, time_left)` at `target` first, then wherever leader hints point or the
-// next node, until a response that is not UNAVAILABLE or the deadline. `stop_after_send`
-// returns a final status for a failed call that may have reached the node (no retry).
-template <typename Response, typename Call, typename StopAfterSend>
-absl::StatusOr<Response> RouteToLeaseholder(const TxnClient& client,
-                                            const std::vector<NodeId>& nodes, NodeId target,
-                                            absl::Duration timeout, Call call,
-                                            StopAfterSend stop_after_send, NodeId* served_by,
-                                            absl::Status* last) {
-  const absl::Time deadline = client.Now() + timeout;
-  *last = absl::UnavailableError("no node answered");
-  while (true) {
-    absl::StatusOr<Response> r =
-        call(target, std::max(absl::Milliseconds(1), deadline - client.Now()));
-    if (r.ok() && r->code() != static_cast<int>(absl::StatusCode::kUnavailable)) {
-      *served_by = target;
-      return r;
-    }
-    if (!r.ok()) {
-      if (std::optional<absl::Status> final = stop_after_send(r.status(), target)) return *final;
-    }
-    *last = r.ok() ? absl::UnavailableError(r->message()) : r.status();
-    if (client.Now() >= deadline) return *last;
-    if (r.ok() && r->leader_hint() != 0 && r->leader_hint() != target &&
-        std::find(nodes.begin(), nodes.end(), r->leader_hint()) != nodes.end()) {
-      target = r->leader_hint();
-      continue;
-    }
-    target =
-        nodes[(std::find(nodes.begin(), nodes.end(), target) - nodes.begin() + 1) % nodes.size()];
-    client.Sleep(absl::Milliseconds(20));
-  }
-}
-
 absl::StatusOr<proto::TxnResponse> TxnClient::Send(proto::TxnRequest request,
                                                    bool retry_after_send) {
-  const uint64_t range = request.range_id();
-  NodeId served_by = 0;
-  absl::Status last;
-  absl::StatusOr<proto::TxnResponse> r = RouteToLeaseholder<proto::TxnResponse>(
-      *this, nodes_, LeaderGuess(range), options_.request_timeout,
-      [&](NodeId node, absl::Duration left) { return rpc_->Txn(node, request, left); },
-      [&](const absl::Status& s, NodeId node) -> std::optional<absl::Status> {
-        if (retry_after_send || NotSent(s)) return std::nullopt;
-        return WithSqlState(absl::UnknownError(absl::StrCat(
-                                "the connection to node ", node, " failed during the commit (",
-                                s.message(), "); the outcome is unknown")),
-                            "40003");
-      },
-      &served_by, &last);
-  if (r.ok() && r->code() != static_cast<int>(absl::StatusCode::kUnavailable)) {
-    SetLeader(range, served_by);
-    return r;
+  Routed<proto::TxnResponse> r = router_.SendTxn(
+      request, {.timeout = options_.request_timeout, .retry_after_send = retry_after_send});
+  if (r.maybe_delivered) {
+    return WithSqlState(absl::UnknownError(absl::StrCat(
+                            "the connection to node ", r.node, " failed during the commit (",
+                            r.response.status().message(), "); the outcome is unknown")),
+                        "40003");
   }
-  if (!r.ok() && GetSqlState(r.status()) == "40003") return r;
-  return absl::UnavailableError(
-      absl::StrCat("range ", range, " has no reachable leaseholder: ", last.message()));
+  return std::move(r.response);
 }
 
 absl::StatusOr<proto::KvResponse> TxnClient::SendKv(const proto::KvRequest& request, NodeId first) {
-  const uint64_t range = request.range_id();
-  NodeId served_by = 0;
-  absl::Status last;
-  absl::StatusOr<proto::KvResponse> r = RouteToLeaseholder<proto::KvResponse>(
-      *this, nodes_, first != 0 ? first : LeaderGuess(range), options_.request_timeout,
-      [&](NodeId node, absl::Duration left) { return rpc_->Kv(node, request, left); },
-      [](const absl::Status&, NodeId) -> std::optional<absl::Status> { return std::nullopt; },
-      &served_by, &last);
-  if (r.ok() && r->code() != static_cast<int>(absl::StatusCode::kUnavailable)) return r;
-  return absl::UnavailableError(
-      absl::StrCat("no replica of range ", range, " could serve the read: ", last.message()));
+  return router_.SendKv(request, {.first = first, .timeout = options_.request_timeout}).response;
 }
 
 void TxnClient::Touch(const std::string& txn, uint64_t range) {
@@ -237,8 +156,9 @@ void TxnClient::HeartbeatLoop() {
       req.set_op(proto::TxnRequest::HEARTBEAT);
       req.set_range_id(range);
       for (const std::string& t : txns) req.add_heartbeat_txn_ids(t);
-      const NodeId target = LeaderGuess(range);
+      const NodeId target = router_.Leaseholder(range);
       absl::StatusOr<proto::TxnResponse> r = rpc_->Txn(target, req, absl::Seconds(1));
+      if (r.ok() && r->leader_hint() != 0) router_.NoteLeaseholder(range, r->leader_hint());
       absl::MutexLock lock(&mu_);
       if (r.ok() && r->code() == 0) {
         for (const std::string& t : r->aborted_txn_ids()) {
@@ -250,8 +170,6 @@ void TxnClient::HeartbeatLoop() {
                 "40001");
           }
         }
-      } else if (r.ok() && r->leader_hint() != 0) {
-        leaders_[range] = r->leader_hint();
       }
     }
   }

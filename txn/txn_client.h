@@ -51,26 +51,13 @@
 #include "common/clock/true_time.h"
 #include "common/timestamp.h"
 #include "proto/node.pb.h"
+#include "txn/leaseholder_router.h"
 #include "txn/lock_table.h"
 #include "txn/range_map.h"
 #include "txn/txn_commit.h"
+#include "txn/txn_rpc.h"
 
 namespace meridian::txn {
-
-using NodeId = uint64_t;
-
-// How the client reaches nodes (gRPC in production: server/grpc_txn_rpc.h).
-class TxnRpc {
- public:
-  virtual ~TxnRpc() = default;
-  virtual std::vector<NodeId> Nodes() const = 0;
-  // A failed call is a status (node unreachable, deadline); a node's answer, error or not,
-  // is a response.
-  virtual absl::StatusOr<proto::TxnResponse> Txn(NodeId node, const proto::TxnRequest& request,
-                                                 absl::Duration timeout) = 0;
-  virtual absl::StatusOr<proto::KvResponse> Kv(NodeId node, const proto::KvRequest& request,
-                                               absl::Duration timeout) = 0;
-};
 
 enum class TxnMode { kReadWrite, kReadOnly };
 
@@ -201,12 +188,15 @@ class TxnClient {
   void Sleep(absl::Duration d) const;
   clock::TrueTime* true_time() { return true_time_; }
 
-  // Sends `request` to the leaseholder of its range, following leader hints. With
-  // `retry_after_send` false, a call that may have reached the node is not repeated
-  // (its failure is returned as 40003, outcome unknown).
+  // Sends `request` to the leaseholder of its range (LeaseholderRouter, within
+  // request_timeout). With `retry_after_send` false, a call that may have reached the node
+  // is not repeated (its failure is returned as 40003, outcome unknown).
   absl::StatusOr<proto::TxnResponse> Send(proto::TxnRequest request, bool retry_after_send = true);
   // A Kv request, to `first` if set, then to the range's leaseholder.
   absl::StatusOr<proto::KvResponse> SendKv(const proto::KvRequest& request, NodeId first);
+  // The routing (and leaseholder cache) Send and SendKv use, for callers that send single
+  // key-value requests outside transactions.
+  LeaseholderRouter& router() { return router_; }
 
  private:
   friend class Txn;
@@ -219,18 +209,15 @@ class TxnClient {
   void Forget(const std::string& txn);
   absl::Status AbortedStatus(const std::string& txn);
   void HeartbeatLoop();
-  NodeId LeaderGuess(uint64_t range);
-  void SetLeader(uint64_t range, NodeId node);
 
   const RangeMap map_;
   TxnRpc* const rpc_;
   clock::TrueTime* const true_time_;
   const TxnClientOptions options_;
-  const std::vector<NodeId> nodes_;
+  LeaseholderRouter router_;
   const uint64_t client_id_;
 
   absl::Mutex mu_;
-  std::map<uint64_t, NodeId> leaders_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, Live> live_ ABSL_GUARDED_BY(mu_);
   uint64_t next_txn_ ABSL_GUARDED_BY(mu_) = 1;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

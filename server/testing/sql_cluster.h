@@ -1,13 +1,17 @@
 // SqlCluster: a whole SQL stack in one process for tests and tools: N replicated nodes
-// (server::Node, real gRPC on loopback, LevelDB in a temporary directory), a transaction
-// client, the SQL engine and, optionally, a PostgreSQL wire-protocol server.
+// (server::Node, real gRPC on loopback, LevelDB in a temporary directory) and their SQL
+// front end (server::SqlNode: transaction client, SQL engine and, optionally, a
+// PostgreSQL wire-protocol server). Start returns once every range serves reads.
 //
 // Tables are spread over three ranges (the catalog, tables 100..103, tables from 104 on), so
 // a transaction over several tables commits with two-phase commit.
 //
+// It lives in server/ because it assembles nodes: the SQL layer's own code never depends
+// on it (tests that need a cluster live in tests/sql/).
+//
 // Thread-safety: Start/destructor from one thread; the parts are thread-safe as documented.
-#ifndef MERIDIAN_SQL_TESTING_SQL_CLUSTER_H_
-#define MERIDIAN_SQL_TESTING_SQL_CLUSTER_H_
+#ifndef MERIDIAN_SERVER_TESTING_SQL_CLUSTER_H_
+#define MERIDIAN_SERVER_TESTING_SQL_CLUSTER_H_
 
 #include <map>
 #include <memory>
@@ -15,14 +19,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "common/clock/true_time.h"
-#include "server/grpc_txn_rpc.h"
 #include "server/node.h"
-#include "sql/pgwire/server.h"
-#include "sql/session/session.h"
-#include "txn/txn_client.h"
+#include "server/sql_node.h"
 
-namespace meridian::sql {
+namespace meridian::server::testing {
 
 struct SqlClusterOptions {
   int nodes = 1;
@@ -37,24 +37,19 @@ class SqlCluster {
   static absl::StatusOr<std::unique_ptr<SqlCluster>> Start(SqlClusterOptions options);
   ~SqlCluster();
 
-  Engine& engine() { return *engine_; }
-  txn::TxnClient& client() { return *client_; }
-  int pg_port() const { return pg_ == nullptr ? 0 : pg_->port(); }
+  sql::Engine& engine() { return sql_->engine(); }
+  txn::TxnClient& client() { return sql_->client(); }
+  int pg_port() const { return sql_->pg_port(); }
 
  private:
   SqlCluster() = default;
   SqlClusterOptions options_;
   std::string dir_;
   bool own_dir_ = false;
-  std::map<uint64_t, std::string> addresses_;
-  std::vector<std::unique_ptr<server::Node>> nodes_;
-  std::unique_ptr<clock::TrueTime> true_time_;
-  std::unique_ptr<server::GrpcTxnRpc> rpc_;
-  std::unique_ptr<txn::TxnClient> client_;
-  std::unique_ptr<Engine> engine_;
-  std::unique_ptr<PgServer> pg_;
+  std::vector<std::unique_ptr<Node>> nodes_;
+  std::unique_ptr<SqlNode> sql_;
 };
 
-}  // namespace meridian::sql
+}  // namespace meridian::server::testing
 
-#endif  // MERIDIAN_SQL_TESTING_SQL_CLUSTER_H_
+#endif  // MERIDIAN_SERVER_TESTING_SQL_CLUSTER_H_

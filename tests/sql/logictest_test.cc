@@ -10,12 +10,14 @@
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 #include "gtest/gtest.h"
+#include "server/testing/sql_cluster.h"
 #include "sql/shell/pg_connection.h"
-#include "sql/testing/sql_cluster.h"
 #include "sql/types/pg_format.h"
 
 namespace meridian::sql {
 namespace {
+
+using ::meridian::server::testing::SqlCluster;
 
 class CaptureSink : public ResultSink {
  public:

@@ -4,10 +4,12 @@
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 #include "gtest/gtest.h"
-#include "sql/testing/sql_cluster.h"
+#include "server/testing/sql_cluster.h"
 
 namespace meridian::sql {
 namespace {
+
+using ::meridian::server::testing::SqlCluster;
 
 // Discards results.
 class NullSink : public ResultSink {
