@@ -98,6 +98,8 @@ absl::Status Node::Init() {
   TransportOptions to;
   to.wall_clock_ns = [clock = clock_.get()] { return clock->NowNanos(); };
   ASSIGN_OR_RETURN(transport_, Transport::Create(options_.node_id, others, options_.node_id, to));
+  peer_rpc_ = NewPeerRpc();
+  router_ = std::make_unique<txn::LeaseholderRouter>(peer_rpc_.get(), clock_.get());
   replica_driver_ = std::make_unique<storage::ReplicaDriver>(
       engine_.get(),
       [transport = transport_.get()](proto::PaxosMessage m) { transport->Send(std::move(m)); },

@@ -41,6 +41,7 @@
 #include "storage/engine/engine.h"
 #include "storage/range/range_replica.h"
 #include "storage/range/replica_driver.h"
+#include "txn/leaseholder_router.h"
 #include "txn/range_map.h"
 #include "txn/range_txn_server.h"
 
@@ -157,9 +158,13 @@ class Node : public NodeServiceHandler, public txn::RangeTxnHost {
   uint64_t next_local_txn_ ABSL_GUARDED_BY(mu_) = 1;
   txn::RangeMap range_map_;
 
-  absl::Mutex peers_mu_;
-  std::map<NodeId, std::unique_ptr<NodeClient>> peer_clients_ ABSL_GUARDED_BY(peers_mu_);
-  std::map<uint64_t, NodeId> leader_guess_ ABSL_GUARDED_BY(peers_mu_);
+  // Requests this node routes to other ranges' leaseholders go through the one leaseholder
+  // router (txn/leaseholder_router.h), over `peer_rpc_`: gRPC to the peers, a direct call
+  // to this node itself.
+  class PeerRpc;
+  std::unique_ptr<txn::TxnRpc> NewPeerRpc();  // (node_txn.cc)
+  std::unique_ptr<txn::TxnRpc> peer_rpc_;
+  std::unique_ptr<txn::LeaseholderRouter> router_;
 
   std::thread driver_;
   std::thread janitor_;

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
+#include "server/grpc_txn_rpc.h"
 #include "server/node.h"
 
 namespace meridian::server {
@@ -103,59 +104,43 @@ void Node::TimerLoop() {
   }
 }
 
+// The peers as a TxnRpc: gRPC to the others, a direct call to this node.
+class Node::PeerRpc : public txn::TxnRpc {
+ public:
+  PeerRpc(Node* node, std::map<txn::NodeId, std::string> addresses)
+      : node_(node), grpc_(std::move(addresses)) {}
+  std::vector<txn::NodeId> Nodes() const override { return grpc_.Nodes(); }
+  absl::StatusOr<proto::TxnResponse> Txn(txn::NodeId node, const proto::TxnRequest& request,
+                                         absl::Duration timeout) override {
+    if (node == node_->options_.node_id) return node_->OnTxn(request);
+    return grpc_.Txn(node, request, timeout);
+  }
+  absl::StatusOr<proto::KvResponse> Kv(txn::NodeId node, const proto::KvRequest& request,
+                                       absl::Duration timeout) override {
+    if (node == node_->options_.node_id) return node_->OnKv(request);
+    return grpc_.Kv(node, request, timeout);
+  }
+
+ private:
+  Node* const node_;
+  GrpcTxnRpc grpc_;
+};
+
+std::unique_ptr<txn::TxnRpc> Node::NewPeerRpc() {
+  return std::make_unique<PeerRpc>(this, options_.peers);
+}
+
 absl::StatusOr<proto::TxnResponse> Node::RouteTxn(const proto::TxnRequest& request) {
-  const uint64_t range_id = request.range_id();
-  bool local = false;
+  txn::RouteOptions route;
   {
+    // A range this node serves is asked here first.
     absl::MutexLock lock(&mu_);
-    txn::RangeTxnServer* s = FindServer(range_id);
-    if (s != nullptr && s->Serving().ok()) local = true;
+    txn::RangeTxnServer* s = FindServer(request.range_id());
+    if (s != nullptr && s->Serving().ok()) route.first = options_.node_id;
   }
-  if (local) {
-    proto::TxnResponse resp = OnTxn(request);
-    if (resp.code() != static_cast<int>(absl::StatusCode::kUnavailable)) return resp;
-  }
-  NodeId target;
-  {
-    absl::MutexLock lock(&peers_mu_);
-    auto it = leader_guess_.find(range_id);
-    target = it != leader_guess_.end() ? it->second : options_.peers.begin()->first;
-  }
-  absl::Status last = absl::UnavailableError("no leaseholder found");
-  for (size_t attempt = 0; attempt < 2 * options_.peers.size(); ++attempt) {
-    absl::StatusOr<proto::TxnResponse> resp;
-    if (target == options_.node_id) {
-      resp = OnTxn(request);
-    } else {
-      NodeClient* client;
-      {
-        absl::MutexLock lock(&peers_mu_);
-        std::unique_ptr<NodeClient>& c = peer_clients_[target];
-        if (c == nullptr) {
-          absl::StatusOr<std::unique_ptr<NodeClient>> made =
-              NodeClient::Connect(options_.peers.at(target));
-          if (made.ok()) c = std::move(*made);
-        }
-        client = c.get();
-      }
-      resp = client == nullptr ? absl::UnavailableError("cannot connect")
-                               : client->Txn(request, absl::Seconds(5));
-    }
-    if (resp.ok() && resp->code() != static_cast<int>(absl::StatusCode::kUnavailable)) {
-      absl::MutexLock lock(&peers_mu_);
-      leader_guess_[range_id] = target;
-      return resp;
-    }
-    last = resp.ok() ? absl::UnavailableError(resp->message()) : resp.status();
-    if (resp.ok() && resp->leader_hint() != 0 && resp->leader_hint() != target &&
-        options_.peers.contains(resp->leader_hint())) {
-      target = resp->leader_hint();
-    } else {
-      auto it = options_.peers.upper_bound(target);
-      target = it == options_.peers.end() ? options_.peers.begin()->first : it->first;
-    }
-  }
-  return last;
+  route.timeout = absl::Milliseconds(options_.request_timeout_ms);
+  route.attempt_timeout = absl::Seconds(5);
+  return router_->SendTxn(request, route).response;
 }
 
 void Node::JanitorLoop() {
