@@ -20,79 +20,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
-#include "common/clock/hlc.h"
-#include "common/clock/physical_clock.h"
 #include "common/logging.h"
 #include "proto/timestamp_convert.h"
-#include "storage/engine/mem_engine.h"
 #include "txn/range_txn_server.h"
+#include "txn/testing/one_range.h"
 
 namespace meridian::txn {
 namespace {
 
 constexpr int64_t kMs = 1'000'000;
-
-// One range, one node, driven by hand (commit waits are never needed here).
-class Range : public RangeTxnHost {
- public:
-  Range()
-      : clock_(1'700'000'000'000'000'000),
-        tt_(&clock_, clock::TrueTimeOptions{.epsilon_ns = kMs, .max_drift_ppm = 0}),
-        hlc_(&clock_),
-        map_(RangeMap::Even(1)) {
-    storage::RangeReplicaOptions o;
-    o.range_id = 1;
-    o.paxos.self = 1;
-    o.paxos.initial_voters = {1};
-    o.paxos.lease_duration_ns = 60'000 * kMs;  // outlasts any run
-    o.paxos.seed = 1;
-    auto r = storage::RangeReplica::Open(o, &disk_, &tt_, &hlc_);
-    CHECK(r.ok()) << r.status();
-    replica_ = std::move(*r);
-    server_ = std::make_unique<RangeTxnServer>(
-        RangeTxnServerOptions{.node_id = 1,
-                              .range_map = &map_,
-                              .request_timeout_ns = 60'000 * kMs,
-                              .heartbeat_timeout_ns = 60'000 * kMs},
-        replica_.get(), &tt_, &hlc_, this);
-    for (int i = 0; i < 200 && !server_->Serving().ok(); ++i) {
-      clock_.Advance(10 * kMs);
-      replica_->core().Tick();
-      Drive();
-    }
-    CHECK(server_->Serving().ok());
-  }
-
-  void AfterTimestamp(Timestamp, std::function<void()>) override {
-    LOG(FATAL) << "no commit wait expected";
-  }
-  void Route(proto::TxnRequest, std::function<void(absl::StatusOr<proto::TxnResponse>)>) override {}
-
-  void Drive() {
-    while (replica_->core().HasReady()) {
-      storage::paxos::Ready rd = replica_->core().GetReady();
-      storage::WriteBatch batch;
-      replica_->StageDurable(rd, &batch);
-      CHECK_OK(disk_.Write(batch, storage::WriteOptions{.sync = false}));
-      auto applied = replica_->ApplyCommitted(rd);
-      CHECK(applied.ok()) << applied.status();
-      replica_->core().Advance(rd);
-      server_->OnApplied(*applied);
-      server_->Maintain(false);
-    }
-  }
-
-  RangeTxnServer& server() { return *server_; }
-
- private:
-  clock::ManualClock clock_;
-  clock::TrueTime tt_;
-  clock::Hlc hlc_;
-  RangeMap map_;
-  storage::MemEngine disk_;
-  std::unique_ptr<storage::RangeReplica> replica_;
-  std::unique_ptr<RangeTxnServer> server_;
-};
 
 proto::TxnRequest Request(proto::TxnRequest::Op op, int i) {
   proto::TxnRequest r;
@@ -109,7 +45,11 @@ void BM_LockQueue(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
   for (auto _ : state) {
     state.PauseTiming();
-    auto range = std::make_unique<Range>();
+    // Lease and timeouts outlast any run.
+    auto range = std::make_unique<testing::OneRange>(
+        testing::OneRangeOptions{.lease_ns = 60'000 * kMs,
+                                 .request_timeout_ns = 60'000 * kMs,
+                                 .heartbeat_timeout_ns = 60'000 * kMs});
     RangeTxnServer& s = range->server();
     // replies[i]: the answer to transaction i's locking read; 0 is the first holder.
     std::vector<std::optional<proto::TxnResponse>> replies(n + 1);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -48,14 +49,20 @@ std::string CommandSpec::SeeHelp() const {
   return absl::StrCat("see `", command, " --help`");
 }
 
-absl::StatusOr<ParsedArgs> ParseCommandArgs(int argc, char** argv, const CommandSpec& spec) {
+namespace {
+
+// Whether a known flag takes a value, and what to call the value in messages.
+enum class ValueRule { kNone, kRequired, kEither };
+struct FlagRule {
+  ValueRule value;
+  std::string placeholder;
+};
+
+// argv into flags and positional arguments; `rule` says how each flag name may be given
+// (nullopt: an unknown flag).
+template <typename RuleFn>
+absl::StatusOr<ParsedArgs> ParseFlags(int argc, char** argv, RuleFn rule) {
   ParsedArgs out;
-  for (int i = 0; i < argc; ++i) {
-    if (std::string(argv[i]) == "--help") {
-      out.help = true;
-      return out;
-    }
-  }
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
     if (!a.starts_with("--")) {
@@ -64,39 +71,44 @@ absl::StatusOr<ParsedArgs> ParseCommandArgs(int argc, char** argv, const Command
     }
     size_t eq = a.find('=');
     std::string name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
-    auto f = std::find_if(spec.flags.begin(), spec.flags.end(),
-                          [&](const FlagSpec& s) { return s.name == name; });
-    if (f == spec.flags.end()) {
-      return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name));
-    }
-    if (f->placeholder.empty() && eq != std::string::npos) {
+    std::optional<FlagRule> r = rule(name);
+    if (!r.has_value()) return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name));
+    if (r->value == ValueRule::kNone && eq != std::string::npos) {
       return absl::InvalidArgumentError(absl::StrCat("--", name, " takes no value"));
     }
-    if (!f->placeholder.empty() && eq == std::string::npos) {
+    if (r->value == ValueRule::kRequired && eq == std::string::npos) {
       return absl::InvalidArgumentError(
-          absl::StrCat("--", name, " needs a value: --", name, "=", f->placeholder));
+          absl::StrCat("--", name, " needs a value: --", name, "=", r->placeholder));
     }
     out.flags[name] = eq == std::string::npos ? "true" : a.substr(eq + 1);
   }
   return out;
 }
 
-absl::StatusOr<ParsedArgs> ParseArgs(int argc, char** argv, const std::vector<std::string>& known) {
-  ParsedArgs out;
+}  // namespace
+
+absl::StatusOr<ParsedArgs> ParseCommandArgs(int argc, char** argv, const CommandSpec& spec) {
   for (int i = 0; i < argc; ++i) {
-    std::string a = argv[i];
-    if (!a.starts_with("--")) {
-      out.positional.push_back(a);
-      continue;
+    if (std::string(argv[i]) == "--help") {
+      ParsedArgs out;
+      out.help = true;
+      return out;
     }
-    size_t eq = a.find('=');
-    std::string name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
-    if (std::find(known.begin(), known.end(), name) == known.end()) {
-      return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name));
-    }
-    out.flags[name] = eq == std::string::npos ? "true" : a.substr(eq + 1);
   }
-  return out;
+  return ParseFlags(argc, argv, [&](const std::string& name) -> std::optional<FlagRule> {
+    auto f = std::find_if(spec.flags.begin(), spec.flags.end(),
+                          [&](const FlagSpec& s) { return s.name == name; });
+    if (f == spec.flags.end()) return std::nullopt;
+    return FlagRule{f->placeholder.empty() ? ValueRule::kNone : ValueRule::kRequired,
+                    f->placeholder};
+  });
+}
+
+absl::StatusOr<ParsedArgs> ParseArgs(int argc, char** argv, const std::vector<std::string>& known) {
+  return ParseFlags(argc, argv, [&](const std::string& name) -> std::optional<FlagRule> {
+    if (std::find(known.begin(), known.end(), name) == known.end()) return std::nullopt;
+    return FlagRule{ValueRule::kEither, "VALUE"};
+  });
 }
 
 ParsedArgs ParseArgsOrExit(int argc, char** argv, const std::vector<std::string>& known) {

@@ -18,6 +18,8 @@
 #include "gtest/gtest.h"
 #include "proto/timestamp_convert.h"
 #include "storage/engine/mem_engine.h"
+#include "storage/range/replica_driver.h"
+#include "txn/testing/one_range.h"
 #include "txn/txn_commit.h"
 
 namespace meridian::txn {
@@ -25,84 +27,7 @@ namespace {
 
 constexpr int64_t kMs = 1'000'000;
 
-class OneNode : public RangeTxnHost {
- public:
-  explicit OneNode(ScanFilterCompiler filters = {})
-      : clock_(1'700'000'000'000'000'000),
-        tt_(&clock_, clock::TrueTimeOptions{.epsilon_ns = kMs, .max_drift_ppm = 0}),
-        hlc_(&clock_),
-        map_(RangeMap::Even(1)) {
-    storage::RangeReplicaOptions o;
-    o.range_id = 1;
-    o.paxos.self = 1;
-    o.paxos.initial_voters = {1};
-    o.paxos.lease_duration_ns = 2000 * kMs;
-    o.paxos.seed = 1;
-    auto r = storage::RangeReplica::Open(o, &disk_, &tt_, &hlc_);
-    CHECK(r.ok()) << r.status();
-    replica_ = std::move(*r);
-    server_ = std::make_unique<RangeTxnServer>(
-        RangeTxnServerOptions{.node_id = 1, .range_map = &map_, .scan_filters = std::move(filters)},
-        replica_.get(), &tt_, &hlc_, this);
-    for (int i = 0; i < 200 && !server_->Serving().ok(); ++i) Tick();
-    CHECK(server_->Serving().ok());
-  }
-
-  void AfterTimestamp(Timestamp ts, std::function<void()> fn) override {
-    timers_.emplace_back(ts, std::move(fn));
-  }
-  void Route(proto::TxnRequest, std::function<void(absl::StatusOr<proto::TxnResponse>)>) override {}
-
-  // Applies everything proposed so far.
-  void Drive() {
-    while (replica_->core().HasReady()) {
-      storage::paxos::Ready rd = replica_->core().GetReady();
-      storage::WriteBatch batch;
-      replica_->StageDurable(rd, &batch);
-      CHECK_OK(disk_.Write(batch, storage::WriteOptions{.sync = true}));
-      auto applied = replica_->ApplyCommitted(rd);
-      CHECK(applied.ok()) << applied.status();
-      replica_->core().Advance(rd);
-      server_->OnApplied(*applied);
-      server_->Maintain(false);
-    }
-  }
-  // Time passes: ticks, and commit waits that are over run.
-  void Tick() {
-    clock_.Advance(10 * kMs);
-    replica_->core().Tick();
-    server_->Maintain(true);
-    Drive();
-    std::vector<std::pair<Timestamp, std::function<void()>>> due;
-    for (auto it = timers_.begin(); it != timers_.end();) {
-      if (tt_.After(it->first)) {
-        due.push_back(std::move(*it));
-        it = timers_.erase(it);
-      } else {
-        ++it;
-      }
-    }
-    for (auto& [ts, fn] : due) fn();
-    Drive();
-  }
-
-  // Sends `req`; the reply lands in the returned slot whenever it comes.
-  std::shared_ptr<std::optional<proto::TxnResponse>> Send(const proto::TxnRequest& req) {
-    auto out = std::make_shared<std::optional<proto::TxnResponse>>();
-    server_->Handle(req, [out](proto::TxnResponse r) { *out = std::move(r); });
-    return out;
-  }
-
- private:
-  clock::ManualClock clock_;
-  clock::TrueTime tt_;
-  clock::Hlc hlc_;
-  RangeMap map_;
-  storage::MemEngine disk_;
-  std::unique_ptr<storage::RangeReplica> replica_;
-  std::unique_ptr<RangeTxnServer> server_;
-  std::vector<std::pair<Timestamp, std::function<void()>>> timers_;
-};
+using OneNode = testing::OneRange;
 
 proto::TxnRequest Commit(const std::string& txn, int64_t priority, const std::string& key,
                          const std::string& value) {
@@ -208,7 +133,7 @@ TEST(RangeTxnServerTest, ScanFiltersRunAtTheRange) {
         return std::make_unique<SuffixFilter>(std::string(f));
       };
     }
-    OneNode n(c);
+    OneNode n(testing::OneRangeOptions{.scan_filters = c});
     proto::TxnRequest commit = Commit("w", 100, "a0000", "v0");
     commit.clear_writes();
     for (int i = 0; i < 2500; ++i) {
@@ -252,6 +177,9 @@ class ThreeNodes : public RangeTxnHost {
     for (uint64_t id = 1; id <= 3; ++id) {
       Node& n = nodes_[id];
       n.hlc = std::make_unique<clock::Hlc>(&clock_);
+      n.driver = std::make_unique<storage::ReplicaDriver>(
+          &n.disk, [this](proto::PaxosMessage m) { wire_.push_back(std::move(m)); },
+          storage::ReplicaDriverOptions{});
       storage::RangeReplicaOptions o;
       o.range_id = 1;
       o.paxos.self = id;
@@ -285,20 +213,17 @@ class ThreeNodes : public RangeTxnHost {
     while (moved) {
       moved = false;
       for (auto& [id, n] : nodes_) {
-        while (n.replica->core().HasReady()) {
+        storage::DrivenReplica* replicas[] = {n.replica.get()};
+        while (true) {
+          absl::StatusOr<bool> ran = n.driver->RunPass(
+              replicas, [this, id = id](storage::DrivenReplica&, const storage::paxos::Ready&,
+                                        std::vector<storage::AppliedProposal> outcomes) {
+                if (id == 1) server_->OnApplied(outcomes);
+              });
+          CHECK(ran.ok()) << ran.status();
+          if (!*ran) break;
           moved = true;
-          storage::paxos::Ready rd = n.replica->core().GetReady();
-          storage::WriteBatch batch;
-          n.replica->StageDurable(rd, &batch);
-          CHECK_OK(n.disk.Write(batch, storage::WriteOptions{.sync = true}));
-          for (proto::PaxosMessage& m : rd.messages) wire_.push_back(std::move(m));
-          auto applied = n.replica->ApplyCommitted(rd);
-          CHECK(applied.ok()) << applied.status();
-          n.replica->core().Advance(rd);
-          if (id == 1) {
-            server_->OnApplied(*applied);
-            server_->Maintain(false);
-          }
+          if (id == 1) server_->Maintain(false);
         }
       }
       std::vector<proto::PaxosMessage> wire = std::move(wire_);
@@ -339,6 +264,7 @@ class ThreeNodes : public RangeTxnHost {
   struct Node {
     std::unique_ptr<clock::Hlc> hlc;
     storage::MemEngine disk;
+    std::unique_ptr<storage::ReplicaDriver> driver;
     std::unique_ptr<storage::RangeReplica> replica;
   };
   clock::ManualClock clock_;

@@ -64,6 +64,19 @@ class ResultSink {
   virtual void Notice(std::string_view message) = 0;
 };
 
+// A sink that discards everything: the base of sinks that care about a few of the calls.
+class DiscardingSink : public ResultSink {
+ public:
+  void Columns(const std::vector<ColumnInfo>&) override {}
+  absl::Status Row(absl::Span<const Value>) override { return absl::OkStatus(); }
+  void Complete(std::string_view) override {}
+  absl::StatusOr<std::string> CopyIn(const CopyFormat&) override { return std::string(); }
+  absl::Status CopyOutBegin(const CopyFormat&) override { return absl::OkStatus(); }
+  absl::Status CopyOutData(std::string_view) override { return absl::OkStatus(); }
+  absl::Status CopyOutEnd() override { return absl::OkStatus(); }
+  void Notice(std::string_view) override {}
+};
+
 // A statement prepared by the extended protocol's Parse (or internally for the simple
 // protocol). Owned by the connection.
 class PreparedStatement {

@@ -463,20 +463,13 @@ absl::Status SessionImpl::RunQuery(const ast::Statement& stmt, const std::vector
   if (send_columns && returns_rows && sink) sink->Columns(bound.columns);
   ExecContext ctx = NewContext(txn, params);
   int64_t sent = 0;
-  struct Counter : ResultSink {
+  struct Counter : DiscardingSink {
     ResultSink* out;
     int64_t* n;
-    void Columns(const std::vector<ColumnInfo>&) override {}
     absl::Status Row(absl::Span<const Value> row) override {
       ++*n;
       return out ? out->Row(row) : absl::OkStatus();
     }
-    void Complete(std::string_view) override {}
-    absl::StatusOr<std::string> CopyIn(const CopyFormat&) override { return std::string(); }
-    absl::Status CopyOutBegin(const CopyFormat&) override { return absl::OkStatus(); }
-    absl::Status CopyOutData(std::string_view) override { return absl::OkStatus(); }
-    absl::Status CopyOutEnd() override { return absl::OkStatus(); }
-    void Notice(std::string_view) override {}
   } counter;
   counter.out = sink;
   counter.n = &sent;

@@ -335,7 +335,7 @@ absl::StatusOr<std::vector<PgResult>> PgConnection::CollectResults(
   return results;
 }
 
-absl::StatusOr<std::vector<PgResult>> PgConnection::Query(std::string_view sql) {
+absl::Status PgConnection::SendQuery(std::string_view sql) {
   RETURN_IF_ERROR(CheckOpen());
   if (HasNul(sql)) {
     return SqlError(absl::StatusCode::kInvalidArgument, "22021",
@@ -343,17 +343,16 @@ absl::StatusOr<std::vector<PgResult>> PgConnection::Query(std::string_view sql) 
   }
   const std::string text(sql);
   if (PQsendQuery(conn_, text.c_str()) != 1) return ConnectionError("could not send the query");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<PgResult>> PgConnection::Query(std::string_view sql) {
+  RETURN_IF_ERROR(SendQuery(sql));
   return CollectResults(nullptr);
 }
 
 absl::StatusOr<PgResult> PgConnection::CopyIn(std::string_view sql, std::string_view data) {
-  RETURN_IF_ERROR(CheckOpen());
-  if (HasNul(sql)) {
-    return SqlError(absl::StatusCode::kInvalidArgument, "22021",
-                    "query text must not contain NUL bytes");
-  }
-  const std::string text(sql);
-  if (PQsendQuery(conn_, text.c_str()) != 1) return ConnectionError("could not send the query");
+  RETURN_IF_ERROR(SendQuery(sql));
   ASSIGN_OR_RETURN(std::vector<PgResult> results, CollectResults(&data));
   if (results.empty()) return PgResult();
   return std::move(results.back());

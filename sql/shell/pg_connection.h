@@ -137,6 +137,8 @@ class PgConnection {
   // The notice receiver libpq calls for every NoticeResponse; `arg` is the PgConnection.
   static void ReceiveNotice(void* arg, const pg_result* notice);
   void OnNotice(const pg_result* notice);
+  // Sends `sql` with the simple protocol (22021 if it holds a NUL byte).
+  absl::Status SendQuery(std::string_view sql);
   // Reads every result of the statement(s) sent last. `copy_data` is what to send on
   // COPY FROM STDIN (nullptr: refuse).
   absl::StatusOr<std::vector<PgResult>> CollectResults(const std::string_view* copy_data);

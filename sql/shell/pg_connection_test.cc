@@ -16,6 +16,7 @@
 
 #include "absl/time/time.h"
 #include "common/status.h"
+#include "common/testing/scoped_env.h"
 #include "gtest/gtest.h"
 #include "sql/pgwire/server.h"
 #include "sql/pgwire/testing/fake_backend.h"
@@ -38,26 +39,7 @@ std::vector<std::pair<std::string, std::string>> Params(int port) {
           {"fallback_application_name", "pg_connection_test"}};
 }
 
-// Sets an environment variable for the lifetime of the object.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::string& value) : name_(name) {
-    const char* old = std::getenv(name);
-    if (old != nullptr) old_ = old;
-    setenv(name, value.c_str(), 1);
-  }
-  ~ScopedEnv() {
-    if (old_.has_value()) {
-      setenv(name_, old_->c_str(), 1);
-    } else {
-      unsetenv(name_);
-    }
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
+using ::meridian::testing::ScopedEnv;
 
 class PgConnectionTest : public ::testing::Test {
  protected:

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/testing/scoped_env.h"
 #include "gtest/gtest.h"
 #include "sql/pgwire/server.h"
 #include "sql/pgwire/testing/fake_backend.h"
@@ -20,30 +21,7 @@ namespace {
 
 using pgwire::testing::FakeBackend;
 
-// Sets (or, with nullopt, unsets) an environment variable for the object's lifetime.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, std::optional<std::string> value) : name_(name) {
-    const char* old = std::getenv(name);
-    if (old != nullptr) old_ = old;
-    if (value.has_value()) {
-      setenv(name, value->c_str(), 1);
-    } else {
-      unsetenv(name);
-    }
-  }
-  ~ScopedEnv() {
-    if (old_.has_value()) {
-      setenv(name_, old_->c_str(), 1);
-    } else {
-      unsetenv(name_);
-    }
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
+using ::meridian::testing::ScopedEnv;
 
 struct ShellRun {
   int exit_code = -1;

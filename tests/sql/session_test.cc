@@ -12,20 +12,13 @@ namespace {
 using ::meridian::server::testing::SqlCluster;
 
 // Discards results.
-class NullSink : public ResultSink {
+class NullSink : public DiscardingSink {
  public:
   int64_t rows = 0;
-  void Columns(const std::vector<ColumnInfo>&) override {}
   absl::Status Row(absl::Span<const Value>) override {
     ++rows;
     return absl::OkStatus();
   }
-  void Complete(std::string_view) override {}
-  absl::StatusOr<std::string> CopyIn(const CopyFormat&) override { return std::string(); }
-  absl::Status CopyOutBegin(const CopyFormat&) override { return absl::OkStatus(); }
-  absl::Status CopyOutData(std::string_view) override { return absl::OkStatus(); }
-  absl::Status CopyOutEnd() override { return absl::OkStatus(); }
-  void Notice(std::string_view) override {}
 };
 
 class SessionTest : public ::testing::Test {
