@@ -70,6 +70,27 @@ TEST_F(SessionTest, ConcurrentInsertsOfOneKeyNeverBothCommit) {
   }
 }
 
+// An implicit transaction's results are held back (so a 40001 can be retried unnoticed) only
+// up to 16 KiB: past that they stream, as PostgreSQL's do. So a statement that fails late
+// has already sent the client the rows before the failure; one that fails early, none.
+TEST_F(SessionTest, ResultsPastTheRetryBufferStreamToTheClient) {
+  auto s = NewSession();
+  NullSink late;
+  absl::Status failed =
+      Run(*s, "SELECT g, 1 / (g - 5000) FROM generate_series(1, 10000) AS g", &late);
+  EXPECT_EQ(GetSqlState(failed), "22012") << failed;
+  EXPECT_GT(late.rows, 1000) << "rows past the buffer must have reached the client";
+  EXPECT_LT(late.rows, 5000);
+  NullSink early;
+  failed = Run(*s, "SELECT g, 1 / (g - 5) FROM generate_series(1, 10000) AS g", &early);
+  EXPECT_EQ(GetSqlState(failed), "22012") << failed;
+  EXPECT_EQ(early.rows, 0) << "a failed statement under the buffer sends nothing";
+  // And the session carries on.
+  NullSink ok;
+  ASSERT_TRUE(Run(*s, "SELECT g FROM generate_series(1, 3) AS g", &ok).ok());
+  EXPECT_EQ(ok.rows, 3);
+}
+
 TEST_F(SessionTest, DdlBecomesVisibleAtCommit) {
   auto a = NewSession(), b = NewSession();
   ASSERT_TRUE(
