@@ -158,10 +158,14 @@ TEST(RangeTxnServerTest, ScanFiltersRunAtTheRange) {
     }
     int requests = 0;
     EXPECT_EQ(ScanAll(n, "7", 0, &requests), want) << compile;
-    if (compile) EXPECT_EQ(requests, 3);  // 1,000 rows examined per request
+    if (compile) {
+      EXPECT_EQ(requests, 3);  // 1,000 rows examined per request
+    }
     // A limit smaller than the matches of a page cuts the page and resumes after the cut.
     EXPECT_EQ(ScanAll(n, "7", 30, &requests), want) << compile;
-    if (compile) EXPECT_GE(requests, 9);
+    if (compile) {
+      EXPECT_GE(requests, 9);
+    }
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <editline/readline.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <termios.h>
 #include <unistd.h>
@@ -265,10 +266,28 @@ std::optional<std::string> PromptPassword(const std::string& prompt) {
     quiet.c_lflag |= ECHONL;
     tcsetattr(fd, TCSAFLUSH, &quiet);
   }
+  // Ctrl-C abandons the prompt instead of ending the process with echo still off. The
+  // signal may land on any thread, so the read loop polls the flag the handler sets.
+  static volatile sig_atomic_t interrupted;
+  interrupted = 0;
+  struct sigaction on_int {
+  }, previous{};
+  on_int.sa_handler = [](int) { interrupted = 1; };
+  sigemptyset(&on_int.sa_mask);
+  sigaction(SIGINT, &on_int, &previous);
   (void)!write(fd, prompt.data(), prompt.size());
   std::string password;
   bool answered = false;
   while (true) {
+    if (interrupted) {
+      (void)!write(fd, "\n", 1);
+      answered = false;
+      break;
+    }
+    pollfd ready{fd, POLLIN, 0};
+    const int polled = poll(&ready, 1, /*timeout_ms=*/100);
+    if (polled < 0 && errno != EINTR) break;
+    if (polled <= 0) continue;
     char c = 0;
     const ssize_t n = read(fd, &c, 1);
     if (n < 0 && errno == EINTR) continue;
@@ -277,6 +296,7 @@ std::optional<std::string> PromptPassword(const std::string& prompt) {
     if (c == '\n' || c == '\r') break;
     password.push_back(c);
   }
+  sigaction(SIGINT, &previous, nullptr);
   if (have_termios) tcsetattr(fd, TCSAFLUSH, &saved);
   close(fd);
   if (!answered) return std::nullopt;

@@ -250,6 +250,16 @@ def main():
     text = text.replace("\\040", " ")
     if f"CREATE TABLE {table}" not in text or f"INSERT INTO {table} VALUES (1," not in text:
         fail(f"history file missing or incomplete:\n{text}", t)
+    if password:
+        # Ctrl-C at the password prompt abandons it: the shell restores the terminal and
+        # exits with a connection failure (2). It must not die of the signal, which would
+        # leave the terminal without echo.
+        p = Pty(sys.argv[1:], env)
+        p.expect(r"^Password for user \w+: ", "password prompt before Ctrl-C")
+        os.write(p.fd, b"\x03")
+        code = p.wait()
+        if code != 2:
+            fail(f"exit status {code} after Ctrl-C at the password prompt, want 2", p)
     shutil.rmtree(home, ignore_errors=True)
     print("PASS: shell pty test")
 
