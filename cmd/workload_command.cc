@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "cmd/flags.h"
+#include "workload/tpcc/consistency.h"
 #include "workload/tpcc/init.h"
 
 namespace meridian::cmd {
@@ -65,6 +66,26 @@ const CommandSpec& InitSpec() {
                "--customers)"},
               kReservedPartitions,
               kReservedRegions,
+          },
+  };
+  return *spec;
+}
+
+const CommandSpec& CheckSpec() {
+  static const CommandSpec* spec = new CommandSpec{
+      .usage = "meridian workload tpcc check [flags] [URL]",
+      .description =
+          "Verifies the consistency conditions of clause 3.3.2 (3.3.2.1 to 3.3.2.12) at one\n"
+          "consistent snapshot (Meridian: AS OF SYSTEM TIME the moment the check starts;\n"
+          "PostgreSQL: one REPEATABLE READ transaction) and prints PASS or FAIL for each,\n"
+          "with the offending rows of a failure. The conditions over every order, order line\n"
+          "or customer (5, 6, 7, 10, 12) are costly and run with --expensive. Condition 11\n"
+          "holds only until the first Delivery. Exit status 1 if any condition fails.\n",
+      .flags =
+          {
+              kDbFlag,
+              {"expensive", "", "also check the costly conditions 5, 6, 7, 10 and 12"},
+              {"rows", "N", "offending rows printed per failed condition (default 10)"},
           },
   };
   return *spec;
@@ -168,6 +189,28 @@ int Init(int argc, char** argv) {
   return 0;
 }
 
+int Check(int argc, char** argv) {
+  const CommandSpec& spec = CheckSpec();
+  ParsedArgs args;
+  if (int rc = Parse(argc, argv, spec, "check", &args); rc >= 0) return rc;
+  int64_t rows;
+  if (!IntIn(args, "rows", 10, 0, 1000000, &rows, spec, "check")) return 2;
+  workload::tpcc::CheckOptions o;
+  o.url = Urls(argc, argv, args)[0];
+  o.expensive = args.flags.count("expensive") > 0;
+  o.rows_shown = static_cast<int>(rows);
+  auto results = workload::tpcc::RunChecks(o, stdout);
+  if (!results.ok()) {
+    std::fprintf(stderr, "meridian workload tpcc check: %s\n",
+                 std::string(results.status().message()).c_str());
+    return 1;
+  }
+  for (const auto& r : *results) {
+    if (r.outcome == workload::tpcc::ConditionResult::Outcome::kFail) return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int WorkloadCommand(int argc, char** argv) {
@@ -185,6 +228,7 @@ int WorkloadCommand(int argc, char** argv) {
   }
   const std::string command = argv[1];
   if (command == "init") return Init(argc - 2, argv + 2);
+  if (command == "check") return Check(argc - 2, argv + 2);
   std::fprintf(stderr, "meridian workload tpcc: unknown command '%s'\n\n%s", command.c_str(),
                kWorkloadUsage);
   return 2;
