@@ -119,7 +119,9 @@ const CommandSpec& RunSpec() {
               {"wait", "FACTOR",
                "keying and think times: 1 = the spec's (default), 0 = none,\n"
                "a fraction scales them"},
-              {"workers", "N", "threads running transactions (default: one per terminal)"},
+              {"workers", "N",
+               "threads running transactions (default: one per terminal; with\n"
+               "--wait=0, more workers than 10 per warehouse get more terminals)"},
               {"conns", "N", "connections (default: one per worker)"},
               {"simple", "", "the simple query protocol instead of prepared statements"},
               {"seed", "N", "seed of the terminals' inputs (default: random, printed)"},

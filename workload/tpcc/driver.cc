@@ -210,7 +210,11 @@ absl::StatusOr<RunSummary> RunWorkload(const RunOptions& options, std::FILE* lin
         absl::StrCat("--warehouses=", warehouses, " but the database holds ", meta.scale.warehouses,
                      " (see `meridian workload tpcc init`)"));
   }
-  const int terminals = warehouses * kTerminalsPerWarehouse;
+  // The spec's 10 terminals per warehouse. Flat out (--wait=0) a terminal is only a source
+  // of inputs, so more workers than that get more terminals (homed round-robin over the
+  // warehouses and districts); with waits, extra workers would only idle.
+  int terminals = warehouses * kTerminalsPerWarehouse;
+  if (options.wait == 0 && options.workers > terminals) terminals = options.workers;
   const int workers = options.workers == 0 ? terminals : std::min(options.workers, terminals);
   const int conns = options.conns == 0 ? workers : std::min(options.conns, workers);
   summary.warehouses = warehouses;
@@ -236,7 +240,7 @@ absl::StatusOr<RunSummary> RunWorkload(const RunOptions& options, std::FILE* lin
 
   std::vector<std::unique_ptr<TerminalState>> states;
   for (int k = 0; k < terminals; ++k) {
-    const Terminal t{k / kTerminalsPerWarehouse + 1, k % kTerminalsPerWarehouse + 1};
+    const Terminal t{(k / kTerminalsPerWarehouse) % warehouses + 1, k % kTerminalsPerWarehouse + 1};
     states.push_back(std::make_unique<TerminalState>(
         t, options.seed ^ (0x9E3779B97F4A7C15ULL * static_cast<uint64_t>(k + 1))));
   }

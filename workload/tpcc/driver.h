@@ -1,7 +1,8 @@
 // Driver: `meridian workload tpcc run`, the remote terminal emulator of clause 5.
 //
 //   terminals (10 per warehouse, each with its home warehouse, its own district for
-//   Stock-Level, its own deck of cards and its own seeded generator)
+//   Stock-Level, its own deck of cards and its own seeded generator; flat out, as many
+//   as there are workers if that is more)
 //        | dealt round-robin to
 //   workers (threads; each serves its terminals in the order their waits end)
 //        | take, per transaction, one of

@@ -67,9 +67,12 @@ double RunSummary::TpmC() const {
          window_seconds;
 }
 
-double RunSummary::EfficiencyPercent() const {
-  return 100.0 * TpmC() / (MaxTpmCPerWarehouse() * warehouses);
+double RunSummary::MaxTpmC() const {
+  const double spec = MaxTpmCPerWarehouse() * warehouses;
+  return wait > 0 ? spec / wait : spec;
 }
+
+double RunSummary::EfficiencyPercent() const { return 100.0 * TpmC() / MaxTpmC(); }
 
 int64_t RunSummary::TotalCompleted() const {
   int64_t n = 0;
@@ -168,8 +171,11 @@ std::string RunSummary::Text() const {
         Ms(x.latency.Quantile(0.5)), Ms(x.latency.Quantile(0.9)), Ms(x.latency.Quantile(0.95)),
         Ms(x.latency.Quantile(0.99)), Ms(x.latency.max()));
   }
-  absl::StrAppendFormat(&s, "tpmC %.1f, efficiency %.1f%% of %.2f tpmC per warehouse%s\n", TpmC(),
-                        EfficiencyPercent(), MaxTpmCPerWarehouse(),
+  absl::StrAppendFormat(&s, "tpmC %.1f, efficiency %.1f%% of %.2f tpmC (%s)%s\n", TpmC(),
+                        EfficiencyPercent(), MaxTpmC(),
+                        wait == 1   ? "12.86 per warehouse"
+                        : wait == 0 ? "12.86 per warehouse; no waits, so no ceiling"
+                                    : "12.86 per warehouse at the spec's waits, scaled by 1/wait",
                         scale.SpecSized() ? "" : " (NOT spec-sized: not a TPC-C result)");
   absl::StrAppend(&s, "checks:\n");
   for (const SummaryCheck& c : Checks()) {
@@ -216,11 +222,12 @@ std::string RunSummary::Json() const {
   absl::StrAppendFormat(&s,
                         "\"system\":%s,\"warehouses\":%d,\"spec_sized\":%s,\"terminals\":%d,"
                         "\"workers\":%d,\"conns\":%d,\"wait\":%g,\"protocol\":%s,"
-                        "\"window_seconds\":%.3f,\"tpmC\":%.3f,\"efficiency_percent\":%.3f,",
+                        "\"window_seconds\":%.3f,\"tpmC\":%.3f,\"max_tpmC\":%.3f,"
+                        "\"efficiency_percent\":%.3f,",
                         JsonString(system), warehouses, scale.SpecSized() ? "true" : "false",
                         terminals, workers, conns, wait,
                         JsonString(prepared ? "prepared" : "simple"), window_seconds, TpmC(),
-                        EfficiencyPercent());
+                        MaxTpmC(), EfficiencyPercent());
   absl::StrAppend(&s, "\"types\":{");
   bool first = true;
   for (TxnType t : kAllTxnTypes) {

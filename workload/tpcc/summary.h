@@ -2,7 +2,8 @@
 // measurement window's figures (RunStats) and printed as text or as JSON (--json):
 //   - tpmC: New-Orders completed per minute of the window (the 1% that roll back on
 //     purpose complete as the spec prescribes and are counted), and the efficiency against
-//     the 12.86 tpmC per warehouse that the keying and think times allow;
+//     the 12.86 tpmC per warehouse that the keying and think times allow (scaled by 1/wait
+//     when --wait scales them);
 //   - per transaction type: count, share of the mix, errors, retries, statements per
 //     transaction, and p50/p90/p95/p99/max response time;
 //   - checks: each type's share against the minimums of clause 5.2.3, each type's 90th
@@ -60,7 +61,11 @@ struct RunSummary {
   std::map<std::string, ErrorCount> errors;
 
   double TpmC() const;
-  // tpmC / (12.86 * warehouses), in percent.
+  // The highest tpmC the run's pacing allows: 12.86 per warehouse at the spec's keying
+  // and think times, 12.86 / wait per warehouse when they are scaled by `wait`; at
+  // --wait=0 there is no ceiling and the spec's 12.86 is the reference.
+  double MaxTpmC() const;
+  // tpmC / MaxTpmC(), in percent.
   double EfficiencyPercent() const;
   int64_t TotalCompleted() const;
   std::vector<SummaryCheck> Checks() const;

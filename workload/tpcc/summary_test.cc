@@ -51,6 +51,11 @@ TEST(RunSummary, TpmCAndEfficiency) {
   const RunSummary s = Spec();
   EXPECT_DOUBLE_EQ(s.TpmC(), 12.5);  // 1250 New-Orders in 100 minutes
   EXPECT_NEAR(s.EfficiencyPercent(), 97.2, 0.05);
+  // Waits scaled to a tenth: ten times the ceiling.
+  RunSummary fast = s;
+  fast.wait = 0.1;
+  EXPECT_NEAR(fast.MaxTpmC(), 128.6, 0.05);
+  EXPECT_NEAR(fast.EfficiencyPercent(), 9.72, 0.01);
 }
 
 TEST(RunSummary, ChecksPassOnASpecConformingRun) {
