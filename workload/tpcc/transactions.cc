@@ -353,10 +353,10 @@ absl::StatusOr<TxnResult> Transactions::Delivery(const DeliveryInput& in, const 
       continue;
     }
     const std::string o_id = Text(no, 0, 0);
-    ASSIGN_OR_RETURN(PgResult del,
-                     db_->Run("DELETE FROM new_order WHERE no_w_id = $1 AND no_d_id = $2 AND "
-                              "no_o_id = $3",
-                              {w, ds, o_id}));
+    RETURN_IF_ERROR(db_->Run("DELETE FROM new_order WHERE no_w_id = $1 AND no_d_id = $2 AND "
+                             "no_o_id = $3",
+                             {w, ds, o_id})
+                        .status());
     ASSIGN_OR_RETURN(PgResult order,
                      db_->Run("UPDATE orders SET o_carrier_id = $1 WHERE o_w_id = $2 AND "
                               "o_d_id = $3 AND o_id = $4 RETURNING o_c_id",
@@ -371,13 +371,11 @@ absl::StatusOr<TxnResult> Transactions::Delivery(const DeliveryInput& in, const 
       ASSIGN_OR_RETURN(int64_t cents, ParseCents(Text(lines, i, 0)));
       total += cents;
     }
-    ASSIGN_OR_RETURN(PgResult cust,
-                     db_->Run("UPDATE customer SET c_balance = c_balance + $1, c_delivery_cnt = "
-                              "c_delivery_cnt + 1 WHERE c_w_id = $2 AND c_d_id = $3 AND "
-                              "c_id = $4",
-                              {FormatCents(total), w, ds, Text(order, 0, 0)}));
-    (void)del;
-    (void)cust;
+    RETURN_IF_ERROR(db_->Run("UPDATE customer SET c_balance = c_balance + $1, c_delivery_cnt = "
+                             "c_delivery_cnt + 1 WHERE c_w_id = $2 AND c_d_id = $3 AND "
+                             "c_id = $4",
+                             {FormatCents(total), w, ds, Text(order, 0, 0)})
+                        .status());
   }
   RETURN_IF_ERROR(db_->Simple("COMMIT"));
   return result;
