@@ -51,8 +51,8 @@ SummaryCheck RateCheck(const InputBand& band, int64_t events, int64_t trials, bo
 
 const std::vector<InputBand>& InputBands() {
   // The spec's target rates (clauses 2.4.1.4, 2.4.1.5, 2.5.1.2, 2.6.1.2) with a band of
-  // +-5% of the target around each (+-10% for the 1% of rollbacks), the tolerance an
-  // audit of a full-length run allows.
+  // +-5% of the target around each (+-10% for the 1% of rollbacks). The band widths are
+  // this tool's choice, not figures quoted from the spec.
   static const std::vector<InputBand>* bands = new std::vector<InputBand>{
       {"rolled-back New-Orders", 1.0, 0.9, 1.1},       {"remote order lines", 1.0, 0.95, 1.05},
       {"remote Payments", 15.0, 14.25, 15.75},         {"Payments by last name", 60.0, 57.0, 63.0},

@@ -8,7 +8,8 @@
 //     transaction, and p50/p90/p95/p99/max response time;
 //   - checks: each type's share against the minimums of clause 5.2.3, each type's 90th
 //     percentile against the limits of clause 5.2.5.3, and the input rates (the audit of
-//     clause 5.5.1.5) against bands around the spec's targets (see InputBands()).
+//     clause 5.5.1.5) against bands around the spec's targets (see InputBands(); the band
+//     widths are this tool's choice, not quoted from the spec).
 // A check is PASS, FAIL, or n/a when the run had too few samples to judge it (a band is
 // judged only when at least 100 events were expected in it).
 //
