@@ -11,7 +11,7 @@
 //     clause 5.5.1.5) against bands around the spec's targets (see InputBands(); the band
 //     widths are this tool's choice, not quoted from the spec).
 // A check is PASS, FAIL, or n/a when the run had too few samples to judge it (a band is
-// judged only when at least 100 events were expected in it).
+// judged only when at least 20 events were expected in it).
 //
 // Thread-safety: plain values and pure functions.
 #ifndef MERIDIAN_WORKLOAD_TPCC_SUMMARY_H_
