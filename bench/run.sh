@@ -16,3 +16,9 @@ echo "== txn_bench table 3 (real processes on loopback)"
 "$build"/bench/txn_bench --binary="$build"/cmd/meridian --table=3
 echo "== txn_bench table 4"
 "$build"/bench/txn_bench --binary="$build"/cmd/meridian --table=4
+echo "== TPC-C: Meridian against PostgreSQL 15 (real processes on loopback; needs root)"
+if [ "$(id -u)" -eq 0 ]; then
+  TPCC_OUT=${TPCC_OUT:-$(mktemp -d)} bash "$(dirname "$0")/tpcc.sh" "$build" 30
+else
+  echo "skipped: bench/tpcc.sh starts PostgreSQL as the postgres user and must run as root"
+fi

@@ -3,9 +3,9 @@
 //   meridian help [COMMAND]
 //   meridian start ...   run a node;  meridian kv ...   talk to a cluster
 //   meridian sql ...     the SQL shell against a node's PostgreSQL port
+//   meridian workload tpcc init|run|check   TPC-C against any PostgreSQL-protocol database
 // Every subcommand answers --help with its usage and flags on stdout (exit status 0); a
 // mistake in the arguments is reported on stderr with exit status 2.
-// (workload arrives with the layer that implements it).
 #include <editline/readline.h>
 #include <unistd.h>
 
@@ -23,6 +23,7 @@
 #include "cmd/kv_shell.h"
 #include "cmd/node_commands.h"
 #include "cmd/sql_command.h"
+#include "cmd/workload_command.h"
 #include "common/clock/hlc.h"
 #include "common/clock/physical_clock.h"
 #include "common/clock/true_time.h"
@@ -42,6 +43,8 @@ commands:
   start   run one node of a replicated cluster, optionally serving SQL
   sql     the SQL shell, connected to a node's PostgreSQL port
   kv      read and write a cluster's ranges, inspect status, inject faults
+  workload tpcc init|run|check
+          TPC-C: load, drive and verify (against Meridian or PostgreSQL)
   help    this text; `meridian help COMMAND` is `meridian COMMAND --help`
 
 `meridian COMMAND --help` describes a command and lists its flags.
@@ -220,6 +223,7 @@ int main(int argc, char** argv) {
   if (command == "start") return meridian::cmd::StartCommand(argc, argv);
   if (command == "kv") return meridian::cmd::KvCommand(argc, argv);
   if (command == "sql") return meridian::cmd::SqlCommand(argc, argv);
+  if (command == "workload") return meridian::cmd::WorkloadCommand(argc, argv);
   std::fprintf(stderr, "meridian: unknown command '%s'\n\n%s", command.c_str(),
                meridian::cmd::kUsage);
   return 2;

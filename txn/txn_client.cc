@@ -138,6 +138,29 @@ absl::Status TxnClient::AbortedStatus(const std::string& txn) {
   return *it->second.aborted;
 }
 
+absl::Status TxnClient::HeartbeatNow(const std::string& txn, const std::vector<uint64_t>& ranges) {
+  for (uint64_t range : ranges) {
+    proto::TxnRequest req;
+    req.set_op(proto::TxnRequest::HEARTBEAT);
+    req.set_range_id(range);
+    req.add_heartbeat_txn_ids(txn);
+    absl::StatusOr<proto::TxnResponse> r = Send(std::move(req));
+    if (!r.ok()) continue;  // unknown here: the commit's lock check still decides
+    for (const std::string& t : r->aborted_txn_ids()) {
+      if (t != txn) continue;
+      absl::MutexLock lock(&mu_);
+      auto it = live_.find(t);
+      if (it != live_.end() && !it->second.aborted.has_value()) {
+        it->second.aborted =
+            WithSqlState(absl::AbortedError(absl::StrCat(
+                             "transaction ", t, " was aborted by range ", range, "; restart it")),
+                         "40001");
+      }
+    }
+  }
+  return AbortedStatus(txn);
+}
+
 void TxnClient::HeartbeatLoop() {
   while (true) {
     std::map<uint64_t, std::vector<std::string>> by_range;
@@ -177,6 +200,19 @@ void TxnClient::HeartbeatLoop() {
 
 // ---------------------------------------------------------------------------------------
 // Txn
+
+absl::Status Txn::CheckAlive() {
+  RETURN_IF_ERROR(CheckOpen());
+  if (options_.mode != TxnMode::kReadWrite) return absl::OkStatus();
+  std::vector<uint64_t> ranges;
+  {
+    absl::MutexLock lock(&client_->mu_);
+    auto it = client_->live_.find(id_);
+    if (it == client_->live_.end()) return absl::OkStatus();  // touched nothing yet
+    ranges.assign(it->second.ranges.begin(), it->second.ranges.end());
+  }
+  return client_->HeartbeatNow(id_, ranges);
+}
 
 Txn::Txn(TxnClient* client, std::string id, TxnOptions options, Timestamp priority)
     : client_(client), id_(std::move(id)), options_(options), priority_(priority) {}

@@ -129,6 +129,14 @@ class Txn {
   const Writes& buffered_writes() const { return writes_; }
   absl::Status RestoreWrites(Writes writes);
 
+  // Read-write: asks every range this transaction has touched, now, whether it still
+  // holds its locks there (one HEARTBEAT per range). 40001 when a range has aborted it
+  // (wounded by an older transaction), which the background heartbeat would only report
+  // later. For a caller about to report a conflict that a wounded transaction may have
+  // seen only because its locks were taken away (a unique violation on a key an older
+  // transaction wrote under a lock this one had lost).
+  absl::Status CheckAlive();
+
   const std::string& id() const { return id_; }
   TxnMode mode() const { return options_.mode; }
   Timestamp priority() const { return priority_; }
@@ -208,6 +216,8 @@ class TxnClient {
   void Touch(const std::string& txn, uint64_t range);
   void Forget(const std::string& txn);
   absl::Status AbortedStatus(const std::string& txn);
+  // Heartbeats `txn` at `ranges` now; records and returns 40001 if one aborted it.
+  absl::Status HeartbeatNow(const std::string& txn, const std::vector<uint64_t>& ranges);
   void HeartbeatLoop();
 
   const RangeMap map_;

@@ -145,6 +145,27 @@ TEST_F(TxnClientTest, TwoRangeCommitRunsLockPrepareDecideAndAbortsOnARestart) {
   EXPECT_EQ(rpc_.Calls(proto::TxnRequest::ROLLBACK), 1);  // the coordinator
 }
 
+TEST_F(TxnClientTest, CheckAliveAsksEveryRangeTouchedAndReportsAWound) {
+  std::unique_ptr<Txn> t = client_.Begin();
+  EXPECT_TRUE(t->CheckAlive().ok());  // touched nothing: nothing to ask
+  ASSERT_TRUE(t->Get("a").ok());      // range 1
+  ASSERT_TRUE(t->Get("z").ok());      // range 2
+  const int before = rpc_.Calls(proto::TxnRequest::HEARTBEAT);
+  EXPECT_TRUE(t->CheckAlive().ok());
+  EXPECT_GE(rpc_.Calls(proto::TxnRequest::HEARTBEAT), before + 2);
+  // A range has aborted it (an older transaction wounded it): 40001 now, and from then on.
+  const std::string id = t->id();
+  for (int i = 0; i < 10; ++i) {
+    rpc_.Script(proto::TxnRequest::HEARTBEAT, [id](NodeId) {
+      proto::TxnResponse r;
+      r.add_aborted_txn_ids(id);
+      return absl::StatusOr<proto::TxnResponse>(r);
+    });
+  }
+  EXPECT_EQ(GetSqlState(t->CheckAlive()), "40001");
+  EXPECT_EQ(GetSqlState(t->Get("b").status()), "40001");
+}
+
 TEST_F(TxnClientTest, BadInputIsRefusedBeforeAnyRpc) {
   std::unique_ptr<Txn> t = client_.Begin();
   EXPECT_EQ(t->Put("", "x").code(), absl::StatusCode::kInvalidArgument);

@@ -3,7 +3,10 @@
 // Every write goes through the statement's read-write transaction. Uniqueness (primary key
 // and UNIQUE indexes) is checked by reading the key with an exclusive lock before writing
 // it, so two transactions inserting the same key serialize: the later one either waits and
-// then sees the row (23505), or is wounded and restarts (40001).
+// then sees the row (23505), or is wounded and restarts (40001). A transaction may see the
+// row only because it was wounded (an older one took the locks it had read under, e.g. a
+// counter both read, and wrote the key it would write): before reporting 23505 it asks its
+// ranges whether it is still alive, and reports the 40001 if not.
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 #include "sql/execution/operator.h"
@@ -125,6 +128,12 @@ class DmlOperator : public BufferedOperator {
     return std::optional<Conflict>();
   }
 
+  // 23505, unless the transaction was wounded (then the 40001 that explains what it saw).
+  absl::Status Violation(const std::string& constraint) {
+    RETURN_IF_ERROR(ctx_.txn->CheckAlive());
+    return UniqueViolation(constraint);
+  }
+
   absl::Status WriteRow(const Row& row) {
     RETURN_IF_ERROR(ctx_.txn->Put(table_.PrimaryKey(row), table_.RowValue(row)));
     for (const auto& index : table_.desc().indexes()) {
@@ -143,7 +152,7 @@ class DmlOperator : public BufferedOperator {
                       std::is_permutation(op.conflict_columns.begin(), op.conflict_columns.end(),
                                           conflict->columns.begin(), conflict->columns.end());
       if (op.on_conflict == OnConflict::kError || !targeted) {
-        return UniqueViolation(conflict->constraint);
+        return Violation(conflict->constraint);
       }
       if (op.on_conflict == OnConflict::kDoNothing) return absl::OkStatus();
       // DO UPDATE: the new row from (existing, excluded).
@@ -171,7 +180,7 @@ class DmlOperator : public BufferedOperator {
     if (old_pk != new_pk) {
       ctx_.Touch(new_pk);
       ASSIGN_OR_RETURN(std::optional<std::string> taken, ctx_.txn->Get(new_pk, true));
-      if (taken.has_value()) return UniqueViolation(PrimaryName(table_));
+      if (taken.has_value()) return Violation(PrimaryName(table_));
       RETURN_IF_ERROR(ctx_.txn->Delete(old_pk));
     }
     RETURN_IF_ERROR(ctx_.txn->Put(new_pk, table_.RowValue(new_row)));
@@ -184,7 +193,7 @@ class DmlOperator : public BufferedOperator {
         if (table_.UniqueForm(index, new_row)) {
           ctx_.Touch(new_key);
           ASSIGN_OR_RETURN(std::optional<std::string> taken, ctx_.txn->Get(new_key, true));
-          if (taken.has_value()) return UniqueViolation(index.name());
+          if (taken.has_value()) return Violation(index.name());
         }
       }
       RETURN_IF_ERROR(ctx_.txn->Put(new_key, new_value));

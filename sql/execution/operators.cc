@@ -370,6 +370,10 @@ class AggregateOperator : public BufferedOperator {
         ASSIGN_OR_RETURN(s.acc, Arith(ArithOp::kAdd, s.acc, s.acc_type, v, call.arg->type));
         return absl::OkStatus();
       }
+      case AggFunc::kAnyValue:
+        // The column is functionally dependent on the group's key: every row agrees.
+        if (s.acc.is_null()) s.acc = v;
+        return absl::OkStatus();
       case AggFunc::kMin:
       case AggFunc::kMax:
         if (s.acc.is_null()) {

@@ -129,32 +129,35 @@ absl::StatusOr<std::vector<Span>> ConstraintSpans(const TableInfo& t,
   std::vector<int> cols = t.IndexColumns(index);
   std::vector<storage::Direction> dirs = IndexDirections(index);
   std::string prefix = t.IndexPrefix(index.id());
-  std::vector<std::string> prefixes;
-  if (!c.in_values.empty()) {
-    for (const auto& e : c.in_values) {
-      ASSIGN_OR_RETURN(Value v, Eval(*e, {}, ctx));
-      ASSIGN_OR_RETURN(auto kv, KeyValueFor(v, e->type, t.column_type(cols[0])));
-      if (!kv.has_value()) continue;
-      std::string p = prefix;
-      storage::EncodeKeyValue(ToKeyValue(*kv, t.column_type(cols[0])), dirs[0], &p);
-      prefixes.push_back(std::move(p));
+  // One prefix per IN value (or just the index's), extended column by column.
+  std::vector<std::string> prefixes = {prefix};
+  const size_t fixed = c.fixed();
+  size_t next_eq = 0;
+  for (size_t col = 0; col < fixed; ++col) {
+    const SqlType ct = t.column_type(cols[col]);
+    if (!c.in_values.empty() && col == c.in_position) {
+      std::vector<std::string> extended;
+      for (const auto& e : c.in_values) {
+        ASSIGN_OR_RETURN(Value v, Eval(*e, {}, ctx));
+        ASSIGN_OR_RETURN(auto kv, KeyValueFor(v, e->type, ct));
+        if (!kv.has_value()) continue;
+        for (const auto& p : prefixes) {
+          std::string q = p;
+          storage::EncodeKeyValue(ToKeyValue(*kv, ct), dirs[col], &q);
+          extended.push_back(std::move(q));
+        }
+      }
+      prefixes = std::move(extended);
+      continue;
     }
-    std::sort(prefixes.begin(), prefixes.end());
-    prefixes.erase(std::unique(prefixes.begin(), prefixes.end()), prefixes.end());
-  } else {
-    prefixes.push_back(prefix);
-  }
-  size_t first = c.in_values.empty() ? 0 : 1;
-  for (size_t i = 0; i < c.eq.size(); ++i) {
-    size_t col = first + i;
-    ASSIGN_OR_RETURN(Value v, Eval(*c.eq[i], {}, ctx));
-    ASSIGN_OR_RETURN(auto kv, KeyValueFor(v, c.eq[i]->type, t.column_type(cols[col])));
+    const BoundExprPtr& e = c.eq[next_eq++];
+    ASSIGN_OR_RETURN(Value v, Eval(*e, {}, ctx));
+    ASSIGN_OR_RETURN(auto kv, KeyValueFor(v, e->type, ct));
     if (!kv.has_value()) return std::vector<Span>();
-    for (auto& p : prefixes) {
-      storage::EncodeKeyValue(ToKeyValue(*kv, t.column_type(cols[col])), dirs[col], &p);
-    }
+    for (auto& p : prefixes) storage::EncodeKeyValue(ToKeyValue(*kv, ct), dirs[col], &p);
   }
-  size_t fixed = first + c.eq.size();
+  std::sort(prefixes.begin(), prefixes.end());
+  prefixes.erase(std::unique(prefixes.begin(), prefixes.end()), prefixes.end());
   std::vector<Span> spans;
   bool unique_point =
       fixed == cols.size() && !c.lower && !c.upper && (index.id() == kPrimaryIndexId);

@@ -63,8 +63,7 @@ absl::StatusOr<PhysicalPtr> PushFiltersToRangesPass(PhysicalPtr plan) {
     const IndexConstraint& c = *scan.constraint;
     // Secondary index entries are not rows; a primary-key point lookup reads one row.
     if (c.index_id != kPrimaryIndexId) return plan;
-    size_t fixed = c.eq.size() + (c.in_values.empty() ? 0 : 1);
-    if (fixed == scan.table->pk_columns().size()) return plan;
+    if (c.fixed() == scan.table->pk_columns().size()) return plan;
   }
   std::vector<BoundExprPtr> pushed;
   for (auto& c : SplitConjuncts(scan.filter)) {

@@ -75,23 +75,26 @@ std::optional<IndexConstraint> ConstraintFor(const TableInfo& t,
   c.index_id = index.id();
   size_t i = 0;
   *score = 0;
-  // Leading IN list.
-  for (const auto& b : bounds) {
-    if (b.column == cols[0] && !b.in_values.empty()) {
-      c.in_values = b.in_values;
-      i = 1;
-      *score += 8;
-      break;
-    }
-  }
+  // The fixed prefix: equalities, and at most one IN list (on the first column without an
+  // equality) among them.
   for (; i < cols.size(); ++i) {
     BoundExprPtr eq;
+    const std::vector<BoundExprPtr>* in = nullptr;
     for (const auto& b : bounds) {
-      if (b.column == cols[i] && b.in_values.empty() && b.op == CompareOp::kEq) eq = b.value;
+      if (b.column != cols[i]) continue;
+      if (b.in_values.empty() && b.op == CompareOp::kEq) eq = b.value;
+      if (!b.in_values.empty() && in == nullptr) in = &b.in_values;
     }
-    if (!eq) break;
-    c.eq.push_back(eq);
-    *score += 10;
+    if (eq) {
+      c.eq.push_back(eq);
+      *score += 10;
+    } else if (in != nullptr && c.in_values.empty()) {
+      c.in_values = *in;
+      c.in_position = c.eq.size();
+      *score += 8;
+    } else {
+      break;
+    }
   }
   if (i < cols.size()) {
     for (const auto& b : bounds) {
@@ -108,7 +111,7 @@ std::optional<IndexConstraint> ConstraintFor(const TableInfo& t,
     }
   }
   if (*score == 0) return std::nullopt;
-  bool full = c.eq.size() + (c.in_values.empty() ? 0 : 1) == cols.size();
+  bool full = c.fixed() == cols.size();
   if (full && (index.id() == kPrimaryIndexId || index.unique())) *score += 100;
   if (index.id() == kPrimaryIndexId) *score += 1;  // no second lookup
   return c;

@@ -88,6 +88,9 @@ class Binder {
   absl::StatusOr<BoundExprPtr> BindExprInner(const ast::Expr& e, Scope& scope);
   absl::StatusOr<BoundExprPtr> BindFunction(const ast::Expr& e, Scope& scope);
   absl::StatusOr<BoundExprPtr> BindSubquery(const ast::SelectStmt& s, Scope& scope);
+  // After grouping, a column of `scope.pre` that is functionally dependent on the group
+  // keys (scope.dependent): its value in each group.
+  BoundExprPtr DependentColumn(const BoundExprPtr& column, Scope& scope);
   // `left` IN (list): a kInList node (not negated).
   absl::StatusOr<BoundExprPtr> BindInList(const ast::Expr& left,
                                           absl::Span<const ast::ExprPtr> list, Scope& scope,

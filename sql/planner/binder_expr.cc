@@ -224,6 +224,11 @@ absl::StatusOr<BoundExprPtr> Binder::BindExpr(const Expr& e, Scope& scope) {
         }
       }
       if ((*tentative)->IsConstant()) return *tentative;
+      if (e.kind == ExprKind::kColumnRef && (*tentative)->kind == BoundExpr::Kind::kColumn &&
+          static_cast<size_t>((*tentative)->index) < scope.dependent.size() &&
+          scope.dependent[static_cast<size_t>((*tentative)->index)]) {
+        return DependentColumn(*tentative, scope);
+      }
       if (e.kind == ExprKind::kColumnRef) {
         return Error("42803",
                      absl::StrCat("column \"", QualifiedName(e.names),
@@ -236,6 +241,26 @@ absl::StatusOr<BoundExprPtr> Binder::BindExpr(const Expr& e, Scope& scope) {
     }
   }
   return BindExprInner(e, scope);
+}
+
+BoundExprPtr Binder::DependentColumn(const BoundExprPtr& column, Scope& scope) {
+  // The column has one value per group: read it with kAnyValue, once per column.
+  AggregateOp& agg = scope.agg->As<AggregateOp>();
+  const std::string text = column->ToString();
+  for (size_t i = 0; i < agg.aggregates.size(); ++i) {
+    const AggregateCall& call = agg.aggregates[i];
+    if (call.func == AggFunc::kAnyValue && call.arg->ToString() == text) {
+      return MakeColumn(static_cast<int>(scope.group_keys.size() + i), call.type, column->name);
+    }
+  }
+  AggregateCall call;
+  call.func = AggFunc::kAnyValue;
+  call.arg = column;
+  call.type = column->type;
+  const int index = static_cast<int>(scope.group_keys.size() + agg.aggregates.size());
+  agg.aggregates.push_back(call);
+  scope.agg->columns.push_back(OutputColumn{"", column->name, call.type});
+  return MakeColumn(index, call.type, column->name);
 }
 
 absl::StatusOr<BoundExprPtr> Binder::BindSubquery(const ast::SelectStmt& s, Scope& scope) {

@@ -30,6 +30,77 @@ LogicalPtr Above(LogicalNode::Op op, LogicalPtr plan) {
   return MakeLogical(std::move(op), std::move(columns), {std::move(plan)});
 }
 
+// Where column i of a FROM clause's plan comes from: a base table's scan and the column's
+// position in that table, or no scan (a derived table, VALUES, a function).
+struct ColumnSource {
+  const LogicalNode* scan = nullptr;
+  int column = -1;
+};
+
+std::vector<ColumnSource> ColumnSources(const LogicalNode& n) {
+  if (n.Is<ScanOp>()) {
+    std::vector<ColumnSource> out;
+    for (int i = 0; i < static_cast<int>(n.columns.size()); ++i) out.push_back({&n, i});
+    return out;
+  }
+  if (n.Is<FilterOp>()) return ColumnSources(*n.children[0]);
+  if (n.Is<JoinOp>()) {
+    std::vector<ColumnSource> out = ColumnSources(*n.children[0]);
+    std::vector<ColumnSource> right = ColumnSources(*n.children[1]);
+    out.insert(out.end(), right.begin(), right.end());
+    return out;
+  }
+  // A RIGHT JOIN is a LEFT JOIN with the sides swapped under a projection that restores
+  // the column order. (A derived table's projection sits over its query, never a join, and
+  // PostgreSQL sees no primary key through a derived table either.)
+  if (n.Is<ProjectOp>() && n.children[0]->Is<JoinOp>()) {
+    std::vector<ColumnSource> in = ColumnSources(*n.children[0]);
+    std::vector<ColumnSource> out;
+    for (const BoundExprPtr& e : n.As<ProjectOp>().exprs) {
+      out.push_back(e->kind == BoundExpr::Kind::kColumn ? in[static_cast<size_t>(e->index)]
+                                                        : ColumnSource{});
+    }
+    return out;
+  }
+  return std::vector<ColumnSource>(n.columns.size());
+}
+
+// The columns of `from` (the FROM clause's plan, WHERE applied) that are functionally
+// dependent on the group keys: every column of a base table whose whole primary key is
+// grouped, each key column by a plain reference (PostgreSQL's rule). A table keyed by the
+// hidden row id has no primary key to group by.
+std::vector<bool> DependentColumns(const LogicalNode& from,
+                                   const std::vector<std::string>& group_keys) {
+  const std::vector<ColumnSource> sources = ColumnSources(from);
+  std::vector<bool> dependent(sources.size(), false);
+  auto grouped = [&](size_t i) {
+    const std::string text =
+        MakeColumn(static_cast<int>(i), from.columns[i].type, from.columns[i].name)->ToString();
+    return std::find(group_keys.begin(), group_keys.end(), text) != group_keys.end();
+  };
+  std::set<const LogicalNode*> scans;
+  for (const ColumnSource& s : sources) {
+    if (s.scan != nullptr) scans.insert(s.scan);
+  }
+  for (const LogicalNode* scan : scans) {
+    const TableInfo& table = *scan->As<ScanOp>().table;
+    bool all_grouped = !table.pk_columns().empty();
+    for (int pk : table.pk_columns()) {
+      if (table.column(pk).hidden()) all_grouped = false;
+      bool found = false;
+      for (size_t i = 0; i < sources.size() && !found; ++i) {
+        found = sources[i].scan == scan && sources[i].column == pk && grouped(i);
+      }
+      all_grouped &= found;
+    }
+    if (!all_grouped) continue;
+    for (size_t i = 0; i < sources.size(); ++i) {
+      if (sources[i].scan == scan) dependent[i] = true;
+    }
+  }
+  return dependent;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
@@ -325,6 +396,7 @@ absl::StatusOr<LogicalPtr> Binder::BindQuery(const ast::SelectStmt& s,
         agg_op.group_by.push_back(b);
         agg->columns.push_back(OutputColumn{"", DefaultColumnName(*ge), b->type});
       }
+      post.dependent = DependentColumns(*agg->children[0], post.group_keys);
       post.pre = &from_scope;
       post.agg = agg.get();
       post.no_aggregates = "";

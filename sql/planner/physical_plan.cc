@@ -1,5 +1,7 @@
 #include "sql/planner/physical_plan.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "sql/planner/internal/plan_text.h"
 #include "sql/planner/logical_plan.h"
@@ -20,8 +22,18 @@ std::string DescribeScan(const TableScanOp& op) {
   if (op.constraint.has_value()) {
     const IndexConstraint& c = *op.constraint;
     absl::StrAppend(&line, " using ", IndexName(*op.table, c.index_id));
+    const size_t before = c.in_values.empty() ? 0 : std::min(c.in_position, c.eq.size());
+    if (before > 0) {
+      absl::StrAppend(
+          &line, " eq (",
+          JoinExprs(std::vector<BoundExprPtr>(c.eq.begin(), c.eq.begin() + before), ", "), ")");
+    }
     if (!c.in_values.empty()) absl::StrAppend(&line, " in (", JoinExprs(c.in_values, ", "), ")");
-    if (!c.eq.empty()) absl::StrAppend(&line, " eq (", JoinExprs(c.eq, ", "), ")");
+    if (c.eq.size() > before) {
+      absl::StrAppend(&line, " eq (",
+                      JoinExprs(std::vector<BoundExprPtr>(c.eq.begin() + before, c.eq.end()), ", "),
+                      ")");
+    }
     if (c.lower) {
       absl::StrAppend(&line, c.lower_inclusive ? " from " : " after ", c.lower->ToString());
     }

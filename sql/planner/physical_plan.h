@@ -27,15 +27,22 @@ namespace meridian::sql {
 // How a read reaches its rows: the rows of one index between bounds on a prefix of its
 // columns. Rows outside the bounds may be read (the read's filter re-checks every row);
 // rows inside are never left out.
+//
+// The fixed prefix is eq.size() columns, plus one when there is an IN list: the IN list is
+// on index column in_position and eq covers the others in order (eq[0..in_position) before
+// it, the rest after), so `a = 1 AND b IN (5, 7)` on (a, b) reads two points.
 struct IndexConstraint {
   uint32_t index_id = kPrimaryIndexId;
-  // Equality on the first eq.size() index columns (expressions without column refs).
+  // Equality on the fixed columns (expressions without column refs).
   std::vector<BoundExprPtr> eq;
   // Then an optional range on the next column.
   BoundExprPtr lower, upper;
   bool lower_inclusive = true, upper_inclusive = true;
-  // IN list on the first column (instead of eq): one point lookup per value.
+  // IN list on index column in_position (instead of eq): one prefix per value.
   std::vector<BoundExprPtr> in_values;
+  size_t in_position = 0;
+  // Columns of the fixed prefix.
+  size_t fixed() const { return eq.size() + (in_values.empty() ? 0 : 1); }
   template <typename F>
   absl::Status VisitExprs(F&& f) {
     RETURN_IF_ERROR(VisitEach(eq, f));

@@ -26,6 +26,8 @@ const char* AggFuncName(AggFunc f) {
       return "bool_or";
     case AggFunc::kStringAgg:
       return "string_agg";
+    case AggFunc::kAnyValue:
+      return "any_value";
   }
   return "?";
 }

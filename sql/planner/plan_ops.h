@@ -46,8 +46,21 @@ struct SortKey {
 
 enum class JoinType { kInner, kLeft };
 
-// The aggregate functions (`every` binds as kBoolAnd).
-enum class AggFunc { kCount, kCountStar, kSum, kAvg, kMin, kMax, kBoolAnd, kBoolOr, kStringAgg };
+// The aggregate functions (`every` binds as kBoolAnd). kAnyValue has no SQL name: the
+// binder uses it for a column that is functionally dependent on the GROUP BY keys (its
+// table's primary key is grouped), whose value is the same in every row of a group.
+enum class AggFunc {
+  kCount,
+  kCountStar,
+  kSum,
+  kAvg,
+  kMin,
+  kMax,
+  kBoolAnd,
+  kBoolOr,
+  kStringAgg,
+  kAnyValue
+};
 // The SQL name (count_star prints as "count_star", as EXPLAIN always showed it).
 const char* AggFuncName(AggFunc f);
 // The function an aggregate name denotes (lower-case; "every" is bool_and), if any.

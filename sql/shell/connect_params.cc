@@ -4,9 +4,12 @@
 #include <string>
 
 #include "common/status.h"
-#include "sql/shell/pg_connection.h"
+#include "sql/client/pg_connection.h"
 
 namespace meridian::sql::shell {
+
+using client::IsConnectionString;
+using client::ParseConninfo;
 namespace {
 
 bool IsSet(const EnvLookup& env, const std::string& name) {

@@ -12,6 +12,10 @@
 #include "common/status.h"
 
 namespace meridian::sql::shell {
+
+using client::kTextOid;
+using client::PgColumn;
+using client::PgResult;
 namespace {
 
 constexpr char kNotSystemSchema[] =

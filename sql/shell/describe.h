@@ -35,13 +35,14 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "sql/shell/pg_result.h"
+#include "sql/client/pg_result.h"
 #include "sql/shell/result_format.h"
 
 namespace meridian::sql::shell {
 
 // Runs one query and returns its results (PgConnection::Query in the shell).
-using CatalogQuery = std::function<absl::StatusOr<std::vector<PgResult>>(const std::string& sql)>;
+using CatalogQuery =
+    std::function<absl::StatusOr<std::vector<client::PgResult>>(const std::string& sql)>;
 
 // 'text' with quotes doubled.
 std::string QuoteLiteral(std::string_view text);

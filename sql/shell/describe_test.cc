@@ -9,6 +9,10 @@
 #include "gtest/gtest.h"
 
 namespace meridian::sql::shell {
+
+using client::kTextOid;
+using client::PgColumn;
+using client::PgResult;
 namespace {
 
 using Row = std::vector<std::optional<std::string>>;

@@ -8,6 +8,10 @@
 #include "absl/strings/str_cat.h"
 
 namespace meridian::sql::shell {
+
+using client::IsNumericTypeOid;
+using client::PgColumn;
+using client::PgResult;
 namespace {
 
 struct Range {

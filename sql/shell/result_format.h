@@ -21,7 +21,7 @@
 #include <string>
 #include <string_view>
 
-#include "sql/shell/pg_result.h"
+#include "sql/client/pg_result.h"
 
 namespace meridian::sql::shell {
 
@@ -38,7 +38,7 @@ int DisplayWidth(std::string_view text);
 
 // The whole output for `result`, ending in a newline (empty when there is nothing to show,
 // e.g. an empty command tag). COPY TO STDOUT data is not included.
-std::string FormatResult(const PgResult& result, const FormatOptions& options);
+std::string FormatResult(const client::PgResult& result, const FormatOptions& options);
 
 }  // namespace meridian::sql::shell
 

@@ -7,6 +7,12 @@
 #include "gtest/gtest.h"
 
 namespace meridian::sql::shell {
+
+using client::kInt4Oid;
+using client::kNumericOid;
+using client::kTextOid;
+using client::PgColumn;
+using client::PgResult;
 namespace {
 
 PgColumn Col(std::string name, uint32_t oid) {

@@ -28,13 +28,22 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "common/status.h"
+#include "sql/client/pg_connection.h"
 #include "sql/shell/connect_params.h"
 #include "sql/shell/describe.h"
-#include "sql/shell/pg_connection.h"
 #include "sql/shell/result_format.h"
 #include "sql/shell/statement_splitter.h"
 
 namespace meridian::sql::shell {
+
+using client::PgConnection;
+using client::PgConnectOptions;
+using client::PgErrorDetail;
+using client::PgErrorHint;
+using client::PgErrorSeverity;
+using client::PgNotice;
+using client::PgResult;
+using client::PgTransactionStatus;
 namespace {
 
 constexpr int kExitOk = 0;

@@ -11,7 +11,7 @@
 #include "common/status.h"
 #include "gtest/gtest.h"
 #include "server/testing/sql_cluster.h"
-#include "sql/shell/pg_connection.h"
+#include "sql/client/pg_connection.h"
 #include "sql/types/pg_format.h"
 
 namespace meridian::sql {
@@ -66,12 +66,12 @@ class InProcessExecutor : public TextExecutor {
 
 class WireExecutor : public TextExecutor {
  public:
-  explicit WireExecutor(std::unique_ptr<shell::PgConnection> c) : conn_(std::move(c)) {}
+  explicit WireExecutor(std::unique_ptr<client::PgConnection> c) : conn_(std::move(c)) {}
   absl::StatusOr<TextResult> Run(const std::string& sql) override {
-    ASSIGN_OR_RETURN(std::vector<shell::PgResult> results, conn_->Query(sql));
+    ASSIGN_OR_RETURN(std::vector<client::PgResult> results, conn_->Query(sql));
     TextResult out;
     if (results.empty()) return out;
-    const shell::PgResult& last = results.back();
+    const client::PgResult& last = results.back();
     out.columns = static_cast<int>(last.columns.size());
     out.rows = last.rows;
     out.tag = last.command_tag;
@@ -79,7 +79,7 @@ class WireExecutor : public TextExecutor {
   }
 
  private:
-  std::unique_ptr<shell::PgConnection> conn_;
+  std::unique_ptr<client::PgConnection> conn_;
 };
 
 std::string TestDataDir() { return MERIDIAN_SQL_TESTDATA; }
@@ -104,7 +104,7 @@ TEST_P(LogicTest, File) {
   ASSERT_TRUE(cluster.ok()) << cluster.status();
   std::unique_ptr<TextExecutor> executor;
   if (wire) {
-    shell::PgConnectOptions o;
+    client::PgConnectOptions o;
     o.params = {{"host", "127.0.0.1"},
                 {"port", std::to_string((*cluster)->pg_port())},
                 {"user", "root"},
@@ -114,7 +114,7 @@ TEST_P(LogicTest, File) {
                 // must not change how the test connects (the server has no TLS).
                 {"sslmode", "disable"},
                 {"gssencmode", "disable"}};
-    auto conn = shell::PgConnection::Connect(o);
+    auto conn = client::PgConnection::Connect(o);
     ASSERT_TRUE(conn.ok()) << conn.status();
     executor = std::make_unique<WireExecutor>(std::move(*conn));
   } else {

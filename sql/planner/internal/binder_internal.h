@@ -48,6 +48,10 @@ class Binder::Scope {
   // form of every group key, and the aggregate node collecting calls.
   Scope* pre = nullptr;
   std::vector<std::string> group_keys;
+  // After grouping: dependent[i] says that column i of `pre` is functionally dependent on
+  // the group keys (its table's primary key is among them), so it may be selected without
+  // being grouped, as in PostgreSQL.
+  std::vector<bool> dependent;
   LogicalNode* agg = nullptr;
   // Why aggregates are refused here ("WHERE", "JOIN conditions", ...); empty = allowed
   // (only with agg set).

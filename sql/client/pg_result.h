@@ -3,15 +3,15 @@
 // They carry no behaviour, so the output formatter can be tested without a server.
 //
 // Thread-safety: plain structs; the usual rules for const and non-const access apply.
-#ifndef MERIDIAN_SQL_SHELL_PG_RESULT_H_
-#define MERIDIAN_SQL_SHELL_PG_RESULT_H_
+#ifndef MERIDIAN_SQL_CLIENT_PG_RESULT_H_
+#define MERIDIAN_SQL_CLIENT_PG_RESULT_H_
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
-namespace meridian::sql::shell {
+namespace meridian::sql::client {
 
 // Type OIDs the client cares about (pg_type.oid; fixed in every PostgreSQL release).
 inline constexpr uint32_t kBoolOid = 16;
@@ -82,6 +82,6 @@ struct PgResult {
   std::string copy_data;
 };
 
-}  // namespace meridian::sql::shell
+}  // namespace meridian::sql::client
 
-#endif  // MERIDIAN_SQL_SHELL_PG_RESULT_H_
+#endif  // MERIDIAN_SQL_CLIENT_PG_RESULT_H_

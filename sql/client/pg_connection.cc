@@ -1,4 +1,4 @@
-#include "sql/shell/pg_connection.h"
+#include "sql/client/pg_connection.h"
 
 #include <libpq-fe.h>
 
@@ -13,7 +13,7 @@
 #include "common/logging.h"
 #include "common/status.h"
 
-namespace meridian::sql::shell {
+namespace meridian::sql::client {
 namespace {
 
 constexpr char kDetailUrl[] = "meridian/pg_detail";
@@ -351,6 +351,73 @@ absl::StatusOr<std::vector<PgResult>> PgConnection::Query(std::string_view sql) 
   return CollectResults(nullptr);
 }
 
+namespace {
+
+// libpq's text parameters: pointers into `params` (nullptr for NULL). 22021 when one holds
+// a NUL byte, which text format cannot carry.
+absl::StatusOr<std::vector<const char*>> ParamPointers(
+    const std::vector<std::optional<std::string>>& params) {
+  std::vector<const char*> out;
+  out.reserve(params.size());
+  for (const auto& p : params) {
+    if (p.has_value() && HasNul(*p)) {
+      return SqlError(absl::StatusCode::kInvalidArgument, "22021",
+                      "a text parameter must not contain NUL bytes");
+    }
+    out.push_back(p.has_value() ? p->c_str() : nullptr);
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<PgResult> PgConnection::CollectOne() {
+  ASSIGN_OR_RETURN(std::vector<PgResult> results, CollectResults(nullptr));
+  if (results.empty()) return PgResult();
+  return std::move(results.back());
+}
+
+absl::Status PgConnection::Prepare(std::string_view name, std::string_view sql) {
+  RETURN_IF_ERROR(CheckOpen());
+  if (HasNul(name) || HasNul(sql)) {
+    return SqlError(absl::StatusCode::kInvalidArgument, "22021",
+                    "statement names and text must not contain NUL bytes");
+  }
+  const std::string n(name), text(sql);
+  if (PQsendPrepare(conn_, n.c_str(), text.c_str(), 0, nullptr) != 1) {
+    return ConnectionError("could not send the statement to prepare");
+  }
+  return CollectOne().status();
+}
+
+absl::StatusOr<PgResult> PgConnection::ExecutePrepared(
+    std::string_view name, const std::vector<std::optional<std::string>>& params) {
+  RETURN_IF_ERROR(CheckOpen());
+  ASSIGN_OR_RETURN(std::vector<const char*> values, ParamPointers(params));
+  const std::string n(name);
+  if (PQsendQueryPrepared(conn_, n.c_str(), static_cast<int>(values.size()), values.data(), nullptr,
+                          nullptr, /*resultFormat=*/0) != 1) {
+    return ConnectionError("could not send the prepared statement");
+  }
+  return CollectOne();
+}
+
+absl::StatusOr<PgResult> PgConnection::Execute(
+    std::string_view sql, const std::vector<std::optional<std::string>>& params) {
+  RETURN_IF_ERROR(CheckOpen());
+  if (HasNul(sql)) {
+    return SqlError(absl::StatusCode::kInvalidArgument, "22021",
+                    "query text must not contain NUL bytes");
+  }
+  ASSIGN_OR_RETURN(std::vector<const char*> values, ParamPointers(params));
+  const std::string text(sql);
+  if (PQsendQueryParams(conn_, text.c_str(), static_cast<int>(values.size()), nullptr,
+                        values.data(), nullptr, nullptr, /*resultFormat=*/0) != 1) {
+    return ConnectionError("could not send the query");
+  }
+  return CollectOne();
+}
+
 absl::StatusOr<PgResult> PgConnection::CopyIn(std::string_view sql, std::string_view data) {
   RETURN_IF_ERROR(SendQuery(sql));
   ASSIGN_OR_RETURN(std::vector<PgResult> results, CollectResults(&data));
@@ -406,4 +473,4 @@ std::string PgConnection::port() const {
   return v != nullptr ? v : "";
 }
 
-}  // namespace meridian::sql::shell
+}  // namespace meridian::sql::client

@@ -1,6 +1,6 @@
 // PgConnection (libpq) against Meridian's wire server over a fake backend, plus a scripted
 // server for the error fields that server never sends (detail, hint, FATAL).
-#include "sql/shell/pg_connection.h"
+#include "sql/client/pg_connection.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -21,7 +21,7 @@
 #include "sql/pgwire/server.h"
 #include "sql/pgwire/testing/fake_backend.h"
 
-namespace meridian::sql::shell {
+namespace meridian::sql::client {
 namespace {
 
 using pgwire::testing::FakeBackend;
@@ -108,6 +108,46 @@ TEST_F(PgConnectionTest, ResultsTagsNullsAndTransactionStatus) {
   EXPECT_TRUE(empty->empty());
   EXPECT_EQ(conn->Query(std::string("SELECT 1\0", 9)).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(PgConnectionTest, ExtendedProtocolPreparedAndUnnamed) {
+  Start();
+  backend_.Put("alpha", "1");
+  auto conn = MustConnect();
+  ASSERT_NE(conn, nullptr);
+  ASSERT_TRUE(conn->Prepare("get", "SELECT v FROM kv WHERE k = $1").ok());
+  auto got = conn->ExecutePrepared("get", {"alpha"});
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_EQ(got->rows.size(), 1u);
+  EXPECT_EQ(got->rows[0][0], "1");
+  EXPECT_EQ(got->command_tag, "SELECT 1");
+  // A statement is prepared once and runs many times.
+  auto none = conn->ExecutePrepared("get", {"missing"});
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_TRUE(none->has_rows);
+  EXPECT_TRUE(none->rows.empty());
+  // The same name twice is the server's error; the connection stays usable.
+  auto again = conn->Prepare("get", "SELECT 1");
+  EXPECT_FALSE(again.ok());
+  EXPECT_EQ(GetSqlState(again), "42P05");
+  // Unnamed: parse, bind and run in one call; NULL parameters are NULL.
+  auto insert = conn->Execute("INSERT INTO kv VALUES ($1, $2)", {"beta", "2"});
+  ASSERT_TRUE(insert.ok()) << insert.status();
+  EXPECT_EQ(insert->command_tag, "INSERT 0 1");
+  EXPECT_EQ(backend_.Snapshot().at("beta"), "2");
+  auto echo = conn->Execute("SELECT $1, $2", {"x", std::nullopt});
+  ASSERT_TRUE(echo.ok()) << echo.status();
+  ASSERT_EQ(echo->rows.size(), 1u);
+  EXPECT_EQ(echo->rows[0][0], "x");
+  EXPECT_EQ(echo->rows[0][1], std::nullopt);
+  // Errors carry their SQLSTATE; a NUL byte is refused before anything is sent.
+  auto bad = conn->Execute("SELECT boom", {});
+  EXPECT_EQ(GetSqlState(bad.status()), "42703");
+  EXPECT_EQ(GetSqlState(conn->ExecutePrepared("nope", {}).status()), "26000");
+  EXPECT_EQ(GetSqlState(conn->Execute("SELECT $1", {"a\0b"s}).status()), "22021");
+  auto ok = conn->ExecutePrepared("get", {"beta"});
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->rows[0][0], "2");
 }
 
 TEST_F(PgConnectionTest, ServerErrorsCarrySqlStatePositionAndCode) {
@@ -455,4 +495,4 @@ TEST(PgConnectionErrorTest, FatalErrorEndsTheConnection) {
 }
 
 }  // namespace
-}  // namespace meridian::sql::shell
+}  // namespace meridian::sql::client

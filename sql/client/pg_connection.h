@@ -1,5 +1,6 @@
 // PgConnection: one connection to a PostgreSQL-protocol server (Meridian or PostgreSQL)
-// through libpq, for the `meridian sql` shell and the over-the-wire logic tests. A thin
+// through libpq, for the `meridian sql` shell, the over-the-wire logic tests and the TPC-C
+// workload (`meridian workload tpcc`). A thin
 // RAII wrapper: libpq does the protocol, TLS, authentication (SCRAM-SHA-256, MD5,
 // cleartext), connection URIs and conninfo strings, service files, .pgpass and the PG*
 // environment variables; this class turns its results into plain PgResult values and its
@@ -20,8 +21,8 @@
 //
 // Thread-safety: a PgConnection is used by one thread at a time, except Cancel(), which
 // any thread may call at any time (libpq's PQcancel over a cancel object made at connect).
-#ifndef MERIDIAN_SQL_SHELL_PG_CONNECTION_H_
-#define MERIDIAN_SQL_SHELL_PG_CONNECTION_H_
+#ifndef MERIDIAN_SQL_CLIENT_PG_CONNECTION_H_
+#define MERIDIAN_SQL_CLIENT_PG_CONNECTION_H_
 
 #include <functional>
 #include <map>
@@ -34,14 +35,14 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "sql/shell/pg_result.h"
+#include "sql/client/pg_result.h"
 
 // libpq's handles (libpq-fe.h), declared here so that includers do not see libpq.
 struct pg_conn;
 struct pg_cancel;
 struct pg_result;
 
-namespace meridian::sql::shell {
+namespace meridian::sql::client {
 
 struct PgConnectOptions {
   // libpq keywords and values (host, port, user, dbname, password, connect_timeout,
@@ -109,6 +110,20 @@ class PgConnection {
   // statement names) as the copy data. Returns the result of the COPY ("COPY <n>").
   absl::StatusOr<PgResult> CopyIn(std::string_view sql, std::string_view data);
 
+  // The extended protocol. Parameters and results travel as text; a parameter's type is
+  // the one the server infers from its use (write `$1::int` where it cannot); std::nullopt
+  // is NULL.
+  //
+  // Prepare: parses `sql` once as the named statement `name` (a name already in use on
+  // this connection is an error, 42P05).
+  absl::Status Prepare(std::string_view name, std::string_view sql);
+  // ExecutePrepared: binds and runs a statement made by Prepare, with `params`.
+  absl::StatusOr<PgResult> ExecutePrepared(std::string_view name,
+                                           const std::vector<std::optional<std::string>>& params);
+  // Execute: parses, binds and runs `sql` (one statement) as the unnamed statement.
+  absl::StatusOr<PgResult> Execute(std::string_view sql,
+                                   const std::vector<std::optional<std::string>>& params);
+
   // Asks the server to cancel the statement this connection is running. Success means the
   // request was delivered, not that anything was cancelled; the cancelled call fails with
   // SQLSTATE 57014. Thread-safe.
@@ -139,6 +154,8 @@ class PgConnection {
   void OnNotice(const pg_result* notice);
   // Sends `sql` with the simple protocol (22021 if it holds a NUL byte).
   absl::Status SendQuery(std::string_view sql);
+  // The single result of an extended-protocol call just sent.
+  absl::StatusOr<PgResult> CollectOne();
   // Reads every result of the statement(s) sent last. `copy_data` is what to send on
   // COPY FROM STDIN (nullptr: refuse).
   absl::StatusOr<std::vector<PgResult>> CollectResults(const std::string_view* copy_data);
@@ -152,6 +169,6 @@ class PgConnection {
   std::vector<PgNotice> pending_notices_;  // collected while no handler is set
 };
 
-}  // namespace meridian::sql::shell
+}  // namespace meridian::sql::client
 
-#endif  // MERIDIAN_SQL_SHELL_PG_CONNECTION_H_
+#endif  // MERIDIAN_SQL_CLIENT_PG_CONNECTION_H_
