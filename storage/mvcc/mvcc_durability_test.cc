@@ -56,6 +56,12 @@ TEST(MvccDurabilityTest, AcknowledgedBatchesSurviveSigkillAndNoneIsHalfVisible) 
       char line[64];
       while (std::fgets(line, sizeof(line), child.out) != nullptr) acked = std::atoll(line);
     });
+    // The kill lands a random delay after the writer's first acknowledgement, not after its
+    // start: a slow start (a loaded machine, a sanitizer build) must not end a round before
+    // anything was written.
+    for (int waited_ms = 0; acked.load() == 0 && waited_ms < 60000; waited_ms += 5) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(30 + rng() % 150));
     ASSERT_EQ(kill(child.pid, SIGKILL), 0);
     int status = 0;
