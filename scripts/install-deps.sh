@@ -5,6 +5,8 @@ set -euo pipefail
 
 PACKAGES=(
   g++ cmake ninja-build pkg-config ccache make
+  clang  # the default compiler: it checks the mutex annotations (-Wthread-safety)
+  libclang-rt-14-dev  # clang's sanitizer runtimes (make test-tsan); only Recommended by clang
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libleveldb-dev libsnappy-dev
   libantlr4-runtime-dev antlr4 default-jre-headless uuid-dev

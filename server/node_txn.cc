@@ -69,13 +69,18 @@ void Node::MaintainTxns(bool tick) {
   for (auto& [id, server] : servers_) server->Maintain(tick);
 }
 
+// The servers call the two RangeTxnHost methods below with mu_ held (they run only inside
+// Node's critical sections), but the interface cannot name Node's mutex; the assertion tells
+// the thread-safety analysis, and checks at run time, that it is held.
 void Node::AfterTimestamp(Timestamp ts, std::function<void()> fn) {
+  mu_.AssertHeld();
   timers_.emplace(ts, std::move(fn));
   ++timers_added_;
 }
 
 void Node::Route(proto::TxnRequest request,
                  std::function<void(absl::StatusOr<proto::TxnResponse>)> done) {
+  mu_.AssertHeld();
   routes_.push_back(Routed{std::move(request), std::move(done)});
 }
 

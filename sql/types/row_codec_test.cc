@@ -163,7 +163,7 @@ TEST(RowCodecTest, RowsRoundTripAndSkipNulls) {
   EXPECT_TRUE(out[2].is_null());
 
   // Compact: a small int column costs id + tag + one byte.
-  EXPECT_EQ(EncodeRow({{1}}, {{Value::Int(1)}}).size(), 4u);
+  EXPECT_EQ(EncodeRow({1}, {Value::Int(1)}).size(), 4u);
   EXPECT_EQ(EncodeRow({{1, 2}}, {{Value::Null(), Value::Null()}}).size(), 1u);
   // A stored kind that does not match the requested type is corruption.
   std::vector<uint32_t> id1 = {1};

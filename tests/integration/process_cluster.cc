@@ -46,6 +46,7 @@ ProcessCluster::ProcessCluster(std::string binary, int nodes, std::vector<std::s
 }
 
 ProcessCluster::~ProcessCluster() {
+  absl::MutexLock lock(&mu_);
   clients_.clear();
   for (auto& [id, pid] : pids_) {
     if (pid > 0) {
@@ -102,31 +103,41 @@ void ProcessCluster::Start(uint64_t id, const std::vector<std::string>& more_fla
     execv(argv[0], argv.data());
     _exit(127);
   }
+  absl::MutexLock lock(&mu_);
   pids_[id] = pid;
 }
 
 void ProcessCluster::Kill(uint64_t id, int signal) {
-  auto it = pids_.find(id);
-  if (it == pids_.end() || it->second <= 0) return;
-  kill(it->second, signal);
-  waitpid(it->second, nullptr, 0);
-  it->second = 0;
-  clients_.erase(id);
+  pid_t pid;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = pids_.find(id);
+    if (it == pids_.end() || it->second <= 0) return;
+    pid = it->second;
+  }
+  // Outside mu_: a node stopping gracefully may take a while to exit.
+  kill(pid, signal);
+  waitpid(pid, nullptr, 0);
+  absl::MutexLock lock(&mu_);
+  pids_[id] = 0;
+  clients_.erase(id);  // a thread using it keeps it alive until it is done
 }
 
 bool ProcessCluster::running(uint64_t id) const {
+  absl::MutexLock lock(&mu_);
   auto it = pids_.find(id);
   return it != pids_.end() && it->second > 0;
 }
 
-server::NodeClient* ProcessCluster::client(uint64_t id) {
-  auto& c = clients_[id];
+std::shared_ptr<server::NodeClient> ProcessCluster::client(uint64_t id) {
+  absl::MutexLock lock(&mu_);
+  std::shared_ptr<server::NodeClient>& c = clients_[id];
   if (c == nullptr) {
     auto made = server::NodeClient::Connect(addresses_.at(id));
     CHECK(made.ok()) << made.status();
     c = std::move(*made);
   }
-  return c.get();
+  return c;
 }
 
 absl::StatusOr<proto::RangeStatus> ProcessCluster::RangeStatusOf(uint64_t id, uint64_t range) {
@@ -156,8 +167,16 @@ absl::StatusOr<proto::KvResponse> ProcessCluster::Kv(const proto::KvRequest& req
   absl::Time deadline = absl::Now() + timeout;
   absl::Status last = absl::DeadlineExceededError("no attempt");
   size_t rotate = 0;
+  auto set_guess = [this](uint64_t id) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    leader_guess_ = id;
+  };
   while (absl::Now() < deadline) {
-    uint64_t target = leader_guess_;
+    uint64_t target;
+    {
+      absl::MutexLock lock(&mu_);
+      target = leader_guess_;
+    }
     if (!running(target)) {
       std::vector<uint64_t> all = ids();
       target = all[rotate++ % all.size()];
@@ -166,7 +185,7 @@ absl::StatusOr<proto::KvResponse> ProcessCluster::Kv(const proto::KvRequest& req
     absl::Duration left = std::min(deadline - absl::Now(), absl::Seconds(3));
     auto resp = client(target)->Kv(req, left);
     if (resp.ok() && resp->code() == 0) {
-      leader_guess_ = target;
+      set_guess(target);
       return resp;
     }
     if (resp.ok() && resp->code() != static_cast<int>(absl::StatusCode::kUnavailable) &&
@@ -177,10 +196,10 @@ absl::StatusOr<proto::KvResponse> ProcessCluster::Kv(const proto::KvRequest& req
                      : resp.status();
     if (resp.ok() && resp->leader_hint() != 0 && resp->leader_hint() != target &&
         running(resp->leader_hint())) {
-      leader_guess_ = resp->leader_hint();
+      set_guess(resp->leader_hint());
     } else {
       std::vector<uint64_t> all = ids();
-      leader_guess_ = all[rotate++ % all.size()];
+      set_guess(all[rotate++ % all.size()]);
       absl::SleepFor(absl::Milliseconds(20));
     }
     // A write that timed out has an unknown outcome: report it rather than retry blindly.

@@ -48,7 +48,8 @@ TEST(ReplicationIntegrationTest, KillLeaderWritesResumeNothingLost) {
   uint64_t leader = cluster.WaitForLeaseholder(1, absl::Seconds(20));
   ASSERT_NE(leader, 0u) << "no leaseholder; logs in " << cluster.dir();
 
-  // The writer runs on its own cluster handle (its own clients and leader guess).
+  // The writer sends through the same cluster handle while this thread kills and restarts
+  // the leader (ProcessCluster is thread-safe; ThreadSanitizer found it was not).
   std::atomic<bool> stop{false};
   std::mutex mu;
   std::vector<std::pair<int, absl::Time>> acked;  // (i, ack time)
