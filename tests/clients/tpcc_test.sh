@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 dir=$(mktemp -d)
 source "$here/cluster.sh"
 trap 'stop_cluster; rm -rf "$dir"' EXIT
-LEASE_MS=5000 start_cluster "$bin" "$dir"
+LEASE_MS=${CLIENT_TEST_LEASE_MS:-5000} start_cluster "$bin" "$dir"
 url() { echo "postgresql://root@127.0.0.1:${SQL_PORTS[$1]}/meridian?sslmode=disable"; }
 sql() { psql -h 127.0.0.1 -p "${SQL_PORTS[0]}" -U root -d meridian -X -v ON_ERROR_STOP=1 -Atqc "$1"; }
 fail() { echo "FAIL: $*"; exit 1; }
