@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Point select, point update and a small join through the PostgreSQL wire protocol, with the
-# same client (pgbench custom scripts, bench/sql/*.sql) against
+# pgbench's own TPC-B-like transaction, and a point select, a point update and a small join
+# (pgbench custom scripts, bench/sql/*.sql), through the PostgreSQL wire protocol with the
+# same client against
 #   - Meridian: a 3-process cluster on loopback (no simulated WAN), fsync on, and
 #   - PostgreSQL 15 on loopback (default settings, fsync on),
 # both loaded with `pgbench -i -s 1`. Prints one line per workload with both throughputs
@@ -29,13 +30,18 @@ su postgres -c "$pgbin/initdb -D $dir/pg -A trust -U root" >/dev/null
 su postgres -c "$pgbin/pg_ctl -D $dir/pg -o '-p $pgport -k $dir/pg -c listen_addresses=127.0.0.1' -l $dir/pg/server.log -w start" >/dev/null
 su postgres -c "$pgbin/createdb -h 127.0.0.1 -p $pgport -U root meridian"
 
-pgbench -h 127.0.0.1 -p "${SQL_PORTS[0]}" -U root -i -s 1 -q meridian >/dev/null 2>&1
-pgbench -h 127.0.0.1 -p "$pgport" -U root -i -s 1 -q meridian >/dev/null 2>&1
+load() {  # port -> pgbench -i's timing line
+  pgbench -h 127.0.0.1 -p "$1" -U root -i -s 1 -q meridian 2>&1 | grep '^done in'
+}
+echo "load, Meridian:      $(load "${SQL_PORTS[0]}")"
+echo "load, PostgreSQL 15: $(load "$pgport")"
 
 run() {  # port script -> "tps latency_ms"
   local out
+  local script=(-f "$here/sql/$2.sql")
+  [ "$2" = tpcb ] && script=(-b tpcb-like)  # pgbench's built-in TPC-B-like transaction
   out=$(pgbench -h 127.0.0.1 -p "$1" -U root -n -M prepared -c "$clients" -j "$clients" \
-    -T "$seconds" --max-tries=100 -f "$here/sql/$2.sql" meridian 2>&1)
+    -T "$seconds" --max-tries=100 "${script[@]}" meridian 2>&1)
   local tps lat
   tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out")
   lat=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' <<<"$out")
@@ -43,13 +49,13 @@ run() {  # port script -> "tps latency_ms"
 }
 
 # Warm up both (Meridian's ranges settle their leases after the 100,000-row load).
-for w in point_select point_update small_join; do
+for w in tpcb point_select point_update small_join; do
   run "${SQL_PORTS[0]}" "$w" >/dev/null
   run "$pgport" "$w" >/dev/null
 done
 
 printf '%-14s %12s %12s %12s %12s %8s\n' workload meridian_tps meridian_ms pg15_tps pg15_ms ratio
-for w in point_select point_update small_join; do
+for w in tpcb point_select point_update small_join; do
   read -r mt ml <<<"$(run "${SQL_PORTS[0]}" "$w")"
   read -r pt pl <<<"$(run "$pgport" "$w")"
   ratio=$(awk -v a="$mt" -v b="$pt" 'BEGIN { printf "%.3f", a / b }')

@@ -52,6 +52,11 @@ std::vector<LockSpan> ReadSpans(const proto::TxnRequest& req) {
 
 int64_t MicrosSince(int64_t start_ns, int64_t now_ns) { return (now_ns - start_ns) / 1000; }
 
+// The bound a COMMIT or DECIDE must commit below (its read-only participants' holds).
+Timestamp CommitBefore(const proto::TxnRequest& req) {
+  return req.has_commit_before() ? FromProto(req.commit_before()) : Timestamp::Max();
+}
+
 }  // namespace
 
 RangeTxnServer::RangeTxnServer(RangeTxnServerOptions options, storage::RangeReplica* range,
@@ -92,15 +97,21 @@ void RangeTxnServer::Pump() {
   pumping_ = false;
 }
 
-void RangeTxnServer::ProposeThen(proto::RangeCommand cmd, Timestamp at_least,
+void RangeTxnServer::ProposeThen(proto::RangeCommand cmd, Timestamp at_least, Timestamp below,
                                  std::string release_txn, bool release_only_on_failure,
                                  std::function<void(absl::StatusOr<Timestamp>)> done) {
-  absl::StatusOr<storage::Proposal> p = range_->Propose(std::move(cmd), at_least);
+  absl::StatusOr<storage::Proposal> p = range_->Propose(std::move(cmd), at_least, below);
   if (!p.ok()) {
-    done(p.status().code() == absl::StatusCode::kResourceExhausted
-             ? Refused(p.status(), release_txn)
-             : p.status());
-    return;
+    switch (p.status().code()) {
+      case absl::StatusCode::kResourceExhausted:
+        return done(Refused(p.status(), release_txn));
+      case absl::StatusCode::kFailedPrecondition:
+        return done(Restart(absl::StrCat("transaction ", release_txn, " ran out of time: ",
+                                         p.status().message(), ", where a range it read stops ",
+                                         "holding its read locks")));
+      default:
+        return done(p.status());
+    }
   }
   last_proposal_ns_ = NowNs();
   proposals_[p->proposal_id] =
@@ -430,7 +441,8 @@ void RangeTxnServer::CommitLocal(const Req& req, const Reply& reply) {
     const int64_t replicate_start = NowNs();
     // kUnknown (overtaken by a snapshot) and kDeadlineExceeded leave the outcome unknown;
     // the client reports them as 40003.
-    ProposeThen(std::move(cmd), Timestamp::Min(), req->txn_id(), false,
+    ProposeThen(std::move(cmd), FromProto(req->min_commit_timestamp()), CommitBefore(*req),
+                req->txn_id(), false,
                 [this, req, reply, replicate_start,
                  r = std::move(r)](absl::StatusOr<Timestamp> applied) mutable {
                   r.set_replicate_us(MicrosSince(replicate_start, NowNs()));
@@ -440,8 +452,17 @@ void RangeTxnServer::CommitLocal(const Req& req, const Reply& reply) {
                     }
                     return reply(TxnError(applied.status(), LeaderHint()));
                   }
-                  // Commit wait: acknowledge only once the commit timestamp has passed.
-                  ReplyAfter(*applied, req->txn_id(), std::move(r), reply);
+                  // Commit wait: acknowledge only once the commit timestamp has passed; then
+                  // release the read-only participants.
+                  const Timestamp ts = *applied;
+                  ReplyAfter(ts, req->txn_id(), std::move(r),
+                             [this, req, ts, reply](proto::TxnResponse done) {
+                               reply(std::move(done));
+                               TellCommitted(req->txn_id(),
+                                             {req->release_ranges().begin(),
+                                              req->release_ranges().end()},
+                                             ts);
+                             });
                 });
   });
 }
@@ -463,6 +484,7 @@ void RangeTxnServer::LockForCommit(const Req& req, const Reply& reply) {
 void RangeTxnServer::Prepare(const Req& req, const Reply& reply) {
   const int64_t start = NowNs();
   if (absl::Status s = Ready(); !s.ok()) return reply(TxnError(s, LeaderHint()));
+  if (req->writes_size() == 0) return PrepareReadOnly(req, reply);
   auto prepared_answer = [this, req]() -> std::optional<proto::TxnResponse> {
     auto it = range_->prepared().find(req->txn_id());
     if (it == range_->prepared().end()) return std::nullopt;
@@ -490,7 +512,8 @@ void RangeTxnServer::Prepare(const Req& req, const Reply& reply) {
   for (const proto::KvWrite& w : req->writes()) *cmd.add_writes() = w;
   const int64_t replicate_start = NowNs();
   ProposeThen(
-      std::move(cmd), Timestamp::Min(), req->txn_id(), /*release_only_on_failure=*/true,
+      std::move(cmd), Timestamp::Min(), Timestamp::Max(), req->txn_id(),
+      /*release_only_on_failure=*/true,
       [this, req, reply, replicate_start, prepared_answer,
        r = std::move(r)](absl::StatusOr<Timestamp> ts) mutable {
         // Prepared: by this command, or by an earlier copy of it (a retried PREPARE).
@@ -538,23 +561,11 @@ void RangeTxnServer::Decide(const Req& req, const Reply& reply) {
         s, [this, s, req, reply, participants, wait_start, r = std::move(r)]() mutable {
           r.set_commit_wait_us(MicrosSince(wait_start, NowNs()));
           locks_.Finish(req->txn_id());
-          for (uint64_t p : participants) {
-            proto::TxnRequest resolve;
-            resolve.set_op(proto::TxnRequest::RESOLVE);
-            resolve.set_range_id(p);
-            resolve.set_txn_id(req->txn_id());
-            resolve.set_commit(true);
-            *resolve.mutable_commit_timestamp() = ToProto(s);
-            host_->Route(std::move(resolve),
-                         [txn = req->txn_id(), p](absl::StatusOr<proto::TxnResponse> d) {
-                           if (!d.ok() || d->code() != 0) {
-                             LOG(INFO) << "could not deliver the outcome of " << txn << " to range "
-                                       << p << "; it will ask";
-                           }
-                         });
-          }
           *r.mutable_timestamp() = ToProto(s);
           reply(std::move(r));
+          participants.insert(participants.end(), req->release_ranges().begin(),
+                              req->release_ranges().end());
+          TellCommitted(req->txn_id(), participants, s);
           Pump();
         });
   };
@@ -577,7 +588,8 @@ void RangeTxnServer::Decide(const Req& req, const Reply& reply) {
   for (const proto::KvWrite& w : req->writes()) *cmd.add_writes() = w;
   const int64_t replicate_start = NowNs();
   // s >= every prepare timestamp, > Now().latest now, > anything this leader assigned.
-  ProposeThen(std::move(cmd), FromProto(req->min_commit_timestamp()), req->txn_id(), false,
+  ProposeThen(std::move(cmd), FromProto(req->min_commit_timestamp()), CommitBefore(*req),
+              req->txn_id(), false,
               [this, reply, logged, finish, participants, replicate_start,
                r = std::move(r)](absl::StatusOr<Timestamp> ts) mutable {
                 r.set_replicate_us(MicrosSince(replicate_start, NowNs()));
@@ -593,6 +605,58 @@ void RangeTxnServer::Decide(const Req& req, const Reply& reply) {
               });
 }
 
+void RangeTxnServer::TellCommitted(const std::string& txn, const std::vector<uint64_t>& ranges,
+                                   Timestamp ts) {
+  for (uint64_t p : ranges) {
+    proto::TxnRequest resolve;
+    resolve.set_op(proto::TxnRequest::RESOLVE);
+    resolve.set_range_id(p);
+    resolve.set_txn_id(txn);
+    resolve.set_commit(true);
+    *resolve.mutable_commit_timestamp() = ToProto(ts);
+    host_->Route(std::move(resolve), [txn, p](absl::StatusOr<proto::TxnResponse> d) {
+      if (!d.ok() || d->code() != 0) {
+        LOG(INFO) << "could not deliver the outcome of " << txn << " to range " << p
+                  << "; it will ask, or its hold there will run out";
+      }
+    });
+  }
+}
+
+void RangeTxnServer::PrepareReadOnly(const Req& req, const Reply& reply) {
+  auto answer = [](const ReadHold& h) {
+    proto::TxnResponse r;
+    *r.mutable_timestamp() = ToProto(h.prepared);
+    *r.mutable_hold_until() = ToProto(h.until);
+    return r;
+  };
+  if (auto it = read_holds_.find(req->txn_id()); it != read_holds_.end()) {
+    return reply(answer(it->second));  // a repeat
+  }
+  if (absl::Status e = CheckEpoch(*req); !e.ok()) return reply(TxnError(e));
+  // The reads' locks were taken when they read; from now on no wound may take them.
+  if (absl::Status s = FreezeLocks(*req); !s.ok()) return reply(TxnError(s));
+  // Nothing is replicated: the prepare timestamp is above every version this range has
+  // applied or stamped (so above everything the reads saw), and the hold ends no later
+  // than the lease, whose successor stamps every write above it.
+  const Timestamp prepared = hlc_->Now();
+  const int64_t until_ns = std::min(range_->core().lease_expiry_ns(),
+                                    true_time_->Now().latest_ns + options_.read_hold_ns);
+  const ReadHold hold{prepared, Timestamp{until_ns, 0}};
+  read_holds_[req->txn_id()] = hold;
+  const std::string epoch = epoch_;
+  host_->AfterTimestamp(hold.until, [this, txn = req->txn_id(), epoch, until = hold.until] {
+    // The hold ran out with no outcome: every write stamped here from now on is above any
+    // commit timestamp the transaction could have taken, so the locks may go.
+    auto it = read_holds_.find(txn);
+    if (it == read_holds_.end() || epoch != epoch_ || it->second.until != until) return;
+    read_holds_.erase(it);
+    locks_.Finish(txn);
+    Pump();
+  });
+  reply(answer(hold));
+}
+
 void RangeTxnServer::Resolve(const Req& req, const Reply& reply) {
   absl::Status ready = Ready();
   if (ready.ok()) ready = CheckEpoch(*req);
@@ -606,6 +670,13 @@ void RangeTxnServer::Resolve(const Req& req, const Reply& reply) {
     }
     reply(std::move(r));
   };
+  if (auto hold = read_holds_.find(req->txn_id()); hold != read_holds_.end()) {
+    // A read-only participant: nothing to log. Later writes here are stamped above the
+    // commit timestamp (it has passed: the coordinator waited it out before telling).
+    read_holds_.erase(hold);
+    if (req->commit()) (void)hlc_->Update(FromProto(req->commit_timestamp()));
+    return finish(proto::TxnResponse());
+  }
   // Log the outcome if the transaction is prepared here, or may be about to be: an abort
   // while its PREPARE is still in flight (or timed out) leaves a tombstone that stops it.
   const bool preparing = !req->commit() && locks_.table().IsPrepared(req->txn_id());
@@ -618,7 +689,7 @@ void RangeTxnServer::Resolve(const Req& req, const Reply& reply) {
   cmd.set_commit(req->commit());
   if (req->commit()) *cmd.mutable_timestamp() = req->commit_timestamp();
   const int64_t replicate_start = NowNs();
-  ProposeThen(std::move(cmd), Timestamp::Min(), req->txn_id(), false,
+  ProposeThen(std::move(cmd), Timestamp::Min(), Timestamp::Max(), req->txn_id(), false,
               [this, reply, finish, replicate_start](absl::StatusOr<Timestamp> ts) {
                 if (!ts.ok()) return reply(TxnError(ts.status(), LeaderHint()));
                 proto::TxnResponse r;
@@ -653,7 +724,7 @@ void RangeTxnServer::Status(const Req& req, const Reply& reply) {
   cmd.set_kind(proto::RangeCommand::DECIDE);
   cmd.set_txn_id(req->txn_id());
   cmd.set_commit(false);
-  ProposeThen(std::move(cmd), Timestamp::Min(), "", false,
+  ProposeThen(std::move(cmd), Timestamp::Min(), Timestamp::Max(), "", false,
               [this, reply, answer](absl::StatusOr<Timestamp> ts) {
                 if (!ts.ok() && ts.status().code() != absl::StatusCode::kAlreadyExists) {
                   return reply(TxnError(ts.status(), LeaderHint()));
@@ -851,6 +922,7 @@ void RangeTxnServer::Maintain(bool tick) {
   const bool same_term = BallotEq(range_->core().promised(), ballot_);
   if (ready_ && (!range_->core().HasLease() || !same_term)) {
     std::vector<TxnId> aborted = locks_.Reset(now);
+    read_holds_.clear();
     ready_ = false;
     status_asked_ns_.clear();
     if (!aborted.empty()) {

@@ -87,6 +87,9 @@ struct RangeTxnServerOptions {
   int64_t status_retry_ns = 1'000'000'000;
   // Snapshot reads at a replica that is behind wait at most this long before redirecting.
   int64_t follower_read_wait_ns = 1'000'000'000;
+  // The longest a read-only participant holds its frozen read locks for an outcome (never
+  // past the end of its lease).
+  int64_t read_hold_ns = 5'000'000'000;
   // Evaluates scan filters; empty: filters are ignored (every row is returned).
   ScanFilterCompiler scan_filters;
 };
@@ -153,9 +156,10 @@ class RangeTxnServer {
   // `txn` (empty: none): 40001 restart, or kDeadlineExceeded while an earlier copy of its
   // command is being replicated.
   absl::Status Refused(const absl::Status& full, const std::string& txn) const;
-  // Proposes `cmd` and calls `done` with its timestamp once applied, or its failure.
-  void ProposeThen(proto::RangeCommand cmd, Timestamp at_least, std::string release_txn,
-                   bool release_only_on_failure,
+  // Proposes `cmd` at a timestamp in [at_least, below) and calls `done` with it once
+  // applied, or with its failure (40001 if the timestamp would not be below `below`).
+  void ProposeThen(proto::RangeCommand cmd, Timestamp at_least, Timestamp below,
+                   std::string release_txn, bool release_only_on_failure,
                    std::function<void(absl::StatusOr<Timestamp>)> done);
   absl::Status Ready() const;
   absl::Status CheckEpoch(const proto::TxnRequest& request) const;
@@ -175,6 +179,11 @@ class RangeTxnServer {
   void CommitLocal(const Req& request, const Reply& reply);
   void LockForCommit(const Req& request, const Reply& reply);
   void Prepare(const Req& request, const Reply& reply);
+  // PREPARE with no writes: freezes the read locks until the outcome or a hold deadline.
+  void PrepareReadOnly(const Req& request, const Reply& reply);
+  // After commit wait at `ts`: tells `ranges` (the request's release_ranges or
+  // participants) that txn committed.
+  void TellCommitted(const std::string& txn, const std::vector<uint64_t>& ranges, Timestamp ts);
   void Decide(const Req& request, const Reply& reply);
   void Resolve(const Req& request, const Reply& reply);
   void Status(const Req& request, const Reply& reply);
@@ -200,6 +209,15 @@ class RangeTxnServer {
   uint64_t resets_ = 0;
   int64_t last_proposal_ns_ = 0;
   std::map<std::string, int64_t> status_asked_ns_;  // in-doubt txn -> last STATUS sent
+  // Read-only participants (PREPARE without writes): no record, no Paxos round. The frozen
+  // read locks are kept until the outcome arrives or `until` has certainly passed; `until`
+  // is never after the lease ends, so every later write here -- by this leaseholder after
+  // `until`, or by a successor -- is stamped above any commit timestamp below `until`.
+  struct ReadHold {
+    Timestamp prepared;
+    Timestamp until;
+  };
+  std::map<std::string, ReadHold> read_holds_;  // cleared with the lock table
 
   RangeWaits waits_;
   std::map<uint64_t, ProposalWait> proposals_;  // by proposal id

@@ -85,6 +85,75 @@ TEST(RangeTxnServerTest, CommitRepliesAfterCommitWait) {
   EXPECT_GT((*reply)->timestamp().wall_ns(), 0);
 }
 
+// A read-only participant's PREPARE: no Paxos round; its read locks are frozen (an older
+// writer cannot wound them) and held until the outcome arrives, or until the hold it
+// announced has certainly passed. Either way the writer that waited commits above the
+// reader's commit timestamp (here: above the hold).
+TEST(RangeTxnServerTest, ReadOnlyPrepareHoldsTheReadLocksUntilTheOutcomeOrTheHold) {
+  for (bool told : {true, false}) {
+    SCOPED_TRACE(told ? "outcome delivered" : "hold runs out");
+    OneNode n;
+    auto read = n.Send(Read("reader", 200, "k"));
+    ASSERT_TRUE(read->has_value());
+    ASSERT_EQ((*read)->code(), 0) << (*read)->message();
+    proto::TxnRequest prepare = Read("reader", 200, "k");
+    prepare.set_op(proto::TxnRequest::PREPARE);
+    const LockSpan span = LockSpan::Point("k");
+    prepare.add_read_starts(span.start);
+    prepare.add_read_ends(span.end);
+    const uint64_t applied = n.replica().applied_index();
+    auto prepared = n.Send(prepare);
+    ASSERT_TRUE(prepared->has_value());  // at once: nothing to replicate
+    ASSERT_EQ((*prepared)->code(), 0) << (*prepared)->message();
+    EXPECT_EQ(n.replica().applied_index(), applied);
+    const Timestamp hold = proto::FromProto((*prepared)->hold_until());
+    EXPECT_GT(hold, proto::FromProto((*prepared)->timestamp()));
+    EXPECT_LE(hold.wall_ns, n.replica().core().lease_expiry_ns());
+    EXPECT_EQ(proto::FromProto((*n.Send(prepare))->hold_until()), hold);  // a repeat
+
+    // An older writer of "k" must wait: the frozen lock cannot be wounded.
+    auto writer = n.Send(Commit("writer", 100, "k", "v"));
+    for (int i = 0; i < 5; ++i) n.Tick();
+    EXPECT_FALSE(writer->has_value());
+
+    Timestamp reader_commit = proto::FromProto((*prepared)->timestamp()).Next();
+    if (told) {
+      proto::TxnRequest resolve = Read("reader", 200, "k");
+      resolve.set_op(proto::TxnRequest::RESOLVE);
+      resolve.set_commit(true);
+      *resolve.mutable_commit_timestamp() = proto::ToProto(reader_commit);
+      auto resolved = n.Send(resolve);
+      ASSERT_TRUE(resolved->has_value());
+      EXPECT_EQ((*resolved)->code(), 0) << (*resolved)->message();
+      EXPECT_EQ(n.replica().applied_index(), applied);  // nothing logged
+    } else {
+      reader_commit = hold.Prev();  // the latest the reader could have committed at
+    }
+    for (int i = 0; i < 400 && !writer->has_value(); ++i) n.Tick();
+    ASSERT_TRUE(writer->has_value());
+    ASSERT_EQ((*writer)->code(), 0) << (*writer)->message();
+    EXPECT_GT(proto::FromProto((*writer)->timestamp()), reader_commit);
+  }
+}
+
+// A COMMIT that cannot be stamped below its commit_before (a read-only participant's hold
+// has passed) restarts the transaction, writes nothing and frees its locks.
+TEST(RangeTxnServerTest, CommitThatCannotStayBelowItsBoundRestarts) {
+  OneNode n;
+  proto::TxnRequest late = Commit("late", 100, "k", "v");
+  *late.mutable_commit_before() = proto::ToProto(Timestamp{n.clock().NowNanos() - kMs, 0});
+  auto reply = n.Send(late);
+  for (int i = 0; i < 10 && !reply->has_value(); ++i) n.Tick();
+  ASSERT_TRUE(reply->has_value());
+  EXPECT_EQ((*reply)->code(), static_cast<int>(absl::StatusCode::kAborted)) << (*reply)->message();
+  EXPECT_EQ(GetSqlState(ResponseStatus((*reply)->code(), (*reply)->message())), "40001");
+  auto after = n.Send(Read("next", 200, "k"));
+  for (int i = 0; i < 10 && !after->has_value(); ++i) n.Tick();
+  ASSERT_TRUE(after->has_value());
+  EXPECT_EQ((*after)->code(), 0) << (*after)->message();
+  EXPECT_FALSE((*after)->found());
+}
+
 // Keeps rows whose value ends with the filter's bytes.
 class SuffixFilter : public ScanFilter {
  public:

@@ -42,10 +42,13 @@ TxnCommit::TxnCommit(std::string txn_id, Timestamp priority, std::map<uint64_t, 
       all_writes_locked_(all_writes_locked) {
   for (const auto& [r, p] : parts_) {
     if (!p.writes.empty()) {
-      coordinator_ = r;
-      break;
+      if (coordinator_ == 0) coordinator_ = r;
+      written_.insert(r);
+    } else {
+      read_only_.insert(r);
     }
   }
+  if (coordinator_ == 0) read_only_.clear();
 }
 
 std::set<uint64_t> TxnCommit::ranges() const {
@@ -100,12 +103,35 @@ std::vector<CommitSend> TxnCommit::Start() {
   // for_update read, the prepares only check that the locks are still held.
   if (!all_writes_locked_) {
     step_ = Step::kLock;
-    return Round(proto::TxnRequest::LOCK, ranges());
+    return Round(proto::TxnRequest::LOCK, written_);
   }
+  return PrepareRound();
+}
+
+std::vector<CommitSend> TxnCommit::PrepareRound() {
   step_ = Step::kPrepare;
   std::set<uint64_t> others = ranges();
   others.erase(coordinator_);
   return Round(proto::TxnRequest::PREPARE, others);
+}
+
+std::vector<CommitSend> TxnCommit::CommitRound(Timestamp min_ts, Timestamp before) {
+  const bool single = written_.size() == 1;
+  step_ = single ? Step::kSingle : Step::kDecide;
+  std::vector<CommitSend> out =
+      Round(single ? proto::TxnRequest::COMMIT : proto::TxnRequest::DECIDE, {coordinator_});
+  proto::TxnRequest& req = out[0].request;
+  *req.mutable_min_commit_timestamp() = ToProto(min_ts);
+  if (before < Timestamp::Max()) *req.mutable_commit_before() = ToProto(before);
+  for (uint64_t r : written_) {
+    if (r != coordinator_) req.add_participants(r);
+  }
+  for (uint64_t r : read_only_) req.add_release_ranges(r);
+  // A COMMIT is never resent once it may have landed (40003). DECIDE is idempotent (the
+  // coordinator answers a repeat from its decision record), so it may be retried at a new
+  // leaseholder.
+  out[0].retry_after_send = !single;
+  return out;
 }
 
 std::vector<CommitSend> TxnCommit::OnAnswer(uint64_t range,
@@ -121,6 +147,7 @@ std::vector<CommitSend> TxnCommit::AfterRound() {
   // transaction.
   absl::Status failed;
   Timestamp max_ts;
+  Timestamp before = Timestamp::Max();  // the read-only participants' earliest hold
   for (const auto& [r, a] : answers_) {
     absl::Status s = a.ok() ? ResponseStatus(a->code(), a->message()) : a.status();
     if (!s.ok()) {
@@ -128,6 +155,7 @@ std::vector<CommitSend> TxnCommit::AfterRound() {
       continue;
     }
     max_ts = std::max(max_ts, FromProto(a->timestamp()));
+    if (a->has_hold_until()) before = std::min(before, FromProto(a->hold_until()));
     if (!a->lock_epoch().empty()) epochs_.emplace(r, a->lock_epoch());
   }
   switch (step_) {
@@ -138,30 +166,17 @@ std::vector<CommitSend> TxnCommit::AfterRound() {
       const absl::StatusOr<proto::TxnResponse>& a = answers_.begin()->second;
       if (!a.ok()) return Finish(a.status());  // 40003 already, if the call may have landed
       if (OutcomeUnknown(a->code())) return Finish(Unknown(a->message()));
-      if (!failed.ok()) return Finish(failed);
+      // Certainly not committed: the ranges only read (if any) may let go now.
+      if (!failed.ok()) return read_only_.empty() ? Finish(failed) : Fail(failed);
       committed_ = *a;
       return Finish(FromProto(a->timestamp()));
     }
-    case Step::kLock: {
+    case Step::kLock:
       if (!failed.ok()) return Fail(failed);
-      step_ = Step::kPrepare;
-      std::set<uint64_t> others = ranges();
-      others.erase(coordinator_);
-      return Round(proto::TxnRequest::PREPARE, others);
-    }
-    case Step::kPrepare: {
+      return PrepareRound();
+    case Step::kPrepare:
       if (!failed.ok()) return Fail(failed);
-      step_ = Step::kDecide;
-      std::vector<CommitSend> out = Round(proto::TxnRequest::DECIDE, {coordinator_});
-      proto::TxnRequest& decide = out[0].request;
-      *decide.mutable_min_commit_timestamp() = ToProto(max_ts);
-      for (const auto& [r, p] : parts_) {
-        if (r != coordinator_) decide.add_participants(r);
-      }
-      // DECIDE is idempotent (the coordinator answers a repeat from its decision record),
-      // so it may be retried at a new leaseholder.
-      return out;
-    }
+      return CommitRound(max_ts, before);
     case Step::kDecide: {
       const absl::StatusOr<proto::TxnResponse>& a = answers_.begin()->second;
       if (!a.ok()) {

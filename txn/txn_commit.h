@@ -5,11 +5,19 @@
 //
 //   no writes        COMMIT (no writes) to every range read: check and release the locks
 //   one range        COMMIT: lock, replicate, commit wait (never resent once sent: 40003)
-//   several ranges   LOCK at all (skipped when for_update reads locked every write)
-//                    -> PREPARE at all but the coordinator (the first range with writes)
-//                    -> DECIDE at the coordinator, s >= every prepare timestamp
-//                    Any failure before DECIDE aborts everywhere (best effort: ranges also
-//                    expire silent transactions and ask the coordinator).
+//   several ranges   LOCK at the ranges written (skipped when for_update reads locked every
+//                    write; the ranges only read hold their locks since the reads)
+//                    -> PREPARE at all but the coordinator (the first range written). A
+//                       range only read prepares without a Paxos round: it freezes its read
+//                       locks and holds them until it hears the outcome or until its
+//                       hold_until, which the commit timestamp must stay below.
+//                    -> one range written: COMMIT there (one Paxos round, no decision
+//                       record); several: DECIDE at the coordinator. Either way
+//                       s >= every prepare timestamp and s < every hold; the coordinator
+//                       releases the ranges only read after commit wait.
+//                    Any failure before the commit aborts everywhere (best effort: ranges
+//                    also expire silent transactions, ask the coordinator, or let holds run
+//                    out).
 //
 // Results: the commit timestamp; 40001 (restart); 40003 (outcome unknown); or the error.
 //
@@ -77,6 +85,10 @@ class TxnCommit {
  private:
   enum class Step { kReadsOnly, kSingle, kLock, kPrepare, kDecide, kDone };
   proto::TxnRequest Request(proto::TxnRequest::Op op, uint64_t range) const;
+  // The PREPARE round: every range but the coordinator.
+  std::vector<CommitSend> PrepareRound();
+  // After the prepares: COMMIT or DECIDE at the coordinator at >= `min_ts`, below the holds.
+  std::vector<CommitSend> CommitRound(Timestamp min_ts, Timestamp before);
   std::vector<CommitSend> Round(proto::TxnRequest::Op op, const std::set<uint64_t>& ranges);
   std::vector<CommitSend> AfterRound();
   // Finishes with `s`, aborting everywhere first.
@@ -89,6 +101,8 @@ class TxnCommit {
   std::map<uint64_t, std::string> epochs_;
   const bool all_writes_locked_;
   uint64_t coordinator_ = 0;  // 0: no writes
+  std::set<uint64_t> written_;  // ranges with writes
+  std::set<uint64_t> read_only_;  // ranges only read (when some other range is written)
   Step step_ = Step::kDone;
   std::set<uint64_t> waiting_;  // ranges of the current step not yet answered
   std::map<uint64_t, absl::StatusOr<proto::TxnResponse>> answers_;

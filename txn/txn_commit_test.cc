@@ -50,6 +50,13 @@ absl::StatusOr<proto::TxnResponse> Ok(int64_t ts, const std::string& epoch = "")
   return r;
 }
 
+// A read-only participant's PREPARE answer: prepared at `ts`, holding until `until`.
+absl::StatusOr<proto::TxnResponse> Held(int64_t ts, int64_t until) {
+  absl::StatusOr<proto::TxnResponse> r = Ok(ts);
+  *r->mutable_hold_until() = proto::ToProto(Timestamp{until, 0});
+  return r;
+}
+
 // A node's error answer.
 absl::StatusOr<proto::TxnResponse> Error(absl::StatusCode code, const std::string& message) {
   proto::TxnResponse r;
@@ -197,9 +204,9 @@ TEST(TxnCommitTest, TwoPhaseCommitLocksPreparesAndDecides) {
   EXPECT_EQ(c.participants(), 3u);
   EXPECT_THAT(c.ranges(), ElementsAre(1, 2, 3));
 
+  // Only the ranges written lock: range 1 holds its read locks since the reads.
   std::vector<CommitSend> lock = c.Start();
-  ASSERT_THAT(Targets(lock), ElementsAre(std::pair{1ul, Op::LOCK}, std::pair{2ul, Op::LOCK},
-                                         std::pair{3ul, Op::LOCK}));
+  ASSERT_THAT(Targets(lock), ElementsAre(std::pair{2ul, Op::LOCK}, std::pair{3ul, Op::LOCK}));
   for (const CommitSend& s : lock) {
     EXPECT_TRUE(s.retry_after_send);
     EXPECT_EQ(s.request.coordinator_range(), 2u);
@@ -207,23 +214,28 @@ TEST(TxnCommitTest, TwoPhaseCommitLocksPreparesAndDecides) {
   EXPECT_FALSE(c.preparing());
 
   // Ranges first locked at LOCK time report their epochs; prepares carry them.
-  std::vector<CommitSend> prepare =
-      AnswerAll(c, lock, {{1, Ok(1, "ignored")}, {2, Ok(1, "e2")}, {3, Ok(1, "e3")}});
+  std::vector<CommitSend> prepare = AnswerAll(c, lock, {{2, Ok(1, "e2")}, {3, Ok(1, "e3")}});
   ASSERT_THAT(Targets(prepare),
               ElementsAre(std::pair{1ul, Op::PREPARE}, std::pair{3ul, Op::PREPARE}));
   EXPECT_TRUE(c.preparing());
-  EXPECT_EQ(prepare[0].request.lock_epoch(), "e1");  // the first epoch seen stays
+  EXPECT_EQ(prepare[0].request.lock_epoch(), "e1");
+  EXPECT_EQ(prepare[0].request.writes_size(), 0);  // read-only: no Paxos round there
+  EXPECT_EQ(prepare[0].request.read_starts_size(), 1);
   EXPECT_EQ(prepare[1].request.lock_epoch(), "e3");
   EXPECT_EQ(prepare[1].request.writes_size(), 2);
   EXPECT_TRUE(prepare[0].retry_after_send);  // a repeated PREPARE answers from its record
 
-  std::vector<CommitSend> decide = AnswerAll(c, prepare, {{1, Ok(40)}, {3, Ok(55)}});
+  // Range 1 holds its read locks until 900: the commit must land below that.
+  std::vector<CommitSend> decide = AnswerAll(c, prepare, {{1, Held(40, 900)}, {3, Ok(55)}});
   ASSERT_THAT(Targets(decide), ElementsAre(std::pair{2ul, Op::DECIDE}));
   EXPECT_FALSE(c.preparing());
   const proto::TxnRequest& d = decide[0].request;
   EXPECT_TRUE(decide[0].retry_after_send);  // DECIDE is idempotent at the coordinator
   EXPECT_EQ(proto::FromProto(d.min_commit_timestamp()), (Timestamp{55, 0}));
-  EXPECT_THAT(d.participants(), ElementsAre(1, 3));
+  EXPECT_EQ(proto::FromProto(d.commit_before()), (Timestamp{900, 0}));
+  // Only range 3 has a prepare record to resolve; range 1 is released after commit wait.
+  EXPECT_THAT(d.participants(), ElementsAre(3));
+  EXPECT_THAT(d.release_ranges(), ElementsAre(1));
   EXPECT_EQ(d.lock_epoch(), "e2");
   ASSERT_EQ(d.writes_size(), 1);
   EXPECT_EQ(d.writes(0).key(), "m");
@@ -233,6 +245,66 @@ TEST(TxnCommitTest, TwoPhaseCommitLocksPreparesAndDecides) {
   ASSERT_TRUE(c.result().ok());
   EXPECT_EQ(*c.result(), (Timestamp{60, 0}));
   ASSERT_TRUE(c.committed_response().has_value());
+}
+
+// One range written, others only read: the read-only prepares take no Paxos round, and the
+// written range commits in one round (COMMIT, no decision record) below the earliest hold.
+TEST(TxnCommitTest, OneRangeWrittenCommitsInOneRoundBelowTheReadHolds) {
+  TxnCommit c(kTxn, kPriority,
+              {{1, Reads({LockSpan::Point("a")})},
+               {2, Writes({"m"})},
+               {3, Reads({LockSpan{"x", "z"}})}},
+              {{1, "e1"}, {2, "e2"}, {3, "e3"}}, /*all_writes_locked=*/true);
+  std::vector<CommitSend> prepare = c.Start();
+  ASSERT_THAT(Targets(prepare),
+              ElementsAre(std::pair{1ul, Op::PREPARE}, std::pair{3ul, Op::PREPARE}));
+  std::vector<CommitSend> commit =
+      AnswerAll(c, prepare, {{1, Held(40, 900)}, {3, Held(70, 800)}});
+  ASSERT_THAT(Targets(commit), ElementsAre(std::pair{2ul, Op::COMMIT}));
+  const proto::TxnRequest& r = commit[0].request;
+  EXPECT_FALSE(commit[0].retry_after_send);  // a COMMIT that may have landed is 40003
+  EXPECT_EQ(proto::FromProto(r.min_commit_timestamp()), (Timestamp{70, 0}));
+  EXPECT_EQ(proto::FromProto(r.commit_before()), (Timestamp{800, 0}));
+  EXPECT_THAT(r.participants(), IsEmpty());
+  EXPECT_THAT(r.release_ranges(), ElementsAre(1, 3));
+  ASSERT_EQ(r.writes_size(), 1);
+  EXPECT_THAT(AnswerAll(c, commit, {{2, Ok(85)}}), IsEmpty());
+  ASSERT_TRUE(c.result().ok());
+  EXPECT_EQ(*c.result(), (Timestamp{85, 0}));
+}
+
+// The COMMIT certainly failed (it would not fit below a hold): the ranges only read are
+// released at once. Its outcome unknown: nothing is released (the holds run out).
+TEST(TxnCommitTest, OneRangeWrittenFailureReleasesTheReadOnlyRanges) {
+  auto start = [] {
+    auto c = std::make_unique<TxnCommit>(
+        kTxn, kPriority, std::map<uint64_t, CommitPart>{{1, Reads({LockSpan::Point("a")})},
+                                                        {2, Writes({"m"})}},
+        std::map<uint64_t, std::string>{{1, "e1"}}, false);
+    std::vector<CommitSend> lock = c->Start();
+    EXPECT_THAT(Targets(lock), ElementsAre(std::pair{2ul, Op::LOCK}));
+    std::vector<CommitSend> prepare = AnswerAll(*c, lock, {{2, Ok(1, "e2")}});
+    EXPECT_THAT(Targets(prepare), ElementsAre(std::pair{1ul, Op::PREPARE}));
+    std::vector<CommitSend> commit = AnswerAll(*c, prepare, {{1, Held(40, 900)}});
+    EXPECT_THAT(Targets(commit), ElementsAre(std::pair{2ul, Op::COMMIT}));
+    return std::pair{std::move(c), commit};
+  };
+  {
+    auto [c, commit] = start();
+    std::vector<CommitSend> aborts =
+        AnswerAll(*c, commit, {{2, Error(absl::StatusCode::kAborted, "ran out of time")}});
+    ASSERT_THAT(Targets(aborts),
+                ElementsAre(std::pair{1ul, Op::RESOLVE}, std::pair{2ul, Op::ROLLBACK}));
+    EXPECT_TRUE(aborts[0].best_effort);
+    EXPECT_FALSE(aborts[0].request.commit());
+    EXPECT_EQ(GetSqlState(c->result().status()), "40001");
+  }
+  {
+    auto [c, commit] = start();
+    EXPECT_THAT(AnswerAll(*c, commit, {{2, Error(absl::StatusCode::kDeadlineExceeded, "slow")}}),
+                IsEmpty());
+    EXPECT_EQ(GetSqlState(c->result().status()), "40003");
+  }
 }
 
 // When for_update reads locked every written key, the LOCK round is skipped.

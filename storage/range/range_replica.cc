@@ -70,7 +70,8 @@ bool RangeReplica::LeaseReady() {
   return core_->HasLease() && applied_index() >= core_->leader_start_slot();
 }
 
-absl::StatusOr<Proposal> RangeReplica::Propose(proto::RangeCommand cmd, Timestamp at_least) {
+absl::StatusOr<Proposal> RangeReplica::Propose(proto::RangeCommand cmd, Timestamp at_least,
+                                              Timestamp below) {
   if (!core_->HasLease()) {
     return absl::UnavailableError(
         absl::StrCat("node ", core_->self(), " does not hold the lease of range ",
@@ -105,6 +106,10 @@ absl::StatusOr<Proposal> RangeReplica::Propose(proto::RangeCommand cmd, Timestam
                                                  " ends before timestamp ", ts.ToString(),
                                                  "; retry once it is extended"));
     }
+  }
+  if (ts >= below) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the range would commit at ", ts.ToString(), ", not below ", below.ToString()));
   }
   const bool resolves_prepared = cmd.kind() == proto::RangeCommand::RESOLVE;
   uint64_t id = (core_->self() << 40) | next_proposal_seq_++;

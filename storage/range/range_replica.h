@@ -99,8 +99,10 @@ class RangeReplica : public DrivenReplica {
   // committing RESOLVE, whose timestamp (the coordinator's commit timestamp) the caller sets.
   // Either way the HLC is ratcheted past it, so commands apply with increasing timestamps.
   // kResourceExhausted (from the core, nothing proposed) when the leader already holds
-  // paxos.max_pending_bytes of unchosen commands.
-  absl::StatusOr<Proposal> Propose(proto::RangeCommand cmd, Timestamp at_least = Timestamp::Min());
+  // paxos.max_pending_bytes of unchosen commands. kFailedPrecondition (nothing proposed)
+  // when the chosen timestamp would not be below `below`.
+  absl::StatusOr<Proposal> Propose(proto::RangeCommand cmd, Timestamp at_least = Timestamp::Min(),
+                                   Timestamp below = Timestamp::Max());
 
   // Leaseholder only: the read timestamp and the applied index a strong read must wait for.
   absl::StatusOr<ReadPlan> PlanStrongRead();

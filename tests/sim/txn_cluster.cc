@@ -154,6 +154,9 @@ class Cluster {
     std::string from, to;
     int amount = 0;
     bool for_update = false;
+    // Also read (shared lock, never written): usually on a third range, which then takes
+    // part in the commit as a read-only participant.
+    std::optional<std::string> witness;
     std::optional<Timestamp> priority;  // kept across restarts
     int attempts = 0;
   };
@@ -167,6 +170,7 @@ class Cluster {
     std::map<uint64_t, std::string> epochs;
     std::set<uint64_t> ranges;
     std::unique_ptr<txn::TxnCommit> commit;
+    bool read_only_part = false;  // some range of the commit was only read
     std::map<std::string, std::optional<std::string>> writes;
     bool over = false;
   };
@@ -433,6 +437,14 @@ class Cluster {
     } while (t->to == t->from);
     t->amount = static_cast<int>(Uniform(1, 20));
     t->for_update = Chance(0.5);
+    if (accounts_.size() > 2 && !o_.unsafe_unlocked_reads &&
+        (o_.unsafe_early_release || Chance(0.4))) {
+      std::string w;
+      do {
+        w = accounts_[Uniform(0, static_cast<int64_t>(accounts_.size()) - 1)];
+      } while (w == t->from || w == t->to);
+      t->witness = w;
+    }
     StartAttempt(c, t);
   }
 
@@ -444,13 +456,16 @@ class Cluster {
     a->begin_ns = time_.Now();
     ++t->attempts;
     c->current = a;
-    ReadAccount(c, t, a, t->from, [this, c, t, a] {
-      ReadAccount(c, t, a, t->to, [this, c, t, a] { CommitTransfer(c, t, a); });
+    ReadAccount(c, t, a, t->from, t->for_update, [this, c, t, a] {
+      ReadAccount(c, t, a, t->to, t->for_update, [this, c, t, a] {
+        if (!t->witness.has_value()) return CommitTransfer(c, t, a);
+        ReadAccount(c, t, a, *t->witness, false, [this, c, t, a] { CommitTransfer(c, t, a); });
+      });
     });
   }
 
   void ReadAccount(Client* c, std::shared_ptr<Transfer> t, std::shared_ptr<Attempt> a,
-                   const std::string& key, std::function<void()> next) {
+                   const std::string& key, bool for_update, std::function<void()> next) {
     const uint64_t range = map_.Lookup(key).range_id;
     a->ranges.insert(range);
     if (o_.unsafe_unlocked_reads) {
@@ -469,7 +484,7 @@ class Cluster {
     req.set_txn_id(a->id);
     *req.mutable_priority() = ToProto(a->priority);
     req.set_key(key);
-    req.set_for_update(t->for_update);
+    req.set_for_update(for_update);
     if (auto e = a->epochs.find(range); e != a->epochs.end()) req.set_lock_epoch(e->second);
     RouteTxn(
         c->endpoint, [a] { return !a->over; }, std::move(req), true, &c->leaders,
@@ -518,6 +533,11 @@ class Cluster {
         parts[map_.Lookup(k).range_id].reads.push_back(txn::LockSpan::Point(k));
       }
     }
+    if (t->witness.has_value()) {
+      const uint64_t r = map_.Lookup(*t->witness).range_id;
+      a->read_only_part = !parts.contains(r);
+      parts[r].reads.push_back(txn::LockSpan::Point(*t->witness));
+    }
     a->commit = std::make_unique<txn::TxnCommit>(a->id, a->priority, std::move(parts), a->epochs,
                                                  t->for_update && !o_.unsafe_unlocked_reads);
     for (uint64_t r : a->commit->ranges()) a->ranges.insert(r);
@@ -528,6 +548,25 @@ class Cluster {
                    std::vector<txn::CommitSend> sends) {
     for (txn::CommitSend& s : sends) {
       const uint64_t range = s.request.range_id();
+      if (o_.unsafe_early_release && s.request.release_ranges_size() > 0) {
+        // Release now; commit a little later (as a slow network might).
+        for (uint64_t r : s.request.release_ranges()) {
+          proto::TxnRequest release;
+          release.set_op(proto::TxnRequest::RESOLVE);
+          release.set_range_id(r);
+          release.set_txn_id(a->id);
+          release.set_commit(true);
+          *release.mutable_commit_timestamp() = s.request.min_commit_timestamp();
+          RouteTxn(
+              c->endpoint, [] { return true; }, std::move(release), true, &c->leaders,
+              [](Answer) {});
+        }
+        auto late = std::make_shared<txn::CommitSend>(std::move(s));
+        late->request.clear_release_ranges();
+        scheduler_.After(Uniform(20 * kMs, 60 * kMs),
+                         [this, c, t, a, late] { DriveCommit(c, t, a, {std::move(*late)}); });
+        continue;
+      }
       if (s.best_effort) {
         RouteTxn(
             c->endpoint, [] { return true; }, std::move(s.request), true, &c->leaders,
@@ -562,6 +601,7 @@ class Cluster {
     a->over = true;
     ++result_.committed;
     if (a->commit->participants() > 1) ++result_.multi_range;
+    if (a->read_only_part) ++result_.read_only_parts;
     last_commit_ns_ = time_.Now();
     checker::TxnRecord rec;
     rec.id = a->id;
@@ -863,7 +903,8 @@ TxnSimResult Cluster::Run() {
 }  // namespace
 
 std::string TxnSimResult::Summary() const {
-  return absl::StrCat(committed, " transfers committed (", multi_range, " 2PC), ", uncertain,
+  return absl::StrCat(committed, " transfers committed (", multi_range, " 2PC, ",
+                      read_only_parts, " with a range only read), ", uncertain,
                       " uncertain, ", restarts, " restarts, ", audits, " audits; ", crashes,
                       " crashes, ", partitions, " partitions, ", snapshots, " snapshots; ",
                       messages, " messages, ", events, " events");

@@ -9,8 +9,9 @@
 // TrueTime bound, and timers.
 //
 // Workload: a bank. Accounts are spread over the ranges; transfer clients move money between
-// two accounts in read-write transactions (locking reads, some FOR UPDATE, then a one-range
-// commit or 2PC), restarting on 40001 with their priority; auditor clients read every
+// two accounts in read-write transactions (locking reads, some FOR UPDATE, sometimes a shared
+// read of a third account whose range then only reads, then a one-range commit or 2PC),
+// restarting on 40001 with their priority; auditor clients read every
 // account in a lock-free snapshot at Now().latest from a random replica.
 // Every run checks:
 //   - the bank: every audit, and a final strong read, sums to the initial total;
@@ -48,6 +49,10 @@ struct TxnSimOptions {
   // Test-only sabotage, to show the checkers can fail: transfers read without locks (a
   // snapshot read at Now().latest), so concurrent transfers lose updates.
   bool unsafe_unlocked_reads = false;
+  // Test-only sabotage: every transfer also reads a third account, and the client releases
+  // the ranges it only read as soon as they have prepared, before the commit, so a writer
+  // there may commit below the transfer's timestamp.
+  bool unsafe_early_release = false;
 };
 
 struct TxnSimResult {
@@ -58,6 +63,7 @@ struct TxnSimResult {
   int64_t restarts = 0;     // attempts that ended in 40001 or a failed call
   int64_t audits = 0;       // snapshot audits completed
   int64_t multi_range = 0;  // committed transfers that used 2PC
+  int64_t read_only_parts = 0;  // committed transfers with a range only read (no Paxos there)
   int64_t crashes = 0;
   int64_t partitions = 0;
   int64_t snapshots = 0;  // sent by the replica drivers to peers behind the compacted log
