@@ -106,9 +106,9 @@ void RangeTxnServer::ProposeThen(proto::RangeCommand cmd, Timestamp at_least, Ti
       case absl::StatusCode::kResourceExhausted:
         return done(Refused(p.status(), release_txn));
       case absl::StatusCode::kFailedPrecondition:
-        return done(Restart(absl::StrCat("transaction ", release_txn, " ran out of time: ",
-                                         p.status().message(), ", where a range it read stops ",
-                                         "holding its read locks")));
+        return done(Restart(
+            absl::StrCat("transaction ", release_txn, " ran out of time: ", p.status().message(),
+                         ", where a range it read stops ", "holding its read locks")));
       default:
         return done(p.status());
     }
@@ -441,29 +441,28 @@ void RangeTxnServer::CommitLocal(const Req& req, const Reply& reply) {
     const int64_t replicate_start = NowNs();
     // kUnknown (overtaken by a snapshot) and kDeadlineExceeded leave the outcome unknown;
     // the client reports them as 40003.
-    ProposeThen(std::move(cmd), FromProto(req->min_commit_timestamp()), CommitBefore(*req),
-                req->txn_id(), false,
-                [this, req, reply, replicate_start,
-                 r = std::move(r)](absl::StatusOr<Timestamp> applied) mutable {
-                  r.set_replicate_us(MicrosSince(replicate_start, NowNs()));
-                  if (!applied.ok()) {
-                    if (applied.status().code() != absl::StatusCode::kDeadlineExceeded) {
-                      locks_.Finish(req->txn_id());
-                    }
-                    return reply(TxnError(applied.status(), LeaderHint()));
-                  }
-                  // Commit wait: acknowledge only once the commit timestamp has passed; then
-                  // release the read-only participants.
-                  const Timestamp ts = *applied;
-                  ReplyAfter(ts, req->txn_id(), std::move(r),
-                             [this, req, ts, reply](proto::TxnResponse done) {
-                               reply(std::move(done));
-                               TellCommitted(req->txn_id(),
-                                             {req->release_ranges().begin(),
-                                              req->release_ranges().end()},
-                                             ts);
-                             });
-                });
+    ProposeThen(
+        std::move(cmd), FromProto(req->min_commit_timestamp()), CommitBefore(*req), req->txn_id(),
+        false,
+        [this, req, reply, replicate_start,
+         r = std::move(r)](absl::StatusOr<Timestamp> applied) mutable {
+          r.set_replicate_us(MicrosSince(replicate_start, NowNs()));
+          if (!applied.ok()) {
+            if (applied.status().code() != absl::StatusCode::kDeadlineExceeded) {
+              locks_.Finish(req->txn_id());
+            }
+            return reply(TxnError(applied.status(), LeaderHint()));
+          }
+          // Commit wait: acknowledge only once the commit timestamp has passed; then
+          // release the read-only participants.
+          const Timestamp ts = *applied;
+          ReplyAfter(
+              ts, req->txn_id(), std::move(r), [this, req, ts, reply](proto::TxnResponse done) {
+                reply(std::move(done));
+                TellCommitted(req->txn_id(),
+                              {req->release_ranges().begin(), req->release_ranges().end()}, ts);
+              });
+        });
   });
 }
 

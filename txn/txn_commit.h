@@ -100,8 +100,8 @@ class TxnCommit {
   const std::map<uint64_t, CommitPart> parts_;
   std::map<uint64_t, std::string> epochs_;
   const bool all_writes_locked_;
-  uint64_t coordinator_ = 0;  // 0: no writes
-  std::set<uint64_t> written_;  // ranges with writes
+  uint64_t coordinator_ = 0;      // 0: no writes
+  std::set<uint64_t> written_;    // ranges with writes
   std::set<uint64_t> read_only_;  // ranges only read (when some other range is written)
   Step step_ = Step::kDone;
   std::set<uint64_t> waiting_;  // ranges of the current step not yet answered

@@ -250,16 +250,14 @@ TEST(TxnCommitTest, TwoPhaseCommitLocksPreparesAndDecides) {
 // One range written, others only read: the read-only prepares take no Paxos round, and the
 // written range commits in one round (COMMIT, no decision record) below the earliest hold.
 TEST(TxnCommitTest, OneRangeWrittenCommitsInOneRoundBelowTheReadHolds) {
-  TxnCommit c(kTxn, kPriority,
-              {{1, Reads({LockSpan::Point("a")})},
-               {2, Writes({"m"})},
-               {3, Reads({LockSpan{"x", "z"}})}},
-              {{1, "e1"}, {2, "e2"}, {3, "e3"}}, /*all_writes_locked=*/true);
+  TxnCommit c(
+      kTxn, kPriority,
+      {{1, Reads({LockSpan::Point("a")})}, {2, Writes({"m"})}, {3, Reads({LockSpan{"x", "z"}})}},
+      {{1, "e1"}, {2, "e2"}, {3, "e3"}}, /*all_writes_locked=*/true);
   std::vector<CommitSend> prepare = c.Start();
   ASSERT_THAT(Targets(prepare),
               ElementsAre(std::pair{1ul, Op::PREPARE}, std::pair{3ul, Op::PREPARE}));
-  std::vector<CommitSend> commit =
-      AnswerAll(c, prepare, {{1, Held(40, 900)}, {3, Held(70, 800)}});
+  std::vector<CommitSend> commit = AnswerAll(c, prepare, {{1, Held(40, 900)}, {3, Held(70, 800)}});
   ASSERT_THAT(Targets(commit), ElementsAre(std::pair{2ul, Op::COMMIT}));
   const proto::TxnRequest& r = commit[0].request;
   EXPECT_FALSE(commit[0].retry_after_send);  // a COMMIT that may have landed is 40003
@@ -278,8 +276,8 @@ TEST(TxnCommitTest, OneRangeWrittenCommitsInOneRoundBelowTheReadHolds) {
 TEST(TxnCommitTest, OneRangeWrittenFailureReleasesTheReadOnlyRanges) {
   auto start = [] {
     auto c = std::make_unique<TxnCommit>(
-        kTxn, kPriority, std::map<uint64_t, CommitPart>{{1, Reads({LockSpan::Point("a")})},
-                                                        {2, Writes({"m"})}},
+        kTxn, kPriority,
+        std::map<uint64_t, CommitPart>{{1, Reads({LockSpan::Point("a")})}, {2, Writes({"m"})}},
         std::map<uint64_t, std::string>{{1, "e1"}}, false);
     std::vector<CommitSend> lock = c->Start();
     EXPECT_THAT(Targets(lock), ElementsAre(std::pair{2ul, Op::LOCK}));

@@ -71,7 +71,7 @@ bool RangeReplica::LeaseReady() {
 }
 
 absl::StatusOr<Proposal> RangeReplica::Propose(proto::RangeCommand cmd, Timestamp at_least,
-                                              Timestamp below) {
+                                               Timestamp below) {
   if (!core_->HasLease()) {
     return absl::UnavailableError(
         absl::StrCat("node ", core_->self(), " does not hold the lease of range ",
@@ -108,8 +108,8 @@ absl::StatusOr<Proposal> RangeReplica::Propose(proto::RangeCommand cmd, Timestam
     }
   }
   if (ts >= below) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the range would commit at ", ts.ToString(), ", not below ", below.ToString()));
+    return absl::FailedPreconditionError(absl::StrCat("the range would commit at ", ts.ToString(),
+                                                      ", not below ", below.ToString()));
   }
   const bool resolves_prepared = cmd.kind() == proto::RangeCommand::RESOLVE;
   uint64_t id = (core_->self() << 40) | next_proposal_seq_++;

@@ -903,11 +903,11 @@ TxnSimResult Cluster::Run() {
 }  // namespace
 
 std::string TxnSimResult::Summary() const {
-  return absl::StrCat(committed, " transfers committed (", multi_range, " 2PC, ",
-                      read_only_parts, " with a range only read), ", uncertain,
-                      " uncertain, ", restarts, " restarts, ", audits, " audits; ", crashes,
-                      " crashes, ", partitions, " partitions, ", snapshots, " snapshots; ",
-                      messages, " messages, ", events, " events");
+  return absl::StrCat(committed, " transfers committed (", multi_range, " 2PC, ", read_only_parts,
+                      " with a range only read), ", uncertain, " uncertain, ", restarts,
+                      " restarts, ", audits, " audits; ", crashes, " crashes, ", partitions,
+                      " partitions, ", snapshots, " snapshots; ", messages, " messages, ", events,
+                      " events");
 }
 
 TxnSimResult RunTxnSimulation(const TxnSimOptions& options) {

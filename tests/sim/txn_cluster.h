@@ -58,11 +58,11 @@ struct TxnSimOptions {
 struct TxnSimResult {
   bool ok() const { return violations.empty(); }
   std::vector<std::string> violations;
-  int64_t committed = 0;    // transfers acknowledged
-  int64_t uncertain = 0;    // transfers whose outcome the client could not learn (40003)
-  int64_t restarts = 0;     // attempts that ended in 40001 or a failed call
-  int64_t audits = 0;       // snapshot audits completed
-  int64_t multi_range = 0;  // committed transfers that used 2PC
+  int64_t committed = 0;        // transfers acknowledged
+  int64_t uncertain = 0;        // transfers whose outcome the client could not learn (40003)
+  int64_t restarts = 0;         // attempts that ended in 40001 or a failed call
+  int64_t audits = 0;           // snapshot audits completed
+  int64_t multi_range = 0;      // committed transfers that used 2PC
   int64_t read_only_parts = 0;  // committed transfers with a range only read (no Paxos there)
   int64_t crashes = 0;
   int64_t partitions = 0;

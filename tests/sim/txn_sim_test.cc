@@ -4,6 +4,7 @@
 //   MERIDIAN_SIM_SEED=<seed> ./txn_sim_test --gtest_filter=TxnSim.OneSeed
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 
 #include "common/logging.h"
 #include "gtest/gtest.h"
@@ -96,40 +97,38 @@ TEST(TxnSim, NoFaultsNoUncertainty) {
   EXPECT_GT(r.committed, 100);
 }
 
-// The checkers are not vacuous: transfers that read without locks lose updates, and the
-// bank audit or the serializability checker says so.
-TEST(TxnSim, UnlockedReadsAreCaught) {
-  int caught = 0;
-  for (uint64_t seed = 1; seed <= 5 && caught == 0; ++seed) {
+// Runs seeds 1..max_seeds without faults, each with `sabotage` applied, until the checkers
+// report a violation; true if one did (the first is printed).
+bool SabotageCaught(uint64_t max_seeds, const std::function<void(TxnSimOptions*)>& sabotage) {
+  for (uint64_t seed = 1; seed <= max_seeds; ++seed) {
     TxnSimOptions o;
     o.seed = seed;
     o.chaos_ns = 2'000'000'000;
     o.crashes = o.partitions = o.message_faults = false;
-    o.unsafe_unlocked_reads = true;
-    if (!RunTxnSimulation(o).ok()) ++caught;
+    sabotage(&o);
+    TxnSimResult r = RunTxnSimulation(o);
+    if (r.ok()) continue;
+    std::printf("seed %llu caught, as intended: %s\n", static_cast<unsigned long long>(seed),
+                r.violations[0].substr(0, 300).c_str());
+    return true;
   }
-  EXPECT_GT(caught, 0);
+  return false;
+}
+
+// The checkers are not vacuous: transfers that read without locks lose updates, and the
+// bank audit or the serializability checker says so.
+TEST(TxnSim, UnlockedReadsAreCaught) {
+  EXPECT_TRUE(SabotageCaught(5, [](TxnSimOptions* o) { o->unsafe_unlocked_reads = true; }));
 }
 
 // Nor are the read-only participants' holds: a client that releases a range it only read
 // before its commit lets a writer there commit below the transfer's timestamp, and the
 // serializability checker sees the transfer's read of a value already overwritten.
 TEST(TxnSim, ReleasingReadOnlyRangesBeforeTheCommitIsCaught) {
-  int caught = 0;
-  for (uint64_t seed = 1; seed <= 10 && caught == 0; ++seed) {
-    TxnSimOptions o;
-    o.seed = seed;
-    o.chaos_ns = 2'000'000'000;
-    o.crashes = o.partitions = o.message_faults = false;
-    o.transfer_clients = 6;
-    o.unsafe_early_release = true;
-    TxnSimResult r = RunTxnSimulation(o);
-    if (r.ok()) continue;
-    ++caught;
-    std::printf("seed %llu caught: %s\n", static_cast<unsigned long long>(seed),
-                r.violations[0].substr(0, 300).c_str());
-  }
-  EXPECT_GT(caught, 0);
+  EXPECT_TRUE(SabotageCaught(10, [](TxnSimOptions* o) {
+    o->transfer_clients = 6;
+    o->unsafe_early_release = true;
+  }));
 }
 
 // make soak: thousands of seeds, longer chaos.
