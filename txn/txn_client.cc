@@ -422,6 +422,67 @@ absl::Status Txn::Delete(std::string_view key) {
 void Txn::Close() {
   open_ = false;
   client_->Forget(id_);
+  attachment_.reset();
+}
+
+void Txn::SetCommitBounds(Timestamp at_least, Timestamp before) {
+  commit_at_least_ = at_least;
+  commit_before_ = before;
+}
+
+absl::StatusOr<Txn::Hold> Txn::HoldReads() {
+  RETURN_IF_ERROR(CheckOpen());
+  if (options_.mode != TxnMode::kReadWrite || !writes_.empty() || reads_.empty()) {
+    return absl::FailedPreconditionError("HoldReads needs a read-write transaction that only read");
+  }
+  if (absl::Status aborted = client_->AbortedStatus(id_); !aborted.ok()) {
+    (void)Rollback();
+    return aborted;
+  }
+  Hold hold{Timestamp::Min(), Timestamp::Max()};
+  absl::Status failed;
+  for (const auto& [range, spans] : reads_) {
+    proto::TxnRequest req;
+    req.set_op(proto::TxnRequest::PREPARE);
+    req.set_range_id(range);
+    req.set_txn_id(id_);
+    *req.mutable_priority() = ToProto(priority_);
+    if (auto e = epochs_.find(range); e != epochs_.end()) req.set_lock_epoch(e->second);
+    for (const LockSpan& s : spans) {
+      req.add_read_starts(s.start);
+      req.add_read_ends(s.end);
+    }
+    absl::StatusOr<proto::TxnResponse> r = client_->Send(req);
+    absl::Status s = r.ok() ? ResponseStatus(r->code(), r->message()) : r.status();
+    if (s.ok() && !r->has_hold_until()) s = absl::InternalError("a PREPARE of reads gave no hold");
+    if (!s.ok()) {
+      failed = s;
+      break;
+    }
+    held_.insert(range);
+    hold.from = std::max(hold.from, FromProto(r->timestamp()));
+    hold.until = std::min(hold.until, FromProto(r->hold_until()));
+  }
+  if (!failed.ok()) {
+    // Ranges not yet held drop the locks; ranges holding already let go.
+    (void)Rollback();
+    ReleaseHolds();
+    return failed;
+  }
+  Close();
+  return hold;
+}
+
+void Txn::ReleaseHolds() {
+  for (uint64_t r : held_) {
+    proto::TxnRequest req;
+    req.set_op(proto::TxnRequest::RESOLVE);
+    req.set_range_id(r);
+    req.set_txn_id(id_);
+    req.set_commit(false);
+    (void)client_->Send(req);  // best effort: a hold also ends by itself
+  }
+  held_.clear();
 }
 
 absl::Status Txn::Rollback() {
@@ -468,10 +529,20 @@ absl::StatusOr<Timestamp> Txn::Commit() {
     Close();
     return Timestamp{client_->true_time_->Now().latest_ns, 0};
   }
+  if (writes_.empty() && commit_before_ < Timestamp::Max() &&
+      Timestamp{client_->true_time_->Now().latest_ns, 0} >= commit_before_) {
+    // Reads only: the reads are serializable at any moment all their locks are held, which
+    // must be before the bound; past it, the transaction restarts.
+    (void)Rollback();
+    return WithSqlState(
+        absl::AbortedError(absl::StrCat("transaction ", id_, " outlived a lease it read under")),
+        "40001");
+  }
   const bool all_locked = std::all_of(writes_.begin(), writes_.end(), [this](const auto& w) {
     return exclusive_.contains(w.first);
   });
-  TxnCommit commit(id_, priority_, std::move(parts), epochs_, all_locked);
+  TxnCommit commit(id_, priority_, std::move(parts), epochs_, all_locked,
+                   {.at_least = commit_at_least_, .before = commit_before_});
   if (commit.coordinator() != 0 && commit.participants() > 1) {
     // Two-phase commit. Heartbeats now cover every participant (write-only ones included,
     // so none expires the transaction while another's lock round waits) and the

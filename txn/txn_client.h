@@ -137,6 +137,33 @@ class Txn {
   // transaction wrote under a lock this one had lost).
   absl::Status CheckAlive();
 
+  // Read-write: bounds on the commit timestamp that come from outside the transaction's own
+  // reads: commit at or above `at_least` and strictly below `before`. A layer above sets
+  // them when it relied on something read under a lease with an end (SQL's descriptor
+  // leases, sql/catalog/descriptor_leases.h). A commit that cannot stay within them
+  // restarts (40001), as does a commit of reads only that starts at or after `before`.
+  void SetCommitBounds(Timestamp at_least, Timestamp before);
+
+  // Read-write, nothing written: turns the reads' locks into a lease. Every range read
+  // freezes the transaction's locks (a read-only PREPARE, no Paxos round) and keeps them
+  // until ReleaseHolds() or until the hold's end, whichever comes first. While the hold
+  // lasts nothing read can change: no write to it commits at a timestamp in [from, until)
+  // (a later writer is stamped above `until`, or above the release). The transaction is
+  // over afterwards; only ReleaseHolds() may follow.
+  struct Hold {
+    Timestamp from;   // the latest prepare timestamp: what was read is current at it
+    Timestamp until;  // the earliest hold end
+  };
+  absl::StatusOr<Hold> HoldReads();
+  // Releases the holds (best effort, no Paxos round; a hold not reached ends by itself).
+  // Call only once nothing that relied on them can still commit.
+  void ReleaseHolds();
+
+  // State of a layer above whose lifetime is the transaction's: dropped when the
+  // transaction ends (commit, rollback, HoldReads) or is destroyed.
+  void set_attachment(std::shared_ptr<void> a) { attachment_ = std::move(a); }
+  const std::shared_ptr<void>& attachment() const { return attachment_; }
+
   const std::string& id() const { return id_; }
   TxnMode mode() const { return options_.mode; }
   Timestamp priority() const { return priority_; }
@@ -171,6 +198,10 @@ class Txn {
   std::map<uint64_t, std::string> epochs_;
   void NoteEpoch(uint64_t range, const proto::TxnResponse& r);
   CommitStats stats_;
+  Timestamp commit_at_least_;
+  Timestamp commit_before_ = Timestamp::Max();
+  std::set<uint64_t> held_;  // ranges holding this transaction's reads (HoldReads)
+  std::shared_ptr<void> attachment_;
 };
 
 class TxnClient {

@@ -23,6 +23,7 @@ class FakeRpc : public TxnRpc {
                                          absl::Duration) override {
     absl::MutexLock lock(&mu_);
     calls_.push_back({request.op(), node});
+    last_[request.op()] = request;
     std::deque<Answer>& q = script_[request.op()];
     if (q.empty()) return proto::TxnResponse();  // OK
     Answer a = q.front();
@@ -36,6 +37,10 @@ class FakeRpc : public TxnRpc {
     absl::MutexLock lock(&mu_);
     script_[op].push_back(std::move(a));
   }
+  proto::TxnRequest Last(proto::TxnRequest::Op op) {
+    absl::MutexLock lock(&mu_);
+    return last_[op];
+  }
   int Calls(proto::TxnRequest::Op op) {
     absl::MutexLock lock(&mu_);
     int n = 0;
@@ -47,6 +52,7 @@ class FakeRpc : public TxnRpc {
   absl::Mutex mu_;
   std::map<proto::TxnRequest::Op, std::deque<Answer>> script_ ABSL_GUARDED_BY(mu_);
   std::vector<std::pair<proto::TxnRequest::Op, NodeId>> calls_ ABSL_GUARDED_BY(mu_);
+  std::map<proto::TxnRequest::Op, proto::TxnRequest> last_ ABSL_GUARDED_BY(mu_);
 };
 
 class TxnClientTest : public ::testing::Test {
@@ -164,6 +170,62 @@ TEST_F(TxnClientTest, CheckAliveAsksEveryRangeTouchedAndReportsAWound) {
   }
   EXPECT_EQ(GetSqlState(t->CheckAlive()), "40001");
   EXPECT_EQ(GetSqlState(t->Get("b").status()), "40001");
+}
+
+// A lease's transaction: the reads' locks become holds (a PREPARE with no writes at each
+// range read), the answer is the latest prepare timestamp and the earliest hold end, and the
+// holds are let go by an abort (RESOLVE), never by a commit.
+TEST_F(TxnClientTest, HoldReadsTurnsTheReadLocksIntoHoldsAndReleasesThem) {
+  std::unique_ptr<Txn> t = client_.Begin();
+  ASSERT_TRUE(t->Get("a").ok());  // range 1
+  ASSERT_TRUE(t->Get("z").ok());  // range 2
+  for (int64_t i : {1, 2}) {
+    rpc_.Script(proto::TxnRequest::PREPARE, [i](NodeId) {
+      proto::TxnResponse r;
+      r.mutable_timestamp()->set_wall_ns(100 * i);
+      r.mutable_hold_until()->set_wall_ns(1000 * (3 - i));
+      return absl::StatusOr<proto::TxnResponse>(r);
+    });
+  }
+  absl::StatusOr<Txn::Hold> hold = t->HoldReads();
+  ASSERT_TRUE(hold.ok()) << hold.status();
+  EXPECT_EQ(hold->from, (Timestamp{200, 0}));
+  EXPECT_EQ(hold->until, (Timestamp{1000, 0}));
+  EXPECT_EQ(rpc_.Calls(proto::TxnRequest::PREPARE), 2);
+  EXPECT_EQ(rpc_.Last(proto::TxnRequest::PREPARE).writes_size(), 0);
+  EXPECT_EQ(rpc_.Last(proto::TxnRequest::PREPARE).read_starts_size(), 1);
+  EXPECT_FALSE(t->Put("b", "1").ok());  // the transaction is over
+  t->ReleaseHolds();
+  EXPECT_EQ(rpc_.Calls(proto::TxnRequest::RESOLVE), 2);
+  EXPECT_FALSE(rpc_.Last(proto::TxnRequest::RESOLVE).commit());
+  EXPECT_EQ(rpc_.Calls(proto::TxnRequest::COMMIT), 0);
+
+  // A transaction that wrote cannot become a lease.
+  std::unique_ptr<Txn> w = client_.Begin();
+  ASSERT_TRUE(w->Get("a").ok());
+  ASSERT_TRUE(w->Put("a", "1").ok());
+  EXPECT_EQ(w->HoldReads().status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+// Bounds from a layer above go with the commit: the range must stamp it inside them.
+TEST_F(TxnClientTest, CommitBoundsGoWithTheCommitAndAReadOnlyCommitPastThemRestarts) {
+  const int64_t now = tt_.Now().latest_ns;
+  std::unique_ptr<Txn> t = client_.Begin();
+  ASSERT_TRUE(t->Put("a", "1").ok());
+  t->SetCommitBounds(Timestamp{now - 5, 0}, Timestamp{now + 1'000'000'000, 0});
+  ASSERT_TRUE(t->Commit().ok());
+  proto::TxnRequest commit = rpc_.Last(proto::TxnRequest::COMMIT);
+  EXPECT_EQ(commit.min_commit_timestamp().wall_ns(), now - 5);
+  EXPECT_EQ(commit.commit_before().wall_ns(), now + 1'000'000'000);
+
+  // Reads only: nothing to stamp, so the client checks the bound itself before releasing.
+  std::unique_ptr<Txn> r = client_.Begin();
+  ASSERT_TRUE(r->Get("a").ok());
+  r->SetCommitBounds(Timestamp{}, Timestamp{now + 1000, 0});
+  clock_.Advance(2000);
+  const int commits = rpc_.Calls(proto::TxnRequest::COMMIT);
+  EXPECT_EQ(GetSqlState(r->Commit().status()), "40001");
+  EXPECT_EQ(rpc_.Calls(proto::TxnRequest::COMMIT), commits);
 }
 
 TEST_F(TxnClientTest, BadInputIsRefusedBeforeAnyRpc) {

@@ -34,12 +34,14 @@ absl::Status ResponseStatus(int code, const std::string& message) {
 }
 
 TxnCommit::TxnCommit(std::string txn_id, Timestamp priority, std::map<uint64_t, CommitPart> parts,
-                     std::map<uint64_t, std::string> epochs, bool all_writes_locked)
+                     std::map<uint64_t, std::string> epochs, bool all_writes_locked,
+                     CommitBounds bounds)
     : txn_id_(std::move(txn_id)),
       priority_(priority),
       parts_(std::move(parts)),
       epochs_(std::move(epochs)),
-      all_writes_locked_(all_writes_locked) {
+      all_writes_locked_(all_writes_locked),
+      bounds_(bounds) {
   for (const auto& [r, p] : parts_) {
     if (!p.writes.empty()) {
       if (coordinator_ == 0) coordinator_ = r;
@@ -91,12 +93,7 @@ std::vector<CommitSend> TxnCommit::Start() {
     step_ = Step::kReadsOnly;
     return Round(proto::TxnRequest::COMMIT, ranges());
   }
-  if (parts_.size() == 1) {
-    step_ = Step::kSingle;
-    std::vector<CommitSend> out = Round(proto::TxnRequest::COMMIT, ranges());
-    out[0].retry_after_send = false;
-    return out;
-  }
+  if (parts_.size() == 1) return CommitRound(Timestamp::Min(), Timestamp::Max());
   // Phase 0: every lock at every range, while the transaction can still be wounded. Only
   // then may ranges make it unwoundable (prepare), so a prepared transaction never waits and
   // wound-wait stays deadlock-free across ranges. When every write was already locked by a
@@ -121,7 +118,9 @@ std::vector<CommitSend> TxnCommit::CommitRound(Timestamp min_ts, Timestamp befor
   std::vector<CommitSend> out =
       Round(single ? proto::TxnRequest::COMMIT : proto::TxnRequest::DECIDE, {coordinator_});
   proto::TxnRequest& req = out[0].request;
-  *req.mutable_min_commit_timestamp() = ToProto(min_ts);
+  min_ts = std::max(min_ts, bounds_.at_least);
+  before = std::min(before, bounds_.before);
+  if (min_ts > Timestamp::Min()) *req.mutable_min_commit_timestamp() = ToProto(min_ts);
   if (before < Timestamp::Max()) *req.mutable_commit_before() = ToProto(before);
   for (uint64_t r : written_) {
     if (r != coordinator_) req.add_participants(r);

@@ -18,6 +18,7 @@
 //                    Any failure before the commit aborts everywhere (best effort: ranges
 //                    also expire silent transactions, ask the coordinator, or let holds run
 //                    out).
+// Bounds given from outside (CommitBounds) go with the COMMIT or DECIDE like the holds.
 //
 // Results: the commit timestamp; 40001 (restart); 40003 (outcome unknown); or the error.
 //
@@ -57,12 +58,20 @@ struct CommitSend {
   bool best_effort = false;
 };
 
+// Bounds on the commit timestamp from outside the transaction's reads (Txn::SetCommitBounds):
+// the commit is stamped at or above `at_least` and below `before`, or restarts.
+struct CommitBounds {
+  Timestamp at_least;
+  Timestamp before = Timestamp::Max();
+};
+
 class TxnCommit {
  public:
   // `epochs`: per range, the lock epoch of the transaction's first lock there.
   // `all_writes_locked`: every written key was read for_update (locked exclusively).
   TxnCommit(std::string txn_id, Timestamp priority, std::map<uint64_t, CommitPart> parts,
-            std::map<uint64_t, std::string> epochs, bool all_writes_locked);
+            std::map<uint64_t, std::string> epochs, bool all_writes_locked,
+            CommitBounds bounds = {});
 
   // The first requests. Call once.
   std::vector<CommitSend> Start();
@@ -100,6 +109,7 @@ class TxnCommit {
   const std::map<uint64_t, CommitPart> parts_;
   std::map<uint64_t, std::string> epochs_;
   const bool all_writes_locked_;
+  const CommitBounds bounds_;
   uint64_t coordinator_ = 0;      // 0: no writes
   std::set<uint64_t> written_;    // ranges with writes
   std::set<uint64_t> read_only_;  // ranges only read (when some other range is written)

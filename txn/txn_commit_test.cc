@@ -271,6 +271,29 @@ TEST(TxnCommitTest, OneRangeWrittenCommitsInOneRoundBelowTheReadHolds) {
   EXPECT_EQ(*c.result(), (Timestamp{85, 0}));
 }
 
+// Bounds from outside (a descriptor lease) narrow the holds' window, or make one of their
+// own for a commit at one range.
+TEST(TxnCommitTest, OutsideBoundsGoWithTheCommitOrDecide) {
+  TxnCommit one(kTxn, kPriority, {{2, Writes({"m"})}}, {}, false,
+                CommitBounds{.at_least = Timestamp{50, 0}, .before = Timestamp{600, 0}});
+  std::vector<CommitSend> commit = one.Start();
+  ASSERT_THAT(Targets(commit), ElementsAre(std::pair{2ul, Op::COMMIT}));
+  EXPECT_EQ(proto::FromProto(commit[0].request.min_commit_timestamp()), (Timestamp{50, 0}));
+  EXPECT_EQ(proto::FromProto(commit[0].request.commit_before()), (Timestamp{600, 0}));
+  EXPECT_FALSE(commit[0].retry_after_send);
+
+  TxnCommit two(kTxn, kPriority,
+                {{1, Writes({"a"})}, {2, Writes({"m"})}, {3, Reads({LockSpan::Point("x")})}}, {},
+                /*all_writes_locked=*/false,
+                CommitBounds{.at_least = Timestamp{90, 0}, .before = Timestamp{700, 0}});
+  std::vector<CommitSend> lock = two.Start();
+  std::vector<CommitSend> prepare = AnswerAll(two, lock, {{1, Ok(10)}, {2, Ok(10)}});
+  std::vector<CommitSend> decide = AnswerAll(two, prepare, {{2, Ok(60)}, {3, Held(40, 800)}});
+  ASSERT_THAT(Targets(decide), ElementsAre(std::pair{1ul, Op::DECIDE}));
+  EXPECT_EQ(proto::FromProto(decide[0].request.min_commit_timestamp()), (Timestamp{90, 0}));
+  EXPECT_EQ(proto::FromProto(decide[0].request.commit_before()), (Timestamp{700, 0}));
+}
+
 // The COMMIT certainly failed (it would not fit below a hold): the ranges only read are
 // released at once. Its outcome unknown: nothing is released (the holds run out).
 TEST(TxnCommitTest, OneRangeWrittenFailureReleasesTheReadOnlyRanges) {

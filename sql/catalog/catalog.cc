@@ -182,8 +182,8 @@ std::string Catalog::NamespaceKey(std::string_view name) {
       {KeyValue::Uint64(kSystemTableId), KeyValue::Uint64(1), KeyValue::String(std::string(name))});
 }
 
-absl::StatusOr<TablePtr> Catalog::GetTable(txn::Txn& txn, std::string_view name) {
-  ASSIGN_OR_RETURN(std::optional<std::string> raw, txn.Get(NamespaceKey(name)));
+absl::StatusOr<TablePtr> Catalog::GetTable(txn::Txn& txn, std::string_view name, bool for_update) {
+  ASSIGN_OR_RETURN(std::optional<std::string> raw, txn.Get(NamespaceKey(name), for_update));
   if (!raw.has_value()) return TablePtr();
   proto::TableDescriptor desc;
   if (!desc.ParseFromString(*raw)) {

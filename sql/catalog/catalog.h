@@ -11,7 +11,9 @@
 //   non-unique, or unique with a NULL in the key: (table_id, index_id, cols..., pk...) -> ""
 //   unique:                                        (table_id, index_id, cols...) -> pk tuple
 // A read-write transaction reads a descriptor with a shared lock, so a concurrent DDL on
-// the same table (an exclusive write of the descriptor) and DML on it serialize.
+// the same table (an exclusive write of the descriptor) and DML on it serialize. SQL
+// statements look tables up through descriptor leases (descriptor_leases.h) instead, and
+// read here only when no lease can serve them.
 //
 // Thread-safety: stateless; the Txn passed in is used by one thread at a time.
 #ifndef MERIDIAN_SQL_CATALOG_CATALOG_H_
@@ -98,8 +100,10 @@ std::vector<storage::Direction> IndexDirections(const proto::IndexDescriptor& in
 
 class Catalog {
  public:
-  // The table named `name`, or null if there is none.
-  static absl::StatusOr<TablePtr> GetTable(txn::Txn& txn, std::string_view name);
+  // The table named `name`, or null if there is none. `for_update`: under an exclusive
+  // lock (a schema change of the table).
+  static absl::StatusOr<TablePtr> GetTable(txn::Txn& txn, std::string_view name,
+                                           bool for_update = false);
   static absl::StatusOr<std::vector<TablePtr>> ListTables(txn::Txn& txn);
   // Writes (creates or replaces) the descriptor.
   static absl::Status PutTable(txn::Txn& txn, const proto::TableDescriptor& desc);

@@ -290,7 +290,7 @@ absl::Status SessionImpl::ExecuteCopy(const ast::CopyStmt& s, ResultSink* sink) 
 
   // COPY ... FROM STDIN.
   ASSIGN_OR_RETURN(txn::Txn * txn, StatementTxn(false, nullptr));
-  ASSIGN_OR_RETURN(TablePtr table, Catalog::GetTable(*txn, s.table.back()));
+  ASSIGN_OR_RETURN(TablePtr table, LookupTable(*txn, s.table.back()));
   if (table == nullptr) {
     return Error("42P01", absl::StrCat("relation \"", s.table.back(), "\" does not exist"));
   }

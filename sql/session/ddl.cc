@@ -100,6 +100,10 @@ absl::Status SessionImpl::ExecuteDdl(const ast::Statement& stmt, ResultSink* sin
     return SqlError(absl::StatusCode::kFailedPrecondition, "25006",
                     "cannot change the schema in a read-only transaction");
   }
+  // From here on the transaction reads descriptors itself (it must see its own changes);
+  // each table changed is read under an exclusive lock once the node's leases on it are
+  // given up (SchemaTable).
+  engine_->leases().NoteSchemaChange(*txn);
   auto notice = [&](const std::string& m) {
     if (sink) sink->Notice(m);
   };
@@ -111,7 +115,7 @@ absl::Status SessionImpl::ExecuteDdl(const ast::Statement& stmt, ResultSink* sin
   if (const auto* s = std::get_if<ast::CreateTableStmt>(&stmt)) {
     RETURN_IF_ERROR(CheckSchema(s->name));
     const std::string name = TableName(s->name);
-    ASSIGN_OR_RETURN(TablePtr existing, Catalog::GetTable(*txn, name));
+    ASSIGN_OR_RETURN(TablePtr existing, SchemaTable(*txn, name));
     if (existing != nullptr) {
       if (s->if_not_exists) {
         notice(absl::StrCat("relation \"", name, "\" already exists, skipping"));
@@ -138,7 +142,7 @@ absl::Status SessionImpl::ExecuteDdl(const ast::Statement& stmt, ResultSink* sin
   if (const auto* s = std::get_if<ast::DropTableStmt>(&stmt)) {
     for (const auto& n : s->names) {
       RETURN_IF_ERROR(CheckSchema(n));
-      ASSIGN_OR_RETURN(TablePtr t, Catalog::GetTable(*txn, TableName(n)));
+      ASSIGN_OR_RETURN(TablePtr t, SchemaTable(*txn, TableName(n)));
       if (t == nullptr) {
         if (s->if_exists) {
           notice(absl::StrCat("table \"", TableName(n), "\" does not exist, skipping"));
@@ -154,7 +158,7 @@ absl::Status SessionImpl::ExecuteDdl(const ast::Statement& stmt, ResultSink* sin
   if (const auto* s = std::get_if<ast::TruncateStmt>(&stmt)) {
     for (const auto& n : s->names) {
       RETURN_IF_ERROR(CheckSchema(n));
-      ASSIGN_OR_RETURN(TablePtr t, Catalog::GetTable(*txn, TableName(n)));
+      ASSIGN_OR_RETURN(TablePtr t, SchemaTable(*txn, TableName(n)));
       if (t == nullptr)
         return Error("42P01", absl::StrCat("relation \"", TableName(n), "\" does not exist"));
       proto::TableDescriptor desc = t->desc();
@@ -168,7 +172,7 @@ absl::Status SessionImpl::ExecuteDdl(const ast::Statement& stmt, ResultSink* sin
 
   if (const auto* s = std::get_if<ast::AlterTableStmt>(&stmt)) {
     RETURN_IF_ERROR(CheckSchema(s->name));
-    ASSIGN_OR_RETURN(TablePtr t, Catalog::GetTable(*txn, TableName(s->name)));
+    ASSIGN_OR_RETURN(TablePtr t, SchemaTable(*txn, TableName(s->name)));
     if (t == nullptr)
       return Error("42P01", absl::StrCat("relation \"", TableName(s->name), "\" does not exist"));
     for (const auto& action : s->actions) {
@@ -289,7 +293,7 @@ absl::Status SessionImpl::ExecuteDdl(const ast::Statement& stmt, ResultSink* sin
 
   if (const auto* s = std::get_if<ast::CreateIndexStmt>(&stmt)) {
     RETURN_IF_ERROR(CheckSchema(s->table));
-    ASSIGN_OR_RETURN(TablePtr t, Catalog::GetTable(*txn, TableName(s->table)));
+    ASSIGN_OR_RETURN(TablePtr t, SchemaTable(*txn, TableName(s->table)));
     if (t == nullptr)
       return Error("42P01", absl::StrCat("relation \"", TableName(s->table), "\" does not exist"));
     std::vector<std::string> names;
@@ -328,7 +332,11 @@ absl::Status SessionImpl::ExecuteDdl(const ast::Statement& stmt, ResultSink* sin
                        absl::StrCat("cannot drop index ", iname,
                                     " because it is the primary key of table ", t->name()));
         }
-        proto::TableDescriptor desc = t->desc();
+        if (t->FindIndex(iname) == nullptr) continue;
+        // The table with the index, now under its exclusive lock.
+        ASSIGN_OR_RETURN(TablePtr locked, SchemaTable(*txn, t->name()));
+        if (locked == nullptr) continue;
+        proto::TableDescriptor desc = locked->desc();
         auto* indexes = desc.mutable_indexes();
         for (int i = 0; i < indexes->size(); ++i) {
           if (indexes->Get(i).name() != iname) continue;

@@ -173,6 +173,10 @@ absl::Status EnsureSqlState(absl::Status s) {
   }
 }
 
+Engine::Engine(EngineOptions options)
+    : options_(std::move(options)),
+      leases_(std::make_unique<DescriptorLeases>(options_.client, options_.descriptor_leases)) {}
+
 absl::StatusOr<std::unique_ptr<SqlSession>> Engine::NewSession(
     const std::vector<std::pair<std::string, std::string>>& options) {
   std::string user = "root", database = "meridian", app;
@@ -314,8 +318,23 @@ absl::Status SessionImpl::FinishImplicit(bool ok) {
     (void)t->Rollback();
     return absl::OkStatus();
   }
-  auto committed = t->Commit();
-  return committed.status();
+  return CommitWithLeases(*t).status();
+}
+
+absl::StatusOr<Timestamp> SessionImpl::CommitWithLeases(txn::Txn& t) {
+  if (absl::Status s = engine_->leases().BeforeCommit(t); !s.ok()) {
+    (void)t.Rollback();
+    return s;
+  }
+  return t.Commit();
+}
+
+absl::StatusOr<TablePtr> SessionImpl::LookupTable(txn::Txn& txn, const std::string& name) {
+  return engine_->leases().Get(txn, name);
+}
+
+absl::StatusOr<TablePtr> SessionImpl::SchemaTable(txn::Txn& txn, const std::string& name) {
+  return engine_->leases().GetForSchemaChange(txn, name);
 }
 
 void SessionImpl::EndBlockSettings(bool committed) {
@@ -342,7 +361,7 @@ absl::Status SessionImpl::CommitTxn() {
   implicit_open_ = false;
   if (!txn_) return absl::OkStatus();
   std::unique_ptr<txn::Txn> t = std::move(txn_);
-  return t->Commit().status();
+  return CommitWithLeases(*t).status();
 }
 
 void SessionImpl::RollbackTxn() {
@@ -384,7 +403,7 @@ absl::Status SessionImpl::Begin(const ast::BeginStmt& stmt, ResultSink* sink) {
 
 BinderCatalog SessionImpl::MakeCatalog(txn::Txn* txn) {
   BinderCatalog c;
-  c.table = [txn](const std::string& name) { return Catalog::GetTable(*txn, name); };
+  c.table = [this, txn](const std::string& name) { return LookupTable(*txn, name); };
   c.relation_oid = [txn](const std::string& schema,
                          const std::string& name) -> absl::StatusOr<std::optional<int64_t>> {
     if (!schema.empty() && schema != "public") return std::nullopt;

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "sql/catalog/descriptor_leases.h"
 #include "sql/session/backend.h"
 #include "txn/txn_client.h"
 
@@ -44,18 +45,22 @@ struct EngineOptions {
   // the client noticing, until they pass this many bytes; then they stream to the client and
   // the server no longer retries the statement by itself.
   int64_t result_buffer_bytes = 16 * 1024;
+  // Statements resolve tables through this node's descriptor leases.
+  DescriptorLeaseOptions descriptor_leases;
 };
 
 class Engine : public SqlBackend {
  public:
-  explicit Engine(EngineOptions options) : options_(std::move(options)) {}
+  explicit Engine(EngineOptions options);
   absl::StatusOr<std::unique_ptr<SqlSession>> NewSession(
       const std::vector<std::pair<std::string, std::string>>& options) override;
   const EngineOptions& options() const { return options_; }
   int32_t NextBackendPid() { return next_pid_.fetch_add(1); }
+  DescriptorLeases& leases() { return *leases_; }
 
  private:
   const EngineOptions options_;
+  const std::unique_ptr<DescriptorLeases> leases_;
   std::atomic<int32_t> next_pid_{1000};
 };
 

@@ -45,6 +45,12 @@ class SessionImpl : public SqlSession {
   // The transaction a statement runs in, starting one if needed.
   absl::StatusOr<txn::Txn*> StatementTxn(bool read_only_ok, const ast::Expr* as_of);
   BinderCatalog MakeCatalog(txn::Txn* txn);
+  // The table `name` for a statement of `txn` (through the node's descriptor leases), and
+  // for a schema change of it (under the descriptor's exclusive lock, leases given up).
+  absl::StatusOr<TablePtr> LookupTable(txn::Txn& txn, const std::string& name);
+  absl::StatusOr<TablePtr> SchemaTable(txn::Txn& txn, const std::string& name);
+  // Commits `t`, first renewing the descriptor leases it used that are about to end.
+  absl::StatusOr<Timestamp> CommitWithLeases(txn::Txn& t);
   ExecContext NewContext(txn::Txn* txn, std::vector<Value> params);
   // Optimizes and runs `plan`, streaming rows to `sink` (if it returns rows).
   absl::Status RunPlan(LogicalPtr plan, ExecContext& ctx, ResultSink* sink, std::vector<Row>* out);
