@@ -194,7 +194,10 @@ absl::Status RangeTxnServer::CheckKeys(const proto::TxnRequest& req) const {
     return absl::OkStatus();
   };
   for (const proto::KvWrite& w : req.writes()) RETURN_IF_ERROR(outside(w.key()));
-  if (req.op() == proto::TxnRequest::READ) {
+  if (req.op() == proto::TxnRequest::READ && req.batch_keys_size() > 0) {
+    if (req.scan()) return absl::InvalidArgumentError("a batched read cannot be a scan");
+    for (const std::string& k : req.batch_keys()) RETURN_IF_ERROR(outside(k));
+  } else if (req.op() == proto::TxnRequest::READ) {
     RETURN_IF_ERROR(outside(req.key()));
     if (!req.end_key().empty() && !span.end.empty() && req.end_key() > span.end) {
       return absl::InvalidArgumentError(
@@ -344,13 +347,19 @@ void RangeTxnServer::LockingRead(const Req& req, const Reply& reply) {
   if (!ready.ok()) return reply(TxnError(ready, LeaderHint()));
   const RangeSpan& span = options_.range_map->ranges()[range_id() - 1];
   const std::string end = req->end_key().empty() ? span.end : req->end_key();
-  LockSpan lock_span = !req->scan()  ? LockSpan::Point(req->key())
-                       : end.empty() ? LockSpan::Range(req->key(), KeySpaceEnd())
-                                     : LockSpan::Range(req->key(), end);
-  if (lock_span.IsEmpty()) return reply(proto::TxnResponse());
   const LockMode mode = req->for_update() ? LockMode::kExclusive : LockMode::kShared;
+  std::vector<std::pair<LockSpan, LockMode>> wants;
+  if (req->batch_keys_size() > 0) {
+    for (const std::string& k : req->batch_keys()) wants.push_back({LockSpan::Point(k), mode});
+  } else {
+    LockSpan lock_span = !req->scan()  ? LockSpan::Point(req->key())
+                         : end.empty() ? LockSpan::Range(req->key(), KeySpaceEnd())
+                                       : LockSpan::Range(req->key(), end);
+    if (lock_span.IsEmpty()) return reply(proto::TxnResponse());
+    wants.push_back({std::move(lock_span), mode});
+  }
   LockAll(
-      req->txn_id(), FromProto(req->priority()), {{lock_span, mode}},
+      req->txn_id(), FromProto(req->priority()), std::move(wants),
       [this, req, reply, end](absl::Status s) {
         if (!s.ok()) return reply(TxnError(s, LeaderHint()));
         // The latest committed data: a strong read, which no one can change under the lock.
@@ -366,18 +375,25 @@ void RangeTxnServer::LockingRead(const Req& req, const Reply& reply) {
                    r.set_lock_epoch(epoch_);
                    *r.mutable_timestamp() = ToProto(p.read_timestamp);
                    if (!req->scan()) {
-                     absl::StatusOr<storage::MvccGetResult> g =
-                         range_->mvcc().Get(req->key(), p.read_timestamp);
-                     if (!g.ok()) return reply(TxnError(g.status()));
-                     if (g->blocked_by.has_value()) {
-                       return reply(TxnError(absl::InternalError(
-                           absl::StrCat("locked read of '", absl::CEscape(req->key()),
-                                        "' found a prepared write of ", g->blocked_by->txn_id,
-                                        " that holds no lock"))));
-                     }
-                     if (g->row.has_value()) {
-                       r.set_found(true);
-                       r.set_value(g->row->value);
+                     const bool batch = req->batch_keys_size() > 0;
+                     for (int i = 0; i < std::max(1, req->batch_keys_size()); ++i) {
+                       const std::string& key = batch ? req->batch_keys(i) : req->key();
+                       absl::StatusOr<storage::MvccGetResult> g =
+                           range_->mvcc().Get(key, p.read_timestamp);
+                       if (!g.ok()) return reply(TxnError(g.status()));
+                       if (g->blocked_by.has_value()) {
+                         return reply(TxnError(absl::InternalError(absl::StrCat(
+                             "locked read of '", absl::CEscape(key), "' found a prepared write of ",
+                             g->blocked_by->txn_id, " that holds no lock"))));
+                       }
+                       if (!g->row.has_value()) continue;
+                       if (batch) {
+                         r.add_keys(key);
+                         r.add_values(g->row->value);
+                       } else {
+                         r.set_found(true);
+                         r.set_value(g->row->value);
+                       }
                      }
                      return reply(std::move(r));
                    }

@@ -305,6 +305,65 @@ absl::StatusOr<std::optional<std::string>> Txn::Get(std::string_view key, bool f
   return r.value();
 }
 
+absl::StatusOr<std::vector<std::optional<std::string>>> Txn::GetMany(
+    const std::vector<std::string>& keys, bool for_update) {
+  RETURN_IF_ERROR(CheckOpen());
+  for (const std::string& k : keys) RETURN_IF_ERROR(ValidateKey(k));
+  std::vector<std::optional<std::string>> out(keys.size());
+  if (options_.mode == TxnMode::kReadOnly || keys.size() == 1) {
+    for (size_t i = 0; i < keys.size(); ++i) {
+      ASSIGN_OR_RETURN(out[i], Get(keys[i], for_update));
+    }
+    return out;
+  }
+  // Per range, the positions of the keys it must read (a buffered write answers a plain
+  // read; a locking read still takes the lock).
+  std::map<uint64_t, std::vector<size_t>> by_range;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    auto buffered = writes_.find(keys[i]);
+    if (buffered != writes_.end() && !for_update) {
+      out[i] = buffered->second;
+      continue;
+    }
+    by_range[client_->map_.Lookup(keys[i]).range_id].push_back(i);
+  }
+  if (by_range.empty()) return out;
+  RETURN_IF_ERROR(client_->AbortedStatus(id_));
+  constexpr size_t kMaxKeysPerRequest = 1000;
+  for (const auto& [range, positions] : by_range) {
+    for (size_t first = 0; first < positions.size(); first += kMaxKeysPerRequest) {
+      const size_t last = std::min(positions.size(), first + kMaxKeysPerRequest);
+      proto::TxnRequest req;
+      req.set_op(proto::TxnRequest::READ);
+      req.set_range_id(range);
+      req.set_txn_id(id_);
+      *req.mutable_priority() = ToProto(priority_);
+      req.set_for_update(for_update);
+      for (size_t p = first; p < last; ++p) req.add_batch_keys(keys[positions[p]]);
+      if (auto e = epochs_.find(range); e != epochs_.end()) req.set_lock_epoch(e->second);
+      client_->Touch(id_, range);
+      ASSIGN_OR_RETURN(proto::TxnResponse r, client_->Send(req));
+      RETURN_IF_ERROR(ResponseStatus(r.code(), r.message()));
+      NoteEpoch(range, r);
+      std::map<std::string, std::string> found;
+      for (int i = 0; i < r.keys_size() && i < r.values_size(); ++i) {
+        found.emplace(r.keys(i), r.values(i));
+      }
+      for (size_t p = first; p < last; ++p) {
+        const std::string& key = keys[positions[p]];
+        AddRead(range, LockSpan::Point(key));
+        if (for_update) exclusive_.insert(key);
+        if (auto buffered = writes_.find(key); buffered != writes_.end()) {
+          out[positions[p]] = buffered->second;
+        } else if (auto f = found.find(key); f != found.end()) {
+          out[positions[p]] = f->second;
+        }
+      }
+    }
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<Row>> Txn::ScanRange(const RangeSpan& range, std::string_view start,
                                                 std::string_view end, int64_t limit,
                                                 std::string_view filter) {

@@ -110,6 +110,10 @@ class Txn {
   ~Txn();  // rolls back a transaction still open
 
   absl::StatusOr<std::optional<std::string>> Get(std::string_view key, bool for_update = false);
+  // Get of several keys, in one request per range (read-write; a read-only transaction
+  // reads them one by one). The values in the order of `keys`.
+  absl::StatusOr<std::vector<std::optional<std::string>>> GetMany(
+      const std::vector<std::string>& keys, bool for_update = false);
   // Rows with start <= key < end (empty end: to the end), in key order; limit 0 = all.
   // `filter` (opaque to this layer, see txn/scan_filter.h) lets ranges
   // leave out committed rows that cannot match; rows may still come back unfiltered, and

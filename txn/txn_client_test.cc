@@ -228,6 +228,37 @@ TEST_F(TxnClientTest, CommitBoundsGoWithTheCommitAndAReadOnlyCommitPastThemResta
   EXPECT_EQ(rpc_.Calls(proto::TxnRequest::COMMIT), commits);
 }
 
+// Several keys: one READ per range, with every key the range must read; the transaction's
+// own buffered writes answer plain reads without asking.
+TEST_F(TxnClientTest, GetManyReadsEachRangeOnce) {
+  std::unique_ptr<Txn> t = client_.Begin();
+  ASSERT_TRUE(t->Put("b", "mine").ok());
+  rpc_.Script(proto::TxnRequest::READ, [](NodeId) {
+    proto::TxnResponse r;
+    r.add_keys("a");
+    r.add_values("va");
+    return absl::StatusOr<proto::TxnResponse>(r);
+  });
+  rpc_.Script(proto::TxnRequest::READ, [](NodeId) {
+    proto::TxnResponse r;
+    r.add_keys("y");
+    r.add_values("vy");
+    return absl::StatusOr<proto::TxnResponse>(r);
+  });
+  auto values = t->GetMany({"a", "y", "b", "c", "z"});
+  ASSERT_TRUE(values.ok()) << values.status();
+  EXPECT_EQ(rpc_.Calls(proto::TxnRequest::READ), 2);                   // ranges 1 and 2
+  EXPECT_EQ(rpc_.Last(proto::TxnRequest::READ).batch_keys_size(), 2);  // "y", "z"
+  EXPECT_EQ(*values, (std::vector<std::optional<std::string>>{"va", "vy", "mine", std::nullopt,
+                                                              std::nullopt}));
+  // A locking read of a key written here still locks it, and answers the buffered value.
+  auto locked = t->GetMany({"b", "c"}, /*for_update=*/true);
+  ASSERT_TRUE(locked.ok());
+  EXPECT_EQ(rpc_.Last(proto::TxnRequest::READ).batch_keys_size(), 2);
+  EXPECT_TRUE(rpc_.Last(proto::TxnRequest::READ).for_update());
+  EXPECT_EQ((*locked)[0], "mine");
+}
+
 TEST_F(TxnClientTest, BadInputIsRefusedBeforeAnyRpc) {
   std::unique_ptr<Txn> t = client_.Begin();
   EXPECT_EQ(t->Put("", "x").code(), absl::StatusCode::kInvalidArgument);

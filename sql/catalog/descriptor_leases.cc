@@ -20,7 +20,7 @@ struct Lease {
   Timestamp from;
   Timestamp until;
   std::unique_ptr<txn::Txn> holder;  // the transaction whose hold this is
-  int users = 0;                     // open transactions that used it
+  int users = 0;                     // open transactions that used it; under Core::mu_
 };
 
 bool SameVersion(const TableInfo& a, const TableInfo& b) {
@@ -197,19 +197,6 @@ class DescriptorLeases::Core : public std::enable_shared_from_this<Core> {
     return revocation;
   }
 
-  void ReleaseAll() {
-    std::vector<std::shared_ptr<Lease>> leases;
-    {
-      absl::MutexLock lock(&mu_);
-      for (auto& [name, e] : entries_) {
-        if (e.current != nullptr) leases.push_back(std::move(e.current));
-        for (auto& l : e.older) leases.push_back(std::move(l));
-        e.older.clear();
-      }
-    }
-    for (const auto& l : leases) l->holder->ReleaseHolds();
-  }
-
  private:
   struct Entry {
     std::shared_ptr<Lease> current;
@@ -253,7 +240,9 @@ class DescriptorLeases::Core : public std::enable_shared_from_this<Core> {
 DescriptorLeases::DescriptorLeases(txn::TxnClient* client, DescriptorLeaseOptions options)
     : core_(std::make_shared<Core>(client, options)) {}
 
-DescriptorLeases::~DescriptorLeases() { core_->ReleaseAll(); }
+// The holds are not released: they end by themselves within about a second, and a node
+// shutting down should not wait on RPCs to a catalog range that may be unreachable.
+DescriptorLeases::~DescriptorLeases() = default;
 
 DescriptorLeases::Stats DescriptorLeases::stats() const { return core_->stats(); }
 

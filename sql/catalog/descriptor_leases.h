@@ -65,7 +65,7 @@ class DescriptorLeases {
  public:
   // `client` must outlive this object and every transaction that used a lease.
   DescriptorLeases(txn::TxnClient* client, DescriptorLeaseOptions options);
-  ~DescriptorLeases();  // releases the holds
+  ~DescriptorLeases();  // leaves the holds to end by themselves
   DescriptorLeases(const DescriptorLeases&) = delete;
   DescriptorLeases& operator=(const DescriptorLeases&) = delete;
 

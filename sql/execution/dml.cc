@@ -7,6 +7,8 @@
 // row only because it was wounded (an older one took the locks it had read under, e.g. a
 // counter both read, and wrote the key it would write): before reporting 23505 it asks its
 // ranges whether it is still alive, and reports the 40001 if not.
+#include <map>
+
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 #include "sql/execution/operator.h"
@@ -49,6 +51,9 @@ class DmlOperator : public BufferedOperator {
     // Read every input row before writing (a write must not feed the scan it came from).
     std::vector<Row> input;
     RETURN_IF_ERROR(Drain(*children_[0], &input, &memory_));
+    if (plan_.kind() == PhysicalNode::Kind::kInsert && input.size() > 1) {
+      RETURN_IF_ERROR(PrefetchConflictKeys(input));
+    }
     const size_t width = static_cast<size_t>(table_.num_columns());
     for (Row& r : input) {
       RETURN_IF_ERROR(ctx_.CheckCancelled());
@@ -95,6 +100,43 @@ class DmlOperator : public BufferedOperator {
     return absl::OkStatus();
   }
 
+  // A multi-row INSERT reads (and locks exclusively) every key it must check in one request
+  // per range, before it writes any row, instead of one round trip per key.
+  absl::Status PrefetchConflictKeys(const std::vector<Row>& rows) {
+    std::vector<std::string> keys;
+    for (const Row& row : rows) {
+      if (row.size() != static_cast<size_t>(table_.num_columns())) return absl::OkStatus();
+      bool null_key = false;
+      for (int k : table_.pk_columns()) null_key |= row[k].is_null();
+      if (null_key) continue;  // refused by the NOT NULL check
+      if (!hidden_key_) keys.push_back(table_.PrimaryKey(row));
+      for (const auto& index : table_.desc().indexes()) {
+        if (table_.UniqueForm(index, row)) keys.push_back(table_.IndexEntry(index, row).first);
+      }
+    }
+    if (keys.size() < 2) return absl::OkStatus();
+    for (const std::string& k : keys) ctx_.Touch(k);
+    ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> values,
+                     ctx_.txn->GetMany(keys, /*for_update=*/true));
+    for (size_t i = 0; i < keys.size(); ++i) prefetched_.emplace(keys[i], std::move(values[i]));
+    return absl::OkStatus();
+  }
+
+  // `key` read with an exclusive lock: from the prefetch, unless this statement has written
+  // it since (then the transaction's buffer answers).
+  absl::StatusOr<std::optional<std::string>> LockedGet(const std::string& key) {
+    if (auto it = prefetched_.find(key); it != prefetched_.end()) return it->second;
+    return ctx_.txn->Get(key, /*for_update=*/true);
+  }
+  absl::Status Put(const std::string& key, const std::string& value) {
+    prefetched_.erase(key);
+    return ctx_.txn->Put(key, value);
+  }
+  absl::Status Del(const std::string& key) {
+    prefetched_.erase(key);
+    return ctx_.txn->Delete(key);
+  }
+
   // The existing row whose key conflicts with `row`, and the constraint's name.
   struct Conflict {
     Row existing;
@@ -107,7 +149,7 @@ class DmlOperator : public BufferedOperator {
     if (!hidden_key_) {
       std::string pk = table_.PrimaryKey(row);
       ctx_.Touch(pk);
-      ASSIGN_OR_RETURN(std::optional<std::string> existing, ctx_.txn->Get(pk, /*for_update=*/true));
+      ASSIGN_OR_RETURN(std::optional<std::string> existing, LockedGet(pk));
       if (existing.has_value()) {
         ASSIGN_OR_RETURN(Row old, table_.DecodeRow(pk, *existing));
         return Conflict{std::move(old), PrimaryName(table_), table_.pk_columns()};
@@ -117,10 +159,10 @@ class DmlOperator : public BufferedOperator {
       if (!table_.UniqueForm(index, row)) continue;
       auto [key, value] = table_.IndexEntry(index, row);
       ctx_.Touch(key);
-      ASSIGN_OR_RETURN(std::optional<std::string> hit, ctx_.txn->Get(key, /*for_update=*/true));
+      ASSIGN_OR_RETURN(std::optional<std::string> hit, LockedGet(key));
       if (!hit.has_value()) continue;
       ASSIGN_OR_RETURN(std::string other_pk, table_.PrimaryKeyFromIndexEntry(index, key, *hit));
-      ASSIGN_OR_RETURN(std::optional<std::string> other, ctx_.txn->Get(other_pk, true));
+      ASSIGN_OR_RETURN(std::optional<std::string> other, LockedGet(other_pk));
       if (!other.has_value()) return absl::DataLossError("unique index entry without its row");
       ASSIGN_OR_RETURN(Row old, table_.DecodeRow(other_pk, *other));
       return Conflict{std::move(old), index.name(), table_.IndexColumns(index)};
@@ -135,10 +177,10 @@ class DmlOperator : public BufferedOperator {
   }
 
   absl::Status WriteRow(const Row& row) {
-    RETURN_IF_ERROR(ctx_.txn->Put(table_.PrimaryKey(row), table_.RowValue(row)));
+    RETURN_IF_ERROR(Put(table_.PrimaryKey(row), table_.RowValue(row)));
     for (const auto& index : table_.desc().indexes()) {
       auto [key, value] = table_.IndexEntry(index, row);
-      RETURN_IF_ERROR(ctx_.txn->Put(key, value));
+      RETURN_IF_ERROR(Put(key, value));
     }
     return absl::OkStatus();
   }
@@ -179,32 +221,32 @@ class DmlOperator : public BufferedOperator {
     std::string new_pk = table_.PrimaryKey(new_row);
     if (old_pk != new_pk) {
       ctx_.Touch(new_pk);
-      ASSIGN_OR_RETURN(std::optional<std::string> taken, ctx_.txn->Get(new_pk, true));
+      ASSIGN_OR_RETURN(std::optional<std::string> taken, LockedGet(new_pk));
       if (taken.has_value()) return Violation(PrimaryName(table_));
-      RETURN_IF_ERROR(ctx_.txn->Delete(old_pk));
+      RETURN_IF_ERROR(Del(old_pk));
     }
-    RETURN_IF_ERROR(ctx_.txn->Put(new_pk, table_.RowValue(new_row)));
+    RETURN_IF_ERROR(Put(new_pk, table_.RowValue(new_row)));
     for (const auto& index : table_.desc().indexes()) {
       auto [old_key, old_value] = table_.IndexEntry(index, old_row);
       auto [new_key, new_value] = table_.IndexEntry(index, new_row);
       if (old_key == new_key && old_value == new_value) continue;
       if (old_key != new_key) {
-        RETURN_IF_ERROR(ctx_.txn->Delete(old_key));
+        RETURN_IF_ERROR(Del(old_key));
         if (table_.UniqueForm(index, new_row)) {
           ctx_.Touch(new_key);
-          ASSIGN_OR_RETURN(std::optional<std::string> taken, ctx_.txn->Get(new_key, true));
+          ASSIGN_OR_RETURN(std::optional<std::string> taken, LockedGet(new_key));
           if (taken.has_value()) return Violation(index.name());
         }
       }
-      RETURN_IF_ERROR(ctx_.txn->Put(new_key, new_value));
+      RETURN_IF_ERROR(Put(new_key, new_value));
     }
     return Return(new_row);
   }
 
   absl::Status Delete(const Row& row) {
-    RETURN_IF_ERROR(ctx_.txn->Delete(table_.PrimaryKey(row)));
+    RETURN_IF_ERROR(Del(table_.PrimaryKey(row)));
     for (const auto& index : table_.desc().indexes()) {
-      RETURN_IF_ERROR(ctx_.txn->Delete(table_.IndexEntry(index, row).first));
+      RETURN_IF_ERROR(Del(table_.IndexEntry(index, row).first));
     }
     return Return(row);
   }
@@ -221,6 +263,8 @@ class DmlOperator : public BufferedOperator {
   const bool hidden_key_ =
       table_.pk_columns().size() == 1 && table_.column(table_.pk_columns()[0]).hidden();
   std::vector<Row>* returned_ = nullptr;  // RETURNING rows (Fill's output)
+  // Keys a multi-row INSERT read ahead (locked exclusively), until this statement writes them.
+  std::map<std::string, std::optional<std::string>> prefetched_;
 };
 
 }  // namespace

@@ -105,6 +105,11 @@ class TableReader {
   // column types), up to `limit` rows after `filter`.
   absl::Status ReadPrefix(uint32_t index_id, const std::vector<Value>& prefix_values,
                           const BoundExpr* filter, int64_t limit, std::vector<Row>* out);
+  // The rows with these primary keys (all key columns, in key order, in column types;
+  // nullopt or a NULL column: no row), read in one request per range; `out[i]` is key i's
+  // row if it exists and passes `filter`.
+  absl::Status ReadRowsByKey(const std::vector<std::optional<std::vector<Value>>>& keys,
+                             const BoundExpr* filter, std::vector<std::optional<Row>>* out);
 
  private:
   const TableInfo& table_;

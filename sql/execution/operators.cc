@@ -264,6 +264,8 @@ class IndexJoinOperator : public UnaryOperator {
       in.clear();
       ASSIGN_OR_RETURN(bool more, children_[0]->Next(&in));
       if (!more) return false;
+      // Each left row's lookup key; nullopt where it is NULL or cannot equal any value.
+      std::vector<std::optional<std::vector<Value>>> prefixes;
       for (const Row& l : in) {
         std::vector<Value> prefix;
         bool null_key = false;
@@ -280,10 +282,25 @@ class IndexJoinOperator : public UnaryOperator {
           }
           prefix.push_back(*cast);
         }
+        prefixes.push_back(null_key ? std::nullopt : std::optional(std::move(prefix)));
+      }
+      // Whole primary keys: at most one row each, all of the batch read in one request per
+      // range. Otherwise each left row scans its prefix.
+      const bool by_key =
+          index_id == kPrimaryIndexId && op.left_keys.size() == table.pk_columns().size();
+      std::vector<std::optional<Row>> by_key_rows;
+      if (by_key) {
+        TableReader reader(table, ctx_, op.for_update);
+        RETURN_IF_ERROR(reader.ReadRowsByKey(prefixes, op.filter.get(), &by_key_rows));
+      }
+      for (size_t i = 0; i < in.size(); ++i) {
+        const Row& l = in[i];
         std::vector<Row> matches;
-        if (!null_key) {
+        if (by_key) {
+          if (by_key_rows[i].has_value()) matches.push_back(std::move(*by_key_rows[i]));
+        } else if (prefixes[i].has_value()) {
           TableReader reader(table, ctx_, op.for_update);
-          RETURN_IF_ERROR(reader.ReadPrefix(index_id, prefix, op.filter.get(), 0, &matches));
+          RETURN_IF_ERROR(reader.ReadPrefix(index_id, *prefixes[i], op.filter.get(), 0, &matches));
         }
         bool matched = false;
         for (Row& r : matches) {

@@ -63,14 +63,23 @@ class SpanReader {
       RETURN_IF_ERROR(ctx_.CheckCancelled());
       const Span& span = spans_[next_span_];
       if (span.point) {
-        ++next_span_;
-        ctx_.Touch(span.start);
-        ++ctx_.kv_reads;
-        ASSIGN_OR_RETURN(std::optional<std::string> v, ctx_.txn->Get(span.start, for_update_));
-        if (!v.has_value()) continue;
-        ++ctx_.rows_read;
-        RETURN_IF_ERROR(Emit(span.start, *v, out));
-        return true;
+        // A run of point lookups (an IN list): one request per range, not one per key.
+        std::vector<std::string> keys;
+        while (next_span_ < spans_.size() && spans_[next_span_].point && keys.size() < max) {
+          keys.push_back(spans_[next_span_++].start);
+          ctx_.Touch(keys.back());
+          ++ctx_.kv_reads;
+        }
+        ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> values,
+                         ctx_.txn->GetMany(keys, for_update_));
+        const size_t before = out->size();
+        for (size_t i = 0; i < keys.size(); ++i) {
+          if (!values[i].has_value()) continue;
+          ++ctx_.rows_read;
+          RETURN_IF_ERROR(Emit(keys[i], *values[i], out));
+        }
+        if (out->size() > before) return true;
+        continue;
       }
       std::string start = resume_.has_value() ? *resume_ : span.start;
       ctx_.Touch(start, span.end);
@@ -262,6 +271,46 @@ class ScanOperator : public Operator {
 
 std::unique_ptr<Operator> NewScanOperator(const PhysicalNode& plan, ExecContext& ctx) {
   return std::make_unique<ScanOperator>(plan, ctx);
+}
+
+absl::Status TableReader::ReadRowsByKey(const std::vector<std::optional<std::vector<Value>>>& keys,
+                                        const BoundExpr* filter,
+                                        std::vector<std::optional<Row>>* out) {
+  out->assign(keys.size(), std::nullopt);
+  const std::vector<int>& cols = table_.pk_columns();
+  const std::vector<storage::Direction> dirs = IndexDirections(table_.desc().primary());
+  std::vector<std::string> encoded;
+  std::vector<size_t> positions;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (!keys[i].has_value()) continue;
+    std::string key = table_.IndexPrefix(kPrimaryIndexId);
+    bool null_key = false;
+    for (size_t c = 0; c < cols.size(); ++c) {
+      const Value& v = (*keys[i])[c];
+      if (v.is_null()) null_key = true;
+      if (null_key) break;
+      storage::EncodeKeyValue(ToKeyValue(v, table_.column_type(cols[c])), dirs[c], &key);
+    }
+    if (null_key) continue;
+    ctx_.Touch(key);
+    ++ctx_.kv_reads;
+    encoded.push_back(std::move(key));
+    positions.push_back(i);
+  }
+  if (encoded.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> values,
+                   ctx_.txn->GetMany(encoded, for_update_));
+  for (size_t j = 0; j < encoded.size(); ++j) {
+    if (!values[j].has_value()) continue;
+    ++ctx_.rows_read;
+    ASSIGN_OR_RETURN(Row row, table_.DecodeRow(encoded[j], *values[j]));
+    if (filter != nullptr) {
+      ASSIGN_OR_RETURN(bool keep, EvalPredicate(*filter, row, ctx_));
+      if (!keep) continue;
+    }
+    (*out)[positions[j]] = std::move(row);
+  }
+  return absl::OkStatus();
 }
 
 absl::Status TableReader::ReadPrefix(uint32_t index_id, const std::vector<Value>& prefix_values,
