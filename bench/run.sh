@@ -22,3 +22,9 @@ if [ "$(id -u)" -eq 0 ]; then
 else
   echo "skipped: bench/tpcc.sh starts PostgreSQL as the postgres user and must run as root"
 fi
+echo "== TPC-C capacity with the spec's keying and think times (TPCC_CAPACITY=1; about 25 min)"
+if [ "${TPCC_CAPACITY:-0}" = 1 ] && [ "$(id -u)" -eq 0 ]; then
+  TPCC_OUT=${TPCC_OUT:-$(mktemp -d)} bash "$(dirname "$0")/tpcc_capacity.sh" "$build"
+else
+  echo "skipped: set TPCC_CAPACITY=1 and run as root"
+fi

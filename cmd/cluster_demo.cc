@@ -37,10 +37,9 @@ absl::StatusOr<std::unique_ptr<ClusterDemo>> ClusterDemo::Start(ClusterDemoOptio
   }
   for (const auto& [id, addr] : demo->addresses_) RETURN_IF_ERROR(demo->StartNode(id));
   demo->ApplyFaults();
-  // The front end sits in us-east1 with node 1: read-only transactions read at node 1's
-  // replicas first.
+  // The front end sits in us-east1 with node 1: stale reads (AS OF SYSTEM TIME, bounded
+  // staleness) read at node 1's replicas first (ForNode).
   server::SqlNodeOptions so = server::SqlNodeOptions::ForNode(demo->NodeOptionsFor(1));
-  so.nearest_node = 1;
   so.pgwire = sql::PgServerOptions{.port = static_cast<uint16_t>(demo->options_.sql_port)};
   ASSIGN_OR_RETURN(demo->sql_, server::SqlNode::Start(std::move(so)));
   // Every range's first leaseholder, so the first command does not race the elections.

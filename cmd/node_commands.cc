@@ -225,7 +225,7 @@ int StartCommand(int argc, char** argv) {
   // SQL: a transaction client over the cluster, the engine, and the wire protocol server.
   std::unique_ptr<server::SqlNode> sql;
   if (pgwire.has_value()) {
-    // Strong reads go to the leaseholder (nearest_node 0).
+    // Fresh reads go to the leaseholder; stale ones to this node's own replica first.
     server::SqlNodeOptions so = server::SqlNodeOptions::ForNode(o);
     so.pgwire = std::move(pgwire);
     auto front = server::SqlNode::Start(std::move(so));

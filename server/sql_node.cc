@@ -16,6 +16,7 @@ SqlNodeOptions SqlNodeOptions::ForNode(const NodeOptions& node) {
   o.ranges = node.ranges;
   o.epsilon_us = node.epsilon_us;
   o.node_id = node.node_id;
+  o.nearest_node = node.node_id;  // every node has a replica of every range
   return o;
 }
 

@@ -48,7 +48,8 @@ struct SqlNodeOptions {
   int64_t epsilon_us = 1000;  // TrueTime's uncertainty bound
   // The id the SQL engine reports and stamps into generated row ids.
   uint64_t node_id = 1;
-  // Read-only transactions read at this node first (0: at the leaseholder).
+  // Stale reads (AS OF SYSTEM TIME, bounded staleness) read at this node first (0: at the
+  // leaseholder); see TxnClientOptions::nearest_node.
   txn::NodeId nearest_node = 0;
   // Serve the PostgreSQL wire protocol with these options (nullopt: no wire server).
   std::optional<sql::PgServerOptions> pgwire;

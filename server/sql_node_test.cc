@@ -60,6 +60,7 @@ TEST_F(SqlNodeTest, ForNodeTakesTheNodesClusterLayoutAndClock) {
   EXPECT_EQ(o.ranges, 3);
   EXPECT_EQ(o.epsilon_us, 2500);
   EXPECT_EQ(o.node_id, 7u);
+  EXPECT_EQ(o.nearest_node, 7u);  // stale reads at its own replica
   EXPECT_FALSE(o.pgwire.has_value());
 }
 

@@ -782,6 +782,18 @@ void RangeTxnServer::HandleRead(const proto::KvRequest& request, KvReply reply) 
   if (request.max_staleness_ms() < 0) {
     return reply(KvError(absl::InvalidArgumentError("max_staleness_ms must not be negative")));
   }
+  if (request.batch_keys_size() > 0) {
+    if (request.op() != proto::KvRequest::GET) {
+      return reply(KvError(absl::InvalidArgumentError("batch_keys is for GET only")));
+    }
+    const RangeSpan& span = options_.range_map->ranges()[range_id() - 1];
+    for (const std::string& k : request.batch_keys()) {
+      if (k.empty() || k.size() > kMaxKeyBytes || !span.Contains(k)) {
+        return reply(KvError(absl::InvalidArgumentError(absl::StrCat(
+            "key '", absl::CEscape(k), "' is empty, too long or not in range ", range_id()))));
+      }
+    }
+  }
   if (!refusal_.empty()) {
     return reply(KvError(absl::UnavailableError(
         absl::StrCat("node ", options_.node_id, " refuses to serve: ", refusal_))));
@@ -900,7 +912,20 @@ void RangeTxnServer::ReadAt(const KvReq& req, Timestamp ts, int64_t deadline_ns,
   proto::KvResponse r;
   *r.mutable_timestamp() = ToProto(ts);
   std::optional<storage::BlockingIntent> blocked;
-  if (req->op() == proto::KvRequest::GET) {
+  if (req->op() == proto::KvRequest::GET && req->batch_keys_size() > 0) {
+    for (const std::string& key : req->batch_keys()) {
+      absl::StatusOr<storage::MvccGetResult> g = range_->mvcc().Get(key, ts);
+      if (!g.ok()) return reply(KvError(g.status()));
+      if (g->blocked_by.has_value()) {
+        blocked = g->blocked_by;
+        break;
+      }
+      if (g->row.has_value()) {
+        r.add_keys(key);
+        r.add_values(g->row->value);
+      }
+    }
+  } else if (req->op() == proto::KvRequest::GET) {
     absl::StatusOr<storage::MvccGetResult> g = range_->mvcc().Get(req->key(), ts);
     if (!g.ok()) return reply(KvError(g.status()));
     blocked = g->blocked_by;

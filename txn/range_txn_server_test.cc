@@ -169,6 +169,25 @@ TEST(RangeTxnServerTest, BatchedReadLocksEveryKeyAndAnswersTheFoundOnes) {
   ASSERT_TRUE(writer->has_value());
   EXPECT_EQ((*writer)->code(), 0) << (*writer)->message();
 
+  // The lock-free form (read-only transactions): several keys at one snapshot timestamp.
+  proto::KvRequest get;
+  get.set_op(proto::KvRequest::GET);
+  get.set_range_id(1);
+  for (const char* k : {"k1", "k2", "k3"}) get.add_batch_keys(k);
+  *get.mutable_read_timestamp() = (*writer)->timestamp();
+  std::optional<proto::KvResponse> snapshot;
+  n.server().HandleRead(get, [&](proto::KvResponse r) { snapshot = std::move(r); });
+  for (int i = 0; i < 400 && !snapshot.has_value(); ++i) n.Tick();
+  ASSERT_TRUE(snapshot.has_value());
+  ASSERT_EQ(snapshot->code(), 0) << snapshot->message();
+  ASSERT_EQ(snapshot->keys_size(), 3);
+  EXPECT_EQ(snapshot->values(1), "v");  // the writer's, committed at that timestamp
+  get.set_op(proto::KvRequest::SCAN);
+  snapshot.reset();
+  n.server().HandleRead(get, [&](proto::KvResponse r) { snapshot = std::move(r); });
+  ASSERT_TRUE(snapshot.has_value());
+  EXPECT_EQ(snapshot->code(), static_cast<int>(absl::StatusCode::kInvalidArgument));
+
   // Bad input: an empty key, or a batch that claims to be a scan.
   proto::TxnRequest bad = Read("bad", 400, "");
   bad.add_batch_keys("a");

@@ -246,7 +246,15 @@ void Txn::AddRead(uint64_t range, LockSpan span) {
 
 absl::StatusOr<proto::KvResponse> Txn::ReadOnly(const RangeSpan& range, proto::KvRequest req) {
   req.set_range_id(range.range_id);
-  NodeId first = client_->options_.nearest_node;
+  NodeId first = 0;
+  const TxnClientOptions& o = client_->options_;
+  if (o.nearest_node != 0) {
+    const bool stale =
+        !read_ts_.has_value() || Timestamp{client_->true_time_->Now().latest_ns -
+                                               absl::ToInt64Nanoseconds(o.nearest_min_age),
+                                           0} >= *read_ts_;
+    if (stale) first = o.nearest_node;
+  }
   if (read_ts_.has_value()) {
     *req.mutable_read_timestamp() = ToProto(*read_ts_);
   } else if (options_.single_range) {
@@ -310,9 +318,34 @@ absl::StatusOr<std::vector<std::optional<std::string>>> Txn::GetMany(
   RETURN_IF_ERROR(CheckOpen());
   for (const std::string& k : keys) RETURN_IF_ERROR(ValidateKey(k));
   std::vector<std::optional<std::string>> out(keys.size());
-  if (options_.mode == TxnMode::kReadOnly || keys.size() == 1) {
+  if (keys.size() == 1) {
+    ASSIGN_OR_RETURN(out[0], Get(keys[0], for_update));
+    return out;
+  }
+  constexpr size_t kMaxKeysPerRequest = 1000;
+  if (options_.mode == TxnMode::kReadOnly) {
+    if (for_update) return absl::InvalidArgumentError("a read-only transaction cannot lock rows");
+    std::map<uint64_t, std::vector<size_t>> by_range;
     for (size_t i = 0; i < keys.size(); ++i) {
-      ASSIGN_OR_RETURN(out[i], Get(keys[i], for_update));
+      by_range[client_->map_.Lookup(keys[i]).range_id].push_back(i);
+    }
+    for (const auto& [range, positions] : by_range) {
+      const RangeSpan& span = client_->map_.Lookup(keys[positions.front()]);
+      for (size_t first = 0; first < positions.size(); first += kMaxKeysPerRequest) {
+        const size_t last = std::min(positions.size(), first + kMaxKeysPerRequest);
+        proto::KvRequest req;
+        req.set_op(proto::KvRequest::GET);
+        for (size_t p = first; p < last; ++p) req.add_batch_keys(keys[positions[p]]);
+        ASSIGN_OR_RETURN(proto::KvResponse r, ReadOnly(span, std::move(req)));
+        std::map<std::string, std::string> found;
+        for (int i = 0; i < r.keys_size() && i < r.values_size(); ++i) {
+          found.emplace(r.keys(i), r.values(i));
+        }
+        for (size_t p = first; p < last; ++p) {
+          if (auto f = found.find(keys[positions[p]]); f != found.end())
+            out[positions[p]] = f->second;
+        }
+      }
     }
     return out;
   }
@@ -329,7 +362,6 @@ absl::StatusOr<std::vector<std::optional<std::string>>> Txn::GetMany(
   }
   if (by_range.empty()) return out;
   RETURN_IF_ERROR(client_->AbortedStatus(id_));
-  constexpr size_t kMaxKeysPerRequest = 1000;
   for (const auto& [range, positions] : by_range) {
     for (size_t first = 0; first < positions.size(); first += kMaxKeysPerRequest) {
       const size_t last = std::min(positions.size(), first + kMaxKeysPerRequest);

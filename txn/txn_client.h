@@ -80,7 +80,12 @@ struct TxnClientOptions {
   // Prefix of this client's transaction ids; must be unique among live clients. 0: derived
   // from the clock's reading when the client is created.
   uint64_t client_id = 0;
-  NodeId nearest_node = 0;  // read-only reads try this node first; 0: the leaseholder
+  // Stale reads (bounded staleness, or a timestamp at least `nearest_min_age` old) try this
+  // node's replica first, and go to the leaseholder only if it cannot serve them; 0: always
+  // the leaseholder. Fresher reads go to the leaseholder first: a follower could serve them
+  // only after its safe time caught up (up to a closed-timestamp interval, 100 ms).
+  NodeId nearest_node = 0;
+  absl::Duration nearest_min_age = absl::Milliseconds(250);
   absl::Duration request_timeout = absl::Seconds(10);
   absl::Duration heartbeat_interval = absl::Seconds(1);
 };
@@ -110,8 +115,7 @@ class Txn {
   ~Txn();  // rolls back a transaction still open
 
   absl::StatusOr<std::optional<std::string>> Get(std::string_view key, bool for_update = false);
-  // Get of several keys, in one request per range (read-write; a read-only transaction
-  // reads them one by one). The values in the order of `keys`.
+  // Get of several keys, in one request per range. The values in the order of `keys`.
   absl::StatusOr<std::vector<std::optional<std::string>>> GetMany(
       const std::vector<std::string>& keys, bool for_update = false);
   // Rows with start <= key < end (empty end: to the end), in key order; limit 0 = all.

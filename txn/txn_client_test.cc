@@ -30,8 +30,15 @@ class FakeRpc : public TxnRpc {
     q.pop_front();
     return a(node);
   }
-  absl::StatusOr<proto::KvResponse> Kv(NodeId, const proto::KvRequest&, absl::Duration) override {
+  absl::StatusOr<proto::KvResponse> Kv(NodeId node, const proto::KvRequest&,
+                                       absl::Duration) override {
+    absl::MutexLock lock(&mu_);
+    kv_nodes_.push_back(node);
     return proto::KvResponse();
+  }
+  std::vector<NodeId> KvNodes() {
+    absl::MutexLock lock(&mu_);
+    return kv_nodes_;
   }
   void Script(proto::TxnRequest::Op op, Answer a) {
     absl::MutexLock lock(&mu_);
@@ -53,6 +60,7 @@ class FakeRpc : public TxnRpc {
   std::map<proto::TxnRequest::Op, std::deque<Answer>> script_ ABSL_GUARDED_BY(mu_);
   std::vector<std::pair<proto::TxnRequest::Op, NodeId>> calls_ ABSL_GUARDED_BY(mu_);
   std::map<proto::TxnRequest::Op, proto::TxnRequest> last_ ABSL_GUARDED_BY(mu_);
+  std::vector<NodeId> kv_nodes_ ABSL_GUARDED_BY(mu_);
 };
 
 class TxnClientTest : public ::testing::Test {
@@ -251,12 +259,38 @@ TEST_F(TxnClientTest, GetManyReadsEachRangeOnce) {
   EXPECT_EQ(rpc_.Last(proto::TxnRequest::READ).batch_keys_size(), 2);  // "y", "z"
   EXPECT_EQ(*values, (std::vector<std::optional<std::string>>{"va", "vy", "mine", std::nullopt,
                                                               std::nullopt}));
+  // A read-only transaction: one lock-free GET per range, with the keys of that range.
+  std::unique_ptr<Txn> ro = client_.Begin({.mode = TxnMode::kReadOnly});
+  const size_t kv_before = rpc_.KvNodes().size();
+  ASSERT_TRUE(ro->GetMany({"a", "b", "y"}).ok());
+  EXPECT_EQ(rpc_.KvNodes().size() - kv_before, 2u);
+  EXPECT_FALSE(ro->GetMany({"a", "b"}, /*for_update=*/true).ok());
   // A locking read of a key written here still locks it, and answers the buffered value.
   auto locked = t->GetMany({"b", "c"}, /*for_update=*/true);
   ASSERT_TRUE(locked.ok());
   EXPECT_EQ(rpc_.Last(proto::TxnRequest::READ).batch_keys_size(), 2);
   EXPECT_TRUE(rpc_.Last(proto::TxnRequest::READ).for_update());
   EXPECT_EQ((*locked)[0], "mine");
+}
+
+// With a nearest node, stale reads go there first and fresh ones to the leaseholder
+// (a follower would have to wait for its safe time to reach a fresh timestamp).
+TEST_F(TxnClientTest, StaleReadsGoToTheNearestReplicaFreshOnesToTheLeaseholder) {
+  TxnClient near(*RangeMap::FromSplits({"m"}), &rpc_, &tt_,
+                 TxnClientOptions{.nearest_node = 3, .request_timeout = absl::Seconds(2)});
+  const Timestamp now{tt_.Now().latest_ns, 0};
+  auto first_node = [&](TxnOptions o) {
+    const size_t before = rpc_.KvNodes().size();
+    std::unique_ptr<Txn> t = near.Begin(o);
+    EXPECT_TRUE(t->Get("a").ok());
+    std::vector<NodeId> nodes = rpc_.KvNodes();
+    return nodes.size() > before ? nodes[before] : NodeId{0};
+  };
+  EXPECT_EQ(first_node({.mode = TxnMode::kReadOnly,
+                        .read_timestamp = Timestamp{now.wall_ns - 10'000'000'000, 0}}),
+            3u);
+  EXPECT_EQ(first_node({.mode = TxnMode::kReadOnly, .max_staleness = absl::Seconds(10)}), 3u);
+  EXPECT_NE(first_node({.mode = TxnMode::kReadOnly}), 3u);  // at now: the leaseholder
 }
 
 TEST_F(TxnClientTest, BadInputIsRefusedBeforeAnyRpc) {

@@ -42,9 +42,8 @@ absl::StatusOr<std::unique_ptr<SqlCluster>> SqlCluster::Start(SqlClusterOptions 
     c->nodes_.push_back(std::move(node));
     node_options.push_back(std::move(o));
   }
-  // The front end of node 1, reading there first.
+  // The front end of node 1 (stale reads there first).
   SqlNodeOptions so = SqlNodeOptions::ForNode(node_options.front());
-  so.nearest_node = 1;
   if (options.pgwire) {
     sql::PgServerOptions po;
     po.password = options.password;

@@ -277,6 +277,11 @@ absl::StatusOr<TablePtr> DescriptorLeases::Get(txn::Txn& txn, const std::string&
 
 void DescriptorLeases::NoteSchemaChange(txn::Txn& txn) { Core::State(txn).schema_changed = true; }
 
+bool DescriptorLeases::ChangedSchema(const txn::Txn& txn) {
+  return txn.attachment() != nullptr &&
+         std::static_pointer_cast<Core::TxnState>(txn.attachment())->schema_changed;
+}
+
 absl::StatusOr<TablePtr> DescriptorLeases::GetForSchemaChange(txn::Txn& txn,
                                                               const std::string& name) {
   if (!core_->options().enabled) return Catalog::GetTable(txn, name, /*for_update=*/true);

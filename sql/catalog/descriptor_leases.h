@@ -78,6 +78,8 @@ class DescriptorLeases {
   // Marks `txn` as changing the schema without naming a table (CREATE TABLE of a new name,
   // DROP INDEX before it finds its table): from now on it reads descriptors itself.
   void NoteSchemaChange(txn::Txn& txn);
+  // Whether `txn` has changed the schema (its descriptors may not be committed ones).
+  static bool ChangedSchema(const txn::Txn& txn);
   // Right before `txn` commits: renews the leases it used that are about to end (all of
   // them for a large transaction) and widens its commit bound; 40001 if a table changed.
   absl::Status BeforeCommit(txn::Txn& txn);

@@ -140,6 +140,7 @@ std::string FormatTimeout(absl::Duration d) {
 
 struct PreparedImpl : public PreparedStatement {
   ast::ParsedStatement parsed;
+  SessionImpl::CachedPlan plan;  // the last execution's, while it holds
   std::vector<SqlType> params;
   std::vector<ColumnInfo> cols;
   bool rows = false;
@@ -449,7 +450,22 @@ ExecContext SessionImpl::NewContext(txn::Txn* txn, std::vector<Value> params) {
 absl::Status SessionImpl::RunPlan(LogicalPtr plan, ExecContext& ctx, ResultSink* sink,
                                   std::vector<Row>* out) {
   ASSIGN_OR_RETURN(PhysicalPtr physical, Optimize(std::move(plan)));
-  ASSIGN_OR_RETURN(auto op, BuildOperator(*physical, ctx));
+  return RunPhysical(*physical, ctx, sink, out);
+}
+
+absl::StatusOr<bool> SessionImpl::PlanStillValid(const CachedPlan& cache, txn::Txn& txn) {
+  for (const auto& [name, id_version] : cache.tables) {
+    ASSIGN_OR_RETURN(TablePtr t, LookupTable(txn, name));
+    if (t == nullptr || t->id() != id_version.first || t->desc().version() != id_version.second) {
+      return false;
+    }
+  }
+  return true;
+}
+
+absl::Status SessionImpl::RunPhysical(const PhysicalNode& physical, ExecContext& ctx,
+                                      ResultSink* sink, std::vector<Row>* out) {
+  ASSIGN_OR_RETURN(auto op, BuildOperator(physical, ctx));
   std::vector<Row> batch;
   while (true) {
     RETURN_IF_ERROR(ctx.CheckCancelled());
@@ -466,7 +482,7 @@ absl::Status SessionImpl::RunPlan(LogicalPtr plan, ExecContext& ctx, ResultSink*
 }
 
 absl::Status SessionImpl::RunQuery(const ast::Statement& stmt, const std::vector<Value>& params,
-                                   ResultSink* sink, bool send_columns) {
+                                   ResultSink* sink, bool send_columns, CachedPlan* cache) {
   const ast::Expr* as_of = nullptr;
   bool read_only_ok = false;
   if (const auto* sel = std::get_if<ast::SelectStmt>(&stmt)) {
@@ -474,12 +490,53 @@ absl::Status SessionImpl::RunQuery(const ast::Statement& stmt, const std::vector
     read_only_ok = !sel->for_update && !sel->for_share;
   }
   ASSIGN_OR_RETURN(txn::Txn * txn, StatementTxn(read_only_ok, as_of));
-  std::vector<SqlType> types;
-  for (const Value& v : params) (void)v, types.push_back(SqlType::Of(TypeId::kUnknown));
-  Binder binder(MakeCatalog(txn), types);
-  ASSIGN_OR_RETURN(BoundStatement bound, binder.Bind(stmt));
-  bool returns_rows = std::holds_alternative<ast::SelectStmt>(stmt) || !bound.columns.empty();
-  if (send_columns && returns_rows && sink) sink->Columns(bound.columns);
+  bool hit = false;
+  if (cache != nullptr && cache->plan != nullptr) {
+    ASSIGN_OR_RETURN(hit, PlanStillValid(*cache, *txn));
+  }
+  CachedPlan planned;
+  if (hit) {
+    ++plan_cache_stats_.hits;
+  } else {
+    if (cache != nullptr) ++plan_cache_stats_.misses;
+    // Binding records what the plan depends on, to know whether it may be kept. A
+    // transaction that changed the schema plans against descriptors that may never commit
+    // (their versions could be taken again by another change), so its plans are not kept.
+    bool cacheable = cache != nullptr && !DescriptorLeases::ChangedSchema(*txn);
+    BinderCatalog catalog = MakeCatalog(txn);
+    if (cacheable) {
+      catalog.table = [&, lookup = catalog.table](const std::string& name) {
+        absl::StatusOr<TablePtr> t = lookup(name);
+        if (t.ok() && *t != nullptr) {
+          planned.tables.push_back({name, {(*t)->id(), (*t)->desc().version()}});
+        } else {
+          cacheable = false;
+        }
+        return t;
+      };
+      catalog.relation_oid = [&, lookup = catalog.relation_oid](const std::string& schema,
+                                                                const std::string& name) {
+        cacheable = false;
+        return lookup(schema, name);
+      };
+      catalog.system_view = [&, lookup = catalog.system_view](const std::string& schema,
+                                                              const std::string& name) {
+        cacheable = false;
+        return lookup(schema, name);
+      };
+    }
+    std::vector<SqlType> types;
+    for (const Value& v : params) (void)v, types.push_back(SqlType::Of(TypeId::kUnknown));
+    Binder binder(std::move(catalog), types);
+    ASSIGN_OR_RETURN(BoundStatement bound, binder.Bind(stmt));
+    ASSIGN_OR_RETURN(planned.plan, Optimize(bound.plan));
+    planned.columns = std::move(bound.columns);
+    planned.verb = bound.verb;
+    if (cache != nullptr) *cache = cacheable ? planned : CachedPlan{};
+  }
+  const CachedPlan& plan = hit ? *cache : planned;
+  bool returns_rows = std::holds_alternative<ast::SelectStmt>(stmt) || !plan.columns.empty();
+  if (send_columns && returns_rows && sink) sink->Columns(plan.columns);
   ExecContext ctx = NewContext(txn, params);
   int64_t sent = 0;
   struct Counter : DiscardingSink {
@@ -492,9 +549,11 @@ absl::Status SessionImpl::RunQuery(const ast::Statement& stmt, const std::vector
   } counter;
   counter.out = sink;
   counter.n = &sent;
-  RETURN_IF_ERROR(RunPlan(bound.plan, ctx, &counter, nullptr));
+  // Keeps the plan alive even if the statement below replaces the cache entry.
+  const PhysicalPtr physical = plan.plan;
+  RETURN_IF_ERROR(RunPhysical(*physical, ctx, &counter, nullptr));
   if (sink == nullptr) return absl::OkStatus();
-  switch (bound.verb) {
+  switch (plan.verb) {
     case StatementVerb::kSelect:
       sink->Complete(absl::StrCat("SELECT ", sent));
       break;
@@ -709,7 +768,8 @@ absl::Status SessionImpl::SavepointStatement(const ast::Statement& stmt, ResultS
 }
 
 absl::Status SessionImpl::ExecuteOne(const ast::ParsedStatement& parsed,
-                                     const std::vector<Value>& params, ResultSink* sink) {
+                                     const std::vector<Value>& params, ResultSink* sink,
+                                     CachedPlan* cache) {
   const ast::Statement& stmt = parsed.statement;
   if (const auto* r = std::get_if<ast::RollbackStmt>(&stmt);
       r != nullptr && !r->savepoint.empty()) {
@@ -769,7 +829,7 @@ absl::Status SessionImpl::ExecuteOne(const ast::ParsedStatement& parsed,
   if (const auto* e = std::get_if<std::unique_ptr<ast::ExplainStmt>>(&stmt)) {
     return Explain(**e, params, sink);
   }
-  if (IsQuery(stmt)) return RunQuery(stmt, params, sink, true);
+  if (IsQuery(stmt)) return RunQuery(stmt, params, sink, true, cache);
   if (const auto* c = std::get_if<ast::CopyStmt>(&stmt)) return ExecuteCopy(*c, sink);
   if (IsDdl(stmt)) return ExecuteDdl(stmt, sink);
   return Error("0A000", "statement not supported");
@@ -777,13 +837,15 @@ absl::Status SessionImpl::ExecuteOne(const ast::ParsedStatement& parsed,
 
 absl::Status SessionImpl::ExecuteStatement(const ast::ParsedStatement& parsed,
                                            const std::vector<Value>& params, ResultSink* sink,
-                                           bool implicit_single) {
-  if (!implicit_single || !Transactional(parsed.statement)) return ExecuteOne(parsed, params, sink);
+                                           bool implicit_single, CachedPlan* cache) {
+  if (!implicit_single || !Transactional(parsed.statement)) {
+    return ExecuteOne(parsed, params, sink, cache);
+  }
   BufferingSink buffer(sink, engine_->options().result_buffer_bytes);
   absl::Status status;
   for (int attempt = 0;; ++attempt) {
     buffer.Reset();
-    status = ExecuteOne(parsed, params, &buffer);
+    status = ExecuteOne(parsed, params, &buffer, cache);
     absl::Status end = FinishImplicit(status.ok());
     if (status.ok()) status = end;
     if (status.ok()) return buffer.Replay();
@@ -801,15 +863,16 @@ absl::Status SessionImpl::ExecuteStatement(const ast::ParsedStatement& parsed,
 absl::Status SessionImpl::ExecuteSimple(std::string_view sql, ResultSink* sink) {
   SetRunning(true);
   absl::Cleanup done = [this] { SetRunning(false); };
-  auto parsed = Parse(sql);
-  if (!parsed.ok()) {
+  absl::StatusOr<std::shared_ptr<TextEntry>> entry = ParseCached(sql);
+  if (!entry.ok()) {
     if (explicit_) failed_ = true;
-    return EnsureSqlState(parsed.status());
+    return EnsureSqlState(entry.status());
   }
-  const bool batch = parsed->size() > 1;
-  for (const auto& p : *parsed) {
+  const std::shared_ptr<TextEntry> text = *std::move(entry);  // kept while it runs
+  const bool batch = text->parsed.size() > 1;
+  for (size_t i = 0; i < text->parsed.size(); ++i) {
     bool implicit_single = !explicit_ && !batch && !implicit_open_;
-    absl::Status s = ExecuteStatement(p, {}, sink, implicit_single);
+    absl::Status s = ExecuteStatement(text->parsed[i], {}, sink, implicit_single, &text->plans[i]);
     if (!s.ok()) {
       if (explicit_) {
         failed_ = true;
@@ -821,6 +884,30 @@ absl::Status SessionImpl::ExecuteSimple(std::string_view sql, ResultSink* sink) 
   }
   if (implicit_open_ && !explicit_) return EnsureSqlState(FinishImplicit(true));
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<SessionImpl::TextEntry>> SessionImpl::ParseCached(
+    std::string_view sql) {
+  const bool keep = sql.size() <= kTextCacheMaxBytes;
+  if (keep) {
+    if (auto it = text_cache_.find(sql); it != text_cache_.end()) {
+      text_lru_.splice(text_lru_.begin(), text_lru_, it->second);
+      return it->second->second;
+    }
+  }
+  ASSIGN_OR_RETURN(std::vector<ast::ParsedStatement> parsed, Parse(sql));
+  auto entry = std::make_shared<TextEntry>();
+  entry->parsed = std::move(parsed);
+  entry->plans.resize(entry->parsed.size());
+  if (keep) {
+    text_lru_.emplace_front(std::string(sql), entry);
+    text_cache_.emplace(text_lru_.front().first, text_lru_.begin());
+    if (text_lru_.size() > kTextCacheEntries) {
+      text_cache_.erase(text_lru_.back().first);
+      text_lru_.pop_back();
+    }
+  }
+  return entry;
 }
 
 absl::StatusOr<std::unique_ptr<PreparedStatement>> SessionImpl::Prepare(
@@ -900,7 +987,7 @@ absl::Status SessionImpl::Execute(PreparedStatement& statement, absl::Span<const
       s = Error("25P02",
                 "current transaction is aborted, commands ignored until end of transaction block");
     } else {
-      s = RunQuery(p.parsed.statement, values, sink, /*send_columns=*/false);
+      s = RunQuery(p.parsed.statement, values, sink, /*send_columns=*/false, &p.plan);
     }
   } else {
     s = ExecuteOne(p.parsed, values, sink);

@@ -5,6 +5,7 @@
 #include "common/status.h"
 #include "gtest/gtest.h"
 #include "server/testing/sql_cluster.h"
+#include "sql/session/internal/session_impl.h"
 
 namespace meridian::sql {
 namespace {
@@ -17,6 +18,20 @@ class NullSink : public DiscardingSink {
   int64_t rows = 0;
   absl::Status Row(absl::Span<const Value>) override {
     ++rows;
+    return absl::OkStatus();
+  }
+};
+
+// Keeps every row as text ("a|b|c").
+class TextSink : public NullSink {
+ public:
+  std::vector<std::string> lines;
+  absl::Status Row(absl::Span<const Value> row) override {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      absl::StrAppend(&line, i ? "|" : "", row[i].is_null() ? "NULL" : row[i].DebugString());
+    }
+    lines.push_back(std::move(line));
     return absl::OkStatus();
   }
 };
@@ -127,19 +142,59 @@ TEST_F(SessionTest, FailedBlockRefusesStatementsUntilRollback) {
   EXPECT_EQ(a->TransactionStatus(), 'I');
 }
 
-// Keeps every row as text ("a|b|c").
-class TextSink : public NullSink {
- public:
-  std::vector<std::string> lines;
-  absl::Status Row(absl::Span<const Value> row) override {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      absl::StrAppend(&line, i ? "|" : "", row[i].is_null() ? "NULL" : row[i].DebugString());
-    }
-    lines.push_back(std::move(line));
-    return absl::OkStatus();
+// Plans are reused by prepared statements and by repeated statement texts, and never
+// outlive the schema they were planned against: here the table is dropped and created
+// again under the same name (a new table id), by another session, between executions.
+TEST_F(SessionTest, CachedPlansAreReusedUntilTheirTablesChange) {
+  auto a = NewSession(), b = NewSession();
+  const auto& stats = static_cast<SessionImpl&>(*a).plan_cache_stats();
+  ASSERT_TRUE(Run(*b, "CREATE TABLE pc (k INT PRIMARY KEY, v TEXT)").ok());
+  ASSERT_TRUE(Run(*b, "INSERT INTO pc VALUES (1, 'old')").ok());
+  auto prepared = a->Prepare("SELECT v FROM pc WHERE k = $1", {});
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  auto value = [&](bool simple) -> std::string {
+    TextSink rows;
+    absl::Status st = simple ? a->ExecuteSimple("SELECT v FROM pc WHERE k = 1", &rows)
+                             : a->Execute(**prepared, {Value::Int(1)}, &rows);
+    if (!simple) (void)a->Sync();
+    EXPECT_TRUE(st.ok()) << st;
+    return rows.lines.size() == 1 ? rows.lines[0] : "(none)";
+  };
+  for (bool simple : {false, true}) {
+    const int64_t hits = stats.hits, misses = stats.misses;
+    EXPECT_EQ(value(simple), "'old'");
+    EXPECT_EQ(value(simple), "'old'");
+    EXPECT_EQ(value(simple), "'old'");
+    EXPECT_EQ(stats.misses - misses, 1);
+    EXPECT_EQ(stats.hits - hits, 2);
   }
-};
+  ASSERT_TRUE(Run(*b, "DROP TABLE pc").ok());
+  ASSERT_TRUE(Run(*b, "CREATE TABLE pc (k INT PRIMARY KEY, v TEXT)").ok());
+  ASSERT_TRUE(Run(*b, "INSERT INTO pc VALUES (1, 'new')").ok());
+  for (bool simple : {false, true}) {
+    const int64_t misses = stats.misses;
+    EXPECT_EQ(value(simple), "'new'");
+    EXPECT_EQ(stats.misses - misses, 1);  // planned again
+  }
+  // Nor is a plan made inside a transaction that changed the table: its version may never
+  // commit (and could be taken by another change after a rollback).
+  ASSERT_TRUE(Run(*a, "BEGIN").ok());
+  ASSERT_TRUE(Run(*a, "ALTER TABLE pc ADD COLUMN w INT DEFAULT 1").ok());
+  EXPECT_EQ(value(false), "'new'");
+  ASSERT_TRUE(Run(*a, "ROLLBACK").ok());
+  ASSERT_TRUE(Run(*b, "ALTER TABLE pc ADD COLUMN z INT DEFAULT 2").ok());
+  {
+    const int64_t misses = stats.misses;
+    EXPECT_EQ(value(false), "'new'");
+    EXPECT_EQ(stats.misses - misses, 1);
+  }
+  // A plan that read a system view is not kept (it may change with any table).
+  const int64_t misses = stats.misses;
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(Run(*a, "SELECT count(*) FROM pg_catalog.pg_class").ok());
+  }
+  EXPECT_EQ(stats.misses - misses, 2);
+}
 
 // Filters that run at the ranges: the same answers whether or not ranges evaluate them
 // (the parameter), and with them far fewer rows cross the network.

@@ -7,6 +7,7 @@
 #define MERIDIAN_SQL_SESSION_INTERNAL_SESSION_IMPL_H_
 
 #include <atomic>
+#include <list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -18,6 +19,7 @@
 #include "sql/execution/exec_context.h"
 #include "sql/parser/ast.h"
 #include "sql/planner/binder.h"
+#include "sql/planner/physical_plan.h"
 #include "sql/session/backend.h"
 #include "sql/session/session.h"
 
@@ -54,6 +56,24 @@ class SessionImpl : public SqlSession {
   ExecContext NewContext(txn::Txn* txn, std::vector<Value> params);
   // Optimizes and runs `plan`, streaming rows to `sink` (if it returns rows).
   absl::Status RunPlan(LogicalPtr plan, ExecContext& ctx, ResultSink* sink, std::vector<Row>* out);
+  absl::Status RunPhysical(const PhysicalNode& plan, ExecContext& ctx, ResultSink* sink,
+                           std::vector<Row>* out);
+
+  // A query's optimized plan, reused by the next execution of the same prepared statement
+  // or statement text while every table it was planned against keeps its descriptor (id
+  // and version) and nothing else it read can change: a plan that resolved a system view
+  // or a relation OID, or looked up a name with no table, is not kept.
+  struct CachedPlan {
+    PhysicalPtr plan;  // null: nothing cached
+    std::vector<ColumnInfo> columns;
+    StatementVerb verb = StatementVerb::kSelect;
+    std::vector<std::pair<std::string, std::pair<uint64_t, uint64_t>>> tables;
+  };
+  struct PlanCacheStats {
+    int64_t hits = 0;
+    int64_t misses = 0;
+  };
+  const PlanCacheStats& plan_cache_stats() const { return plan_cache_stats_; }
 
   absl::Status ExecuteDdl(const ast::Statement& stmt, ResultSink* sink);
   absl::Status ExecuteCopy(const ast::CopyStmt& stmt, ResultSink* sink);
@@ -64,11 +84,26 @@ class SessionImpl : public SqlSession {
   struct Prepared;
   absl::Status ExecuteStatement(const ast::ParsedStatement& parsed,
                                 const std::vector<Value>& params, ResultSink* sink,
-                                bool implicit_single);
+                                bool implicit_single, CachedPlan* cache = nullptr);
   absl::Status ExecuteOne(const ast::ParsedStatement& parsed, const std::vector<Value>& params,
-                          ResultSink* sink);
+                          ResultSink* sink, CachedPlan* cache = nullptr);
   absl::Status RunQuery(const ast::Statement& stmt, const std::vector<Value>& params,
-                        ResultSink* sink, bool send_columns);
+                        ResultSink* sink, bool send_columns, CachedPlan* cache = nullptr);
+  // Whether `cache` still holds for `txn` (every table at the version it was planned at).
+  absl::StatusOr<bool> PlanStillValid(const CachedPlan& cache, txn::Txn& txn);
+
+  // The simple protocol's statements by text, each with its cached plans; least recently
+  // used first out.
+  struct TextEntry {
+    std::vector<ast::ParsedStatement> parsed;
+    std::vector<CachedPlan> plans;  // one per statement
+  };
+  static constexpr size_t kTextCacheEntries = 128;
+  static constexpr size_t kTextCacheMaxBytes = 4096;  // longer texts are not kept
+  absl::StatusOr<std::shared_ptr<TextEntry>> ParseCached(std::string_view sql);
+  std::list<std::pair<std::string, std::shared_ptr<TextEntry>>> text_lru_;
+  std::map<std::string, decltype(text_lru_)::iterator, std::less<>> text_cache_;
+  PlanCacheStats plan_cache_stats_;
   absl::Status Explain(const ast::ExplainStmt& stmt, const std::vector<Value>& params,
                        ResultSink* sink);
   absl::Status Set(const ast::SetStmt& stmt, ResultSink* sink);
