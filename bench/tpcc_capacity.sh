@@ -5,13 +5,19 @@
 # here, initdb defaults, fsync on), with the same `meridian workload tpcc` driving both.
 #
 # Each system is loaded once with MAX warehouses, then driven at STEP, 2*STEP, ... MAX
-# warehouses (`run --warehouses=N`: 10 terminals per warehouse, one connection each, spread
-# over the nodes), each run with a 30 s ramp and a SECONDS-long window. Prints efficiency
-# and tpmC per count and the highest count at or above 85%.
+# warehouses (`run --warehouses=N`: 10 terminals per warehouse, served by
+# TPCC_WORKERS_PER_WH workers (default 2: 5 terminals to a worker and its connection, as a
+# transaction monitor would); the connections spread over the nodes),
+# each run with a 30 s ramp and a SECONDS-long window. A worker runs whichever of its
+# terminals is due; a terminal waits its keying and think times between transactions, so
+# a worker is busy for a few percent of the time. Prints efficiency and tpmC per count and
+# the highest count at or above 85%.
 #
 # The population is NOT spec-sized by default (TPCC_SCALE: 1,000 items and 100 customers and
 # orders per district), so that loading dozens of warehouses takes minutes on a 2-core
 # machine. It does not change what a terminal offers, only how many rows there are.
+# TPCC_SYSTEMS="mer pg" (default) chooses the systems. Meridian's wire server takes 100
+# connections per node, so MAX * TPCC_WORKERS_PER_WH must stay at or below 300.
 # Run as root (PostgreSQL runs as the postgres user).
 #   usage: bench/tpcc_capacity.sh BUILD_DIR [MAX] [STEP] [SECONDS]
 set -euo pipefail
@@ -19,6 +25,8 @@ build=$1
 max=${2:-80}
 step=${3:-20}
 seconds=${4:-90}
+per_wh=${TPCC_WORKERS_PER_WH:-2}
+systems=${TPCC_SYSTEMS:-mer pg}
 scale=${TPCC_SCALE-"--items=1000 --customers=100 --orders=100"}
 out=${TPCC_OUT:-$PWD/tpcc-capacity}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -39,8 +47,8 @@ trap cleanup EXIT
 LEASE_MS=5000 start_cluster "$bin" "$dir"
 mkdir "$dir/pg" && chown postgres "$dir/pg"
 su postgres -c "$pgbin/initdb -D $dir/pg -A trust -U root" >/dev/null
-# Enough connections for every terminal (PostgreSQL's default is 100).
-su postgres -c "$pgbin/pg_ctl -D $dir/pg -o '-p $pgport -k $dir/pg -c listen_addresses=127.0.0.1 -c max_connections=$((max * 10 + 20))' -l $dir/pg/server.log -w start" >/dev/null
+# Enough connections for every worker (PostgreSQL's default is 100).
+su postgres -c "$pgbin/pg_ctl -D $dir/pg -o '-p $pgport -k $dir/pg -c listen_addresses=127.0.0.1 -c max_connections=$((max * per_wh + 20))' -l $dir/pg/server.log -w start" >/dev/null
 su postgres -c "$pgbin/createdb -h 127.0.0.1 -p $pgport -U root meridian"
 
 mer_urls=()
@@ -50,14 +58,14 @@ field() { /usr/bin/python3 -c "import json,sys; s=json.load(open(sys.argv[1])); 
 
 echo "machine: $(nproc) cores; scale: ${scale:-spec-sized}; --wait=1; ${seconds} s windows after a 30 s ramp"
 printf '%-12s %10s %10s %10s %s\n' system warehouses tpmC "efficiency%" "p90 ms"
-for sys in mer pg; do
+for sys in $systems; do
   declare -n urls=${sys}_urls
   "$bin" workload tpcc init "${urls[0]}" --drop --warehouses="$max" $scale --seed=1 \
     >"$out/$sys-init.txt" 2>&1 || { cat "$out/$sys-init.txt" >&2; exit 1; }
   best=0
   for ((n = step; n <= max; n += step)); do
     "$bin" workload tpcc run "${urls[@]}" --warehouses="$n" --wait=1 --duration="${seconds}s" \
-      --ramp=30s --seed=2 --json >"$out/$sys-w$n.json" 2>"$out/$sys-w$n.lines"
+      --ramp=30s --workers=$((n * per_wh)) --seed=2 --json >"$out/$sys-w$n.json" 2>"$out/$sys-w$n.lines"
     eff=$(field "$out/$sys-w$n.json" '"%.1f" % s["efficiency_percent"]')
     printf '%-12s %10d %10s %10s %s\n' "$sys" "$n" \
       "$(field "$out/$sys-w$n.json" '"%.1f" % s["tpmC"]')" "$eff" \
