@@ -12,23 +12,8 @@ build=$1
 seconds=${2:-10}
 clients=${3:-4}
 here=$(cd "$(dirname "$0")" && pwd)
-dir=$(mktemp -d)
-chmod 755 "$dir"
-source "$here/../tests/clients/cluster.sh"
-pgbin=/usr/lib/postgresql/15/bin
-pgport=$(free_port)
-cleanup() {
-  stop_cluster || true
-  su postgres -c "$pgbin/pg_ctl -D $dir/pg -m immediate stop" >/dev/null 2>&1 || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-
-LEASE_MS=5000 start_cluster "$build/cmd/meridian" "$dir"
-mkdir "$dir/pg" && chown postgres "$dir/pg"
-su postgres -c "$pgbin/initdb -D $dir/pg -A trust -U root" >/dev/null
-su postgres -c "$pgbin/pg_ctl -D $dir/pg -o '-p $pgport -k $dir/pg -c listen_addresses=127.0.0.1' -l $dir/pg/server.log -w start" >/dev/null
-su postgres -c "$pgbin/createdb -h 127.0.0.1 -p $pgport -U root meridian"
+source "$here/side_by_side.sh"
+start_side_by_side "$build/cmd/meridian"
 
 load() {  # port -> pgbench -i's timing line
   pgbench -h 127.0.0.1 -p "$1" -U root -i -s 1 -q meridian 2>&1 | grep '^done in'

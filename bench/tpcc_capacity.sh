@@ -31,25 +31,9 @@ scale=${TPCC_SCALE-"--items=1000 --customers=100 --orders=100"}
 out=${TPCC_OUT:-$PWD/tpcc-capacity}
 here=$(cd "$(dirname "$0")" && pwd)
 bin=$build/cmd/meridian
-dir=$(mktemp -d)
-chmod 755 "$dir"
 mkdir -p "$out"
-source "$here/../tests/clients/cluster.sh"
-pgbin=/usr/lib/postgresql/15/bin
-pgport=$(free_port)
-cleanup() {
-  stop_cluster || true
-  su postgres -c "$pgbin/pg_ctl -D $dir/pg -m immediate stop" >/dev/null 2>&1 || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-
-LEASE_MS=5000 start_cluster "$bin" "$dir"
-mkdir "$dir/pg" && chown postgres "$dir/pg"
-su postgres -c "$pgbin/initdb -D $dir/pg -A trust -U root" >/dev/null
-# Enough connections for every worker (PostgreSQL's default is 100).
-su postgres -c "$pgbin/pg_ctl -D $dir/pg -o '-p $pgport -k $dir/pg -c listen_addresses=127.0.0.1 -c max_connections=$((max * per_wh + 20))' -l $dir/pg/server.log -w start" >/dev/null
-su postgres -c "$pgbin/createdb -h 127.0.0.1 -p $pgport -U root meridian"
+source "$here/side_by_side.sh"
+start_side_by_side "$bin" "-c max_connections=$((max * per_wh + 20))"
 
 mer_urls=()
 for p in "${SQL_PORTS[@]}"; do mer_urls+=("--db=postgresql://root@127.0.0.1:$p/meridian?sslmode=disable"); done

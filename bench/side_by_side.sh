@@ -1,0 +1,28 @@
+# Sourced by the side-by-side benchmarks (sql_vs_postgres.sh, tpcc.sh, tpcc_capacity.sh):
+# a 3-process Meridian cluster on loopback (fsync on, 5 s leases; tests/clients/cluster.sh)
+# and a PostgreSQL 15 of its own (initdb defaults, fsync on) with a database "meridian",
+# both stopped and removed on exit. Must run as root (PostgreSQL runs as postgres).
+#   start_side_by_side MERIDIAN_BINARY [EXTRA_POSTGRES_OPTIONS]
+# sets $dir (scratch directory), $pgport, $pgbin and cluster.sh's SQL_PORTS.
+here_sbs=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "$here_sbs/../tests/clients/cluster.sh"
+pgbin=/usr/lib/postgresql/15/bin
+
+stop_side_by_side() {
+  stop_cluster || true
+  su postgres -c "$pgbin/pg_ctl -D $dir/pg -m immediate stop" >/dev/null 2>&1 || true
+  rm -rf "$dir"
+}
+
+start_side_by_side() {
+  local bin=$1 pg_extra=${2:-}
+  dir=$(mktemp -d)
+  chmod 755 "$dir"
+  pgport=$(free_port)
+  trap stop_side_by_side EXIT
+  LEASE_MS=5000 start_cluster "$bin" "$dir"
+  mkdir "$dir/pg" && chown postgres "$dir/pg"
+  su postgres -c "$pgbin/initdb -D $dir/pg -A trust -U root" >/dev/null
+  su postgres -c "$pgbin/pg_ctl -D $dir/pg -o '-p $pgport -k $dir/pg -c listen_addresses=127.0.0.1 $pg_extra' -l $dir/pg/server.log -w start" >/dev/null
+  su postgres -c "$pgbin/createdb -h 127.0.0.1 -p $pgport -U root meridian"
+}
