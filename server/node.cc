@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/clock/physical_clock.h"
@@ -301,11 +302,22 @@ bool Node::ProcessReadies() {
   }
   if (pass.empty()) return false;
   // The synced group-commit write and the sends run without mu_: requests keep arriving.
+  const absl::Time persist_start = absl::Now();
   if (absl::Status s = pass.PersistAndSend(); !s.ok()) {
     // The cores believe their state is durable; only a restart from the disk is safe.
     LOG(FATAL) << "node " << options_.node_id << " stops: writing the Paxos state failed: " << s;
   }
   absl::MutexLock lock(&mu_);
+  const absl::Time apply_start = absl::Now();
+  absl::Cleanup slow = [&] {
+    // Applying holds the node's mutex: every range waits, lease renewals included.
+    const absl::Time end = absl::Now();
+    if (end - apply_start > absl::Milliseconds(250) || end - persist_start > absl::Seconds(1)) {
+      LOG(WARNING) << "node " << options_.node_id << ": slow replica pass: persist and send "
+                   << absl::FormatDuration(apply_start - persist_start) << ", apply "
+                   << absl::FormatDuration(end - apply_start);
+    }
+  };
   absl::Status s = pass.Apply(
       [this](storage::DrivenReplica& r, const storage::paxos::Ready&,
              std::vector<storage::AppliedProposal> outcomes)

@@ -35,9 +35,11 @@ absl::StatusOr<std::unique_ptr<SqlNode>> SqlNode::Start(SqlNodeOptions options) 
       options.clock != nullptr ? options.clock : clock::SystemClock::Default(),
       clock::TrueTimeOptions{.epsilon_ns = options.epsilon_us * 1000});
   n->rpc_ = std::make_unique<GrpcTxnRpc>(options.peers);
-  n->client_ =
-      std::make_unique<txn::TxnClient>(std::move(map), n->rpc_.get(), n->true_time_.get(),
-                                       txn::TxnClientOptions{.nearest_node = options.nearest_node});
+  txn::TxnClientOptions client_options{.nearest_node = options.nearest_node};
+  if (options.ingest_batch_bytes > 0)
+    client_options.ingest_batch_bytes = options.ingest_batch_bytes;
+  n->client_ = std::make_unique<txn::TxnClient>(std::move(map), n->rpc_.get(), n->true_time_.get(),
+                                                client_options);
   n->engine_ = std::make_unique<sql::Engine>(
       sql::EngineOptions{.client = n->client_.get(), .node_id = options.node_id});
   if (options.pgwire.has_value()) {

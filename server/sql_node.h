@@ -51,6 +51,8 @@ struct SqlNodeOptions {
   // Stale reads (AS OF SYSTEM TIME, bounded staleness) read at this node first (0: at the
   // leaseholder); see TxnClientOptions::nearest_node.
   txn::NodeId nearest_node = 0;
+  // The bulk path's batch size (TxnClientOptions::ingest_batch_bytes); 0: its default.
+  size_t ingest_batch_bytes = 0;
   // Serve the PostgreSQL wire protocol with these options (nullopt: no wire server).
   std::optional<sql::PgServerOptions> pgwire;
   // Where time comes from; null: the host clock. Must outlive the SqlNode.

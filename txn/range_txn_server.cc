@@ -307,6 +307,8 @@ void RangeTxnServer::Dispatch(const Req& req, const Reply& reply) {
       return Prepare(req, reply);
     case proto::TxnRequest::COMMIT:
       return CommitLocal(req, reply);
+    case proto::TxnRequest::INGEST:
+      return Ingest(req, reply);
     case proto::TxnRequest::DECIDE:
       return Decide(req, reply);
     case proto::TxnRequest::RESOLVE:
@@ -426,6 +428,38 @@ void RangeTxnServer::ReplyAfter(Timestamp ts, std::string txn, proto::TxnRespons
     reply(std::move(r));
     Pump();
   });
+}
+
+void RangeTxnServer::Ingest(const Req& req, const Reply& reply) {
+  if (absl::Status ready = Ready(); !ready.ok()) return reply(TxnError(ready, LeaderHint()));
+  if (req->writes_size() == 0) {
+    return reply(TxnError(absl::InvalidArgumentError("an INGEST needs at least one write")));
+  }
+  // The caller vouches that no other transaction can reach these keys. A lock held by
+  // another transaction proves it wrong: refuse rather than write under someone's lock.
+  for (const proto::KvWrite& w : req->writes()) {
+    for (const LockInfo& l : locks_.table().Holders(w.key())) {
+      if (l.granted && l.txn != req->txn_id()) {
+        return reply(TxnError(absl::FailedPreconditionError(absl::StrCat(
+            "INGEST of transaction ", req->txn_id(), " into '", absl::CEscape(w.key()),
+            "', which transaction ", l.txn, " has locked: only a key space private to the ",
+            "transaction may be ingested"))));
+      }
+    }
+  }
+  proto::RangeCommand cmd;
+  *cmd.mutable_writes() = req->writes();
+  const int64_t replicate_start = NowNs();
+  // Committed versions nobody else can reach yet: no locks, no commit wait (the
+  // transaction's own commit, stamped above the answer's timestamp, waits).
+  ProposeThen(std::move(cmd), Timestamp::Min(), Timestamp::Max(), "", false,
+              [this, reply, replicate_start](absl::StatusOr<Timestamp> applied) {
+                if (!applied.ok()) return reply(TxnError(applied.status(), LeaderHint()));
+                proto::TxnResponse r;
+                r.set_replicate_us(MicrosSince(replicate_start, NowNs()));
+                *r.mutable_timestamp() = ToProto(*applied);
+                reply(std::move(r));
+              });
 }
 
 void RangeTxnServer::CommitLocal(const Req& req, const Reply& reply) {

@@ -177,6 +177,8 @@ class RangeTxnServer {
   void Dispatch(const Req& request, const Reply& reply);
   void LockingRead(const Req& request, const Reply& reply);
   void CommitLocal(const Req& request, const Reply& reply);
+  // INGEST: writes into a key space private to the transaction, without locks.
+  void Ingest(const Req& request, const Reply& reply);
   void LockForCommit(const Req& request, const Reply& reply);
   void Prepare(const Req& request, const Reply& reply);
   // PREPARE with no writes: freezes the read locks until the outcome or a hold deadline.

@@ -73,6 +73,43 @@ TEST(RangeTxnServerTest, SecondCopyOfACommitKeepsTheLocksAndSaysOutcomeUnknown) 
   EXPECT_EQ((*reader)->value(), "v1");
 }
 
+// INGEST (the bulk path) writes committed versions in one Paxos round without locks and
+// answers their timestamp; the transaction's own locks do not stand in its way. Into a key
+// another transaction has locked it is refused, writing nothing.
+TEST(RangeTxnServerTest, IngestWritesWithoutLocksButNotUnderSomeoneElsesLock) {
+  OneNode n;
+  auto own = n.Send(Read("loader", 100, "b"));  // the loader's own shared lock on "b"
+  for (int i = 0; i < 10 && !own->has_value(); ++i) n.Tick();
+  ASSERT_TRUE(own->has_value());
+  proto::TxnRequest ingest = Commit("loader", 100, "a", "1");
+  ingest.set_op(proto::TxnRequest::INGEST);
+  proto::KvWrite* w = ingest.add_writes();
+  w->set_key("b");
+  w->set_value("2");
+  auto done = n.Send(ingest);
+  for (int i = 0; i < 10 && !done->has_value(); ++i) n.Tick();
+  ASSERT_TRUE(done->has_value());
+  ASSERT_EQ((*done)->code(), 0) << (*done)->message();
+  EXPECT_GT((*done)->timestamp().wall_ns(), 0);
+  auto other = n.Send(Read("other", 50, "a"));
+  for (int i = 0; i < 10 && !other->has_value(); ++i) n.Tick();
+  ASSERT_TRUE(other->has_value());
+  EXPECT_EQ((*other)->value(), "1");  // committed, as the caller vouched nobody would look
+
+  auto locker = n.Send(Read("locker", 300, "c"));
+  for (int i = 0; i < 10 && !locker->has_value(); ++i) n.Tick();
+  proto::TxnRequest into_locked = Commit("loader", 100, "c", "3");
+  into_locked.set_op(proto::TxnRequest::INGEST);
+  auto refused = n.Send(into_locked);
+  ASSERT_TRUE(refused->has_value());
+  EXPECT_EQ((*refused)->code(), static_cast<int>(absl::StatusCode::kFailedPrecondition))
+      << (*refused)->message();
+  auto check = n.Send(Read("locker", 300, "c"));
+  for (int i = 0; i < 10 && !check->has_value(); ++i) n.Tick();
+  ASSERT_TRUE(check->has_value());
+  EXPECT_FALSE((*check)->found());
+}
+
 // The commit is acknowledged only after commit wait, and its locks are held until then.
 TEST(RangeTxnServerTest, CommitRepliesAfterCommitWait) {
   OneNode n;

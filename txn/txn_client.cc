@@ -496,7 +496,7 @@ absl::Status Txn::Put(std::string_view key, std::string_view value) {
   }
   RETURN_IF_ERROR(ValidateKey(key));
   writes_[std::string(key)] = std::string(value);
-  return absl::OkStatus();
+  return NotePrivateWrite(key, key.size() + value.size());
 }
 
 absl::Status Txn::Delete(std::string_view key) {
@@ -507,6 +507,73 @@ absl::Status Txn::Delete(std::string_view key) {
   }
   RETURN_IF_ERROR(ValidateKey(key));
   writes_[std::string(key)] = std::nullopt;
+  return NotePrivateWrite(key, key.size());
+}
+
+void Txn::AddPrivateSpan(std::string start, std::string end) {
+  for (const auto& [s, e] : private_) {
+    if (s <= start && (e.empty() || (!end.empty() && end <= e))) return;  // already covered
+  }
+  std::erase_if(private_, [&](const auto& p) {
+    return start <= p.first && (end.empty() || (!p.second.empty() && p.second <= end));
+  });
+  private_.emplace_back(std::move(start), std::move(end));
+}
+
+bool Txn::IsPrivate(std::string_view key) const {
+  for (const auto& [s, e] : private_) {
+    if (key >= s && (e.empty() || key < e)) return true;
+  }
+  return false;
+}
+
+absl::Status Txn::NotePrivateWrite(std::string_view key, size_t bytes) {
+  if (private_.empty() || !IsPrivate(key)) return absl::OkStatus();
+  private_bytes_ += bytes;
+  if (private_bytes_ < client_->options_.ingest_batch_bytes) return absl::OkStatus();
+  return IngestPrivate();
+}
+
+absl::Status Txn::IngestPrivate() {
+  // Per range, the buffered writes in private spans (the spans are nested or disjoint, and
+  // AddPrivateSpan keeps only the outermost, so each write is listed once).
+  std::map<uint64_t, std::vector<Writes::iterator>> by_range;
+  for (const auto& [start, end] : private_) {
+    for (auto it = writes_.lower_bound(start);
+         it != writes_.end() && (end.empty() || it->first < end); ++it) {
+      by_range[client_->map_.Lookup(it->first).range_id].push_back(it);
+    }
+  }
+  const size_t batch_bytes = client_->options_.ingest_batch_bytes;
+  for (auto& [range, its] : by_range) {
+    for (size_t i = 0; i < its.size();) {
+      proto::TxnRequest req;
+      req.set_op(proto::TxnRequest::INGEST);
+      req.set_range_id(range);
+      req.set_txn_id(id_);
+      *req.mutable_priority() = ToProto(priority_);
+      size_t bytes = 0;
+      size_t j = i;
+      for (; j < its.size() && (j == i || bytes < batch_bytes); ++j) {
+        proto::KvWrite* w = req.add_writes();
+        w->set_key(its[j]->first);
+        if (its[j]->second.has_value()) {
+          w->set_value(*its[j]->second);
+        } else {
+          w->set_is_delete(true);
+        }
+        bytes += its[j]->first.size() + w->value().size();
+      }
+      // Safe to resend: the same values again, where nobody else looks.
+      ASSIGN_OR_RETURN(proto::TxnResponse r, client_->Send(std::move(req)));
+      RETURN_IF_ERROR(ResponseStatus(r.code(), r.message()));
+      ingested_at_ = std::max(ingested_at_, FromProto(r.timestamp()));
+      ++ingests_;
+      for (size_t k = i; k < j; ++k) writes_.erase(its[k]);
+      i = j;
+    }
+  }
+  private_bytes_ = 0;
   return absl::OkStatus();
 }
 
@@ -616,6 +683,22 @@ absl::StatusOr<Timestamp> Txn::Commit() {
   }
   for (const auto& [r, spans] : reads_) parts[r].reads = spans;
   stats_.participants = static_cast<int>(parts.size());
+  for (const auto& [r, part] : parts) {
+    size_t bytes = 0;
+    for (const proto::KvWrite& w : part.writes) bytes += w.key().size() + w.value().size();
+    if (bytes > client_->options_.max_commit_bytes_per_range) {
+      (void)Rollback();
+      return WithSqlState(
+          absl::ResourceExhaustedError(absl::StrCat(
+              "transaction ", id_, " writes ", bytes >> 20, " MiB to range ", r,
+              ", more than one commit may write to a range (",
+              client_->options_.max_commit_bytes_per_range >> 20,
+              " MiB); load bulk data into a table created or truncated in the same "
+              "transaction (written in batches, without this limit), or commit in smaller "
+              "transactions")),
+          "54000");
+    }
+  }
   if (parts.empty()) {
     Close();
     return Timestamp{client_->true_time_->Now().latest_ns, 0};
@@ -632,8 +715,11 @@ absl::StatusOr<Timestamp> Txn::Commit() {
   const bool all_locked = std::all_of(writes_.begin(), writes_.end(), [this](const auto& w) {
     return exclusive_.contains(w.first);
   });
+  // Above every ingested write, so that whoever sees the commit sees them.
+  const Timestamp at_least =
+      ingests_ > 0 ? std::max(commit_at_least_, ingested_at_.Next()) : commit_at_least_;
   TxnCommit commit(id_, priority_, std::move(parts), epochs_, all_locked,
-                   {.at_least = commit_at_least_, .before = commit_before_});
+                   {.at_least = at_least, .before = commit_before_});
   if (commit.coordinator() != 0 && commit.participants() > 1) {
     // Two-phase commit. Heartbeats now cover every participant (write-only ones included,
     // so none expires the transaction while another's lock round waits) and the

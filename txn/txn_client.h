@@ -88,6 +88,13 @@ struct TxnClientOptions {
   absl::Duration nearest_min_age = absl::Milliseconds(250);
   absl::Duration request_timeout = absl::Seconds(10);
   absl::Duration heartbeat_interval = absl::Seconds(1);
+  // Writes buffered in a transaction's private spans (Txn::AddPrivateSpan) are ingested
+  // once they reach this many bytes, in requests of at most this many bytes each.
+  size_t ingest_batch_bytes = 1 << 20;
+  // The most bytes of writes one range may take in a transaction's commit outside its
+  // private spans. The commit is one Paxos command applied at once; past this it fails with
+  // 54000 instead of stalling the range (and the node's other ranges) for seconds.
+  size_t max_commit_bytes_per_range = 8 << 20;
 };
 
 struct Row {
@@ -129,6 +136,20 @@ class Txn {
   // Read-write: the commit timestamp. Read-only: the read timestamp (nothing to commit).
   absl::StatusOr<Timestamp> Commit();
   absl::Status Rollback();
+
+  // The bulk path. Declares that no other transaction can reach keys in [start, end) until
+  // this one commits: a key space it created (a new table or index id that only its own
+  // uncommitted writes name). Writes buffered there are ingested early, in batches of
+  // TxnClientOptions::ingest_batch_bytes, each written as committed versions in one Paxos
+  // round (INGEST), and the commit is stamped above them. So a transaction loading
+  // millions of rows into a table it created or truncated never builds one huge command,
+  // and stays all-or-nothing: if it does not commit, what it ingested stays unreachable.
+  // Spans are key prefixes' spans: nested or disjoint. Reads in them still go to the ranges
+  // (and find what was ingested).
+  void AddPrivateSpan(std::string start, std::string end);
+  // How many INGEST requests have been sent (a savepoint taken before one cannot be rolled
+  // back to: ingested writes cannot be taken back, only left unreachable).
+  uint64_t ingests() const { return ingests_; }
 
   // Savepoints. The buffered writes now; RestoreWrites puts them back, undoing every Put and
   // Delete since. Locks taken since stay held until the transaction ends (harmless: they
@@ -190,6 +211,10 @@ class Txn {
   absl::StatusOr<proto::KvResponse> ReadOnly(const RangeSpan& range, proto::KvRequest req);
   void AddRead(uint64_t range, LockSpan span);
   void Close();
+  bool IsPrivate(std::string_view key) const;
+  // Counts a buffered private write; ingests every private write once past the batch size.
+  absl::Status NotePrivateWrite(std::string_view key, size_t bytes);
+  absl::Status IngestPrivate();
 
   TxnClient* const client_;
   const std::string id_;
@@ -209,6 +234,10 @@ class Txn {
   Timestamp commit_at_least_;
   Timestamp commit_before_ = Timestamp::Max();
   std::set<uint64_t> held_;  // ranges holding this transaction's reads (HoldReads)
+  std::vector<std::pair<std::string, std::string>> private_;  // AddPrivateSpan
+  size_t private_bytes_ = 0;  // buffered in private spans since the last ingest
+  uint64_t ingests_ = 0;
+  Timestamp ingested_at_;  // the latest INGEST's timestamp; the commit goes above it
   std::shared_ptr<void> attachment_;
 };
 

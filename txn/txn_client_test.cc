@@ -5,10 +5,12 @@
 #include <deque>
 #include <functional>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/clock/physical_clock.h"
 #include "common/status.h"
 #include "gtest/gtest.h"
+#include "proto/timestamp_convert.h"
 
 namespace meridian::txn {
 namespace {
@@ -291,6 +293,60 @@ TEST_F(TxnClientTest, StaleReadsGoToTheNearestReplicaFreshOnesToTheLeaseholder) 
             3u);
   EXPECT_EQ(first_node({.mode = TxnMode::kReadOnly, .max_staleness = absl::Seconds(10)}), 3u);
   EXPECT_NE(first_node({.mode = TxnMode::kReadOnly}), 3u);  // at now: the leaseholder
+}
+
+// The bulk path: writes in a private span go out early as INGESTs of bounded size and leave
+// the buffer; other writes stay buffered; the commit is stamped above every ingest (here
+// ahead of the client's clock, as a leaseholder's HLC can be).
+TEST_F(TxnClientTest, PrivateSpanWritesAreIngestedInBatchesAndTheCommitGoesAboveThem) {
+  TxnClient bulk(*RangeMap::FromSplits({"m"}), &rpc_, &tt_,
+                 TxnClientOptions{.request_timeout = absl::Seconds(2), .ingest_batch_bytes = 100});
+  const Timestamp ingested{tt_.Now().latest_ns + 5'000'000'000, 3};
+  for (int i = 0; i < 10; ++i) {
+    rpc_.Script(proto::TxnRequest::INGEST, [ingested](NodeId) {
+      proto::TxnResponse r;
+      *r.mutable_timestamp() = proto::ToProto(ingested);
+      return absl::StatusOr<proto::TxnResponse>(r);
+    });
+  }
+  std::unique_ptr<Txn> t = bulk.Begin();
+  t->AddPrivateSpan("b", "c");    // all in range 1, as "a" is: a one-range commit
+  t->AddPrivateSpan("b1", "b2");  // nested: already covered
+  ASSERT_TRUE(t->Put("a", std::string(200, 'x')).ok());  // not private: stays buffered
+  for (int i = 0; i < 30; ++i) {
+    ASSERT_TRUE(t->Put(absl::StrCat("b", 100 + i), std::string(10, 'v')).ok());
+  }
+  // 14 bytes a write, ingested once 100 bytes are buffered: 3 batches of 8.
+  EXPECT_EQ(rpc_.Calls(proto::TxnRequest::INGEST), 3);
+  proto::TxnRequest last = rpc_.Last(proto::TxnRequest::INGEST);
+  EXPECT_EQ(last.txn_id(), t->id());
+  ASSERT_EQ(last.writes_size(), 8);
+  for (const proto::KvWrite& w : last.writes()) EXPECT_EQ(w.key()[0], 'b');
+  EXPECT_EQ(t->ingests(), 3u);
+  EXPECT_EQ(t->buffered_writes().size(), 1u + 30 - 24);
+  EXPECT_TRUE(t->buffered_writes().contains("a"));
+  // A read of an ingested key goes to its range (the buffer no longer has it).
+  ASSERT_TRUE(t->Get("b100").ok());
+  EXPECT_EQ(rpc_.Last(proto::TxnRequest::READ).key(), "b100");
+  ASSERT_TRUE(t->Commit().ok());
+  proto::TxnRequest commit = rpc_.Last(proto::TxnRequest::COMMIT);
+  EXPECT_GT(proto::FromProto(commit.min_commit_timestamp()), ingested);
+  EXPECT_EQ(commit.writes_size(), 7);  // "a" and the 6 not yet ingested
+}
+
+// Outside private spans one commit writes at most max_commit_bytes_per_range to a range:
+// past it the commit fails at once with 54000 (it would stall the range), sending nothing.
+TEST_F(TxnClientTest, ACommitTooLargeForOneRangeFailsClearly) {
+  TxnClient small(
+      *RangeMap::FromSplits({"m"}), &rpc_, &tt_,
+      TxnClientOptions{.request_timeout = absl::Seconds(2), .max_commit_bytes_per_range = 1000});
+  std::unique_ptr<Txn> t = small.Begin();
+  for (int i = 0; i < 20; ++i)
+    ASSERT_TRUE(t->Put(absl::StrCat("a", i), std::string(100, 'v')).ok());
+  absl::StatusOr<Timestamp> ts = t->Commit();
+  EXPECT_EQ(GetSqlState(ts.status()), "54000") << ts.status();
+  EXPECT_EQ(rpc_.Calls(proto::TxnRequest::COMMIT), 0);
+  EXPECT_EQ(rpc_.Calls(proto::TxnRequest::INGEST), 0);
 }
 
 TEST_F(TxnClientTest, BadInputIsRefusedBeforeAnyRpc) {

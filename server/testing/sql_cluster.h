@@ -27,9 +27,10 @@ namespace meridian::server::testing {
 struct SqlClusterOptions {
   int nodes = 1;
   bool pgwire = false;
-  std::string password;       // for the wire server; empty = trust
-  std::string data_dir;       // empty: a fresh temporary directory, removed afterwards
-  bool range_filters = true;  // ranges evaluate scan filters (false: they return every row)
+  std::string password;           // for the wire server; empty = trust
+  std::string data_dir;           // empty: a fresh temporary directory, removed afterwards
+  bool range_filters = true;      // ranges evaluate scan filters (false: they return every row)
+  size_t ingest_batch_bytes = 0;  // the bulk path's batch size (0: the client's default)
 };
 
 class SqlCluster {

@@ -212,15 +212,30 @@ absl::Status Catalog::DeleteTable(txn::Txn& txn, std::string_view name) {
   return txn.Delete(NamespaceKey(name));
 }
 
-absl::StatusOr<uint64_t> Catalog::AllocateTableId(txn::Txn& txn) {
-  std::string key = storage::EncodeTuple({KeyValue::Uint64(kSystemTableId), KeyValue::Uint64(2)});
-  ASSIGN_OR_RETURN(std::optional<std::string> raw, txn.Get(key, /*for_update=*/true));
-  uint64_t next = kFirstTableId;
-  if (raw.has_value() && !absl::SimpleAtoi(*raw, &next)) {
-    return absl::DataLossError("corrupt table id counter");
-  }
-  RETURN_IF_ERROR(txn.Put(key, std::to_string(next + 1)));
-  return next;
+absl::StatusOr<uint64_t> Catalog::AllocateTableId(txn::TxnClient& client, txn::Txn& txn) {
+  // The counter moves in a transaction of its own, committed at once (as a PostgreSQL
+  // sequence's nextval is not rolled back): an id is used up even if `txn` rolls back, so
+  // no later table gets a key space that an aborted transaction already wrote into.
+  const std::string key =
+      storage::EncodeTuple({KeyValue::Uint64(kSystemTableId), KeyValue::Uint64(2)});
+  uint64_t id = 0;
+  RETURN_IF_ERROR(client
+                      .Run([&](txn::Txn& t) -> absl::Status {
+                        ASSIGN_OR_RETURN(std::optional<std::string> raw,
+                                         t.Get(key, /*for_update=*/true));
+                        id = kFirstTableId;
+                        if (raw.has_value() && !absl::SimpleAtoi(*raw, &id)) {
+                          return absl::DataLossError("corrupt table id counter");
+                        }
+                        return t.Put(key, std::to_string(id + 1));
+                      })
+                      .status());
+  // Only `txn`'s uncommitted writes name the new id, so its key space is private until the
+  // commit: bulk writes there go out early, in batches (the bulk path).
+  std::string prefix = storage::EncodeTuple({KeyValue::Uint64(id)});
+  std::string end = storage::PrefixEnd(prefix);
+  txn.AddPrivateSpan(std::move(prefix), std::move(end));
+  return id;
 }
 
 }  // namespace meridian::sql

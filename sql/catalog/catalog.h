@@ -108,7 +108,10 @@ class Catalog {
   // Writes (creates or replaces) the descriptor.
   static absl::Status PutTable(txn::Txn& txn, const proto::TableDescriptor& desc);
   static absl::Status DeleteTable(txn::Txn& txn, std::string_view name);
-  static absl::StatusOr<uint64_t> AllocateTableId(txn::Txn& txn);
+  // A new table id, never used before nor after, even if `txn` rolls back (it is taken in a
+  // transaction of its own through `client`). Its key space becomes a private span of
+  // `txn` (txn::Txn::AddPrivateSpan) until `txn` commits.
+  static absl::StatusOr<uint64_t> AllocateTableId(txn::TxnClient& client, txn::Txn& txn);
   static std::string NamespaceKey(std::string_view name);
 };
 

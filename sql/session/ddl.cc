@@ -78,6 +78,9 @@ absl::Status ForEachRow(txn::Txn& txn, const TableInfo& table,
 // The index id is new, so its key space is empty: duplicates can only come from the rows
 // being backfilled, and are found in memory.
 absl::Status Backfill(txn::Txn& txn, const TableInfo& table, const proto::IndexDescriptor& index) {
+  // No one else can reach the new index id before the commit: the bulk path applies.
+  const std::string prefix = table.IndexPrefix(index.id());
+  txn.AddPrivateSpan(prefix, storage::PrefixEnd(prefix));
   std::set<std::string> seen;
   return ForEachRow(txn, table, [&](std::vector<Value> row) -> absl::Status {
     auto [key, value] = table.IndexEntry(index, row);
@@ -132,7 +135,7 @@ absl::Status SessionImpl::ExecuteDdl(const ast::Statement& stmt, ResultSink* sin
     if (s->unlogged) {
       notice("UNLOGGED has no effect: every Meridian table is replicated and logged");
     }
-    ASSIGN_OR_RETURN(uint64_t id, Catalog::AllocateTableId(*txn));
+    ASSIGN_OR_RETURN(uint64_t id, Catalog::AllocateTableId(client(), *txn));
     desc.set_id(id);
     desc.set_version(1);
     RETURN_IF_ERROR(Catalog::PutTable(*txn, desc));
@@ -162,7 +165,7 @@ absl::Status SessionImpl::ExecuteDdl(const ast::Statement& stmt, ResultSink* sin
       if (t == nullptr)
         return Error("42P01", absl::StrCat("relation \"", TableName(n), "\" does not exist"));
       proto::TableDescriptor desc = t->desc();
-      ASSIGN_OR_RETURN(uint64_t id, Catalog::AllocateTableId(*txn));
+      ASSIGN_OR_RETURN(uint64_t id, Catalog::AllocateTableId(client(), *txn));
       desc.set_id(id);
       desc.set_version(desc.version() + 1);
       RETURN_IF_ERROR(Catalog::PutTable(*txn, desc));
@@ -258,7 +261,7 @@ absl::Status SessionImpl::ExecuteDdl(const ast::Statement& stmt, ResultSink* sin
           if (col.id() == id) col.set_nullable(false);
         }
       }
-      ASSIGN_OR_RETURN(uint64_t id, Catalog::AllocateTableId(*txn));
+      ASSIGN_OR_RETURN(uint64_t id, Catalog::AllocateTableId(client(), *txn));
       next_desc.set_id(id);
       auto next = std::make_shared<const TableInfo>(next_desc);
       std::set<std::string> moved;

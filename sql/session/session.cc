@@ -741,7 +741,7 @@ absl::Status SessionImpl::SavepointStatement(const ast::Statement& stmt, ResultS
   if (const auto* sp = std::get_if<ast::SavepointStmt>(&stmt)) {
     if (!explicit_) return Error("25P01", "SAVEPOINT can only be used in transaction blocks");
     savepoints_.push_back(Savepoint{sp->name, txn_ ? txn_->buffered_writes() : txn::Txn::Writes{},
-                                    settings_, local_restore_});
+                                    settings_, local_restore_, txn_ ? txn_->ingests() : 0});
     if (sink) sink->Complete("SAVEPOINT");
     return absl::OkStatus();
   }
@@ -754,6 +754,14 @@ absl::Status SessionImpl::SavepointStatement(const ast::Statement& stmt, ResultS
   const auto& r = std::get<ast::RollbackStmt>(stmt);
   ASSIGN_OR_RETURN(size_t i, find(r.savepoint, "ROLLBACK TO SAVEPOINT"));
   if (txn_) {
+    if (txn_->ingests() != savepoints_[i].ingests) {
+      // Rows written early on the bulk path cannot be taken back one statement at a time.
+      return Error("0A000",
+                   absl::StrCat("cannot roll back to savepoint \"", r.savepoint,
+                                "\": rows loaded in bulk since then (into a table created or "
+                                "truncated in this transaction) are already written; roll back "
+                                "the whole transaction"));
+    }
     // Undoes the writes since the savepoint. A transaction the cluster aborted (40001)
     // cannot be resumed: the block stays failed.
     absl::Status s = txn_->RestoreWrites(savepoints_[i].writes);

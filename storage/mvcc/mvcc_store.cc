@@ -432,7 +432,8 @@ absl::StatusOr<MvccBatch::KeyState*> MvccBatch::Load(std::string_view key) {
   KeyState state;
   const std::string& prefix = store_->options_.data_prefix;
   std::string intent_key = EncodeIntentKey(prefix, key);
-  std::unique_ptr<Iterator> it = store_->engine_->NewIterator();
+  if (reader_ == nullptr) reader_ = store_->engine_->NewIterator();
+  Iterator* it = reader_.get();
   it->Seek(intent_key);
   if (it->Valid() && it->key() == intent_key) {
     ASSIGN_OR_RETURN(state.intent, DecodeIntent(it->value()));
@@ -586,6 +587,7 @@ absl::Status MvccBatch::Commit(const WriteOptions& options) {
   raw_.Clear();
   delta_ = MvccStats();
   keys_.clear();
+  reader_.reset();  // it reads the engine as it was before this commit
   return absl::OkStatus();
 }
 

@@ -286,5 +286,96 @@ INSTANTIATE_TEST_SUITE_P(Ranges, RangeFilterTest, ::testing::Bool(), [](const au
   return info.param ? "Filtering" : "NotFiltering";
 });
 
+// The bulk path (txn::Txn::AddPrivateSpan): rows written into a table created or truncated
+// in the same transaction, or moved by ADD PRIMARY KEY, go out in batches (4 KiB here)
+// before the commit. The transaction still reads them, catches duplicates among them, and
+// is all-or-nothing: nobody else sees them before the commit, a rollback leaves the old
+// table as it was, and everything is there after the commit.
+class BulkPathTest : public SessionTest {
+ protected:
+  void SetUp() override {
+    auto c = SqlCluster::Start({.nodes = 1, .ingest_batch_bytes = 4096});
+    ASSERT_TRUE(c.ok()) << c.status();
+    cluster_ = std::move(*c);
+  }
+  static std::string Scalar(SqlSession& s, const std::string& sql) {
+    TextSink out;
+    absl::Status st = Run(s, sql, &out);
+    if (!st.ok()) return std::string(st.message());
+    return out.lines.empty() ? "" : out.lines[0];
+  }
+};
+
+constexpr char kLoad[] =
+    "INSERT INTO t SELECT g, repeat('x', 100) FROM generate_series(1, 2000) AS g";
+
+TEST_F(BulkPathTest, LoadsIntoNewKeySpacesAreAllOrNothing) {
+  auto a = NewSession(), b = NewSession();
+  // A new table, rolled back: gone, and its rows with it.
+  ASSERT_TRUE(Run(*a, "BEGIN; CREATE TABLE t (k INT PRIMARY KEY, v TEXT)").ok());
+  ASSERT_TRUE(Run(*a, kLoad).ok());
+  EXPECT_EQ(Scalar(*a, "SELECT count(*), sum(k) FROM t"), "2000|2001000");
+  EXPECT_EQ(GetSqlState(Run(*b, "SELECT * FROM t")), "42P01");
+  ASSERT_TRUE(Run(*a, "ROLLBACK").ok());
+  EXPECT_EQ(GetSqlState(Run(*a, "SELECT * FROM t")), "42P01");
+
+  // TRUNCATE and reload (others wait for the table, as PostgreSQL's do): a duplicate of an
+  // ingested row is caught; the rollback leaves the old rows.
+  ASSERT_TRUE(Run(*a, "CREATE TABLE t (k INT PRIMARY KEY, v TEXT)").ok());
+  absl::Status st = Run(*a, "INSERT INTO t VALUES (1, 'old'), (2, 'old'), (3, 'old')");
+  ASSERT_TRUE(st.ok()) << st;
+  ASSERT_TRUE(Run(*a, "BEGIN; TRUNCATE t").ok());
+  ASSERT_TRUE(Run(*a, kLoad).ok());
+  EXPECT_EQ(GetSqlState(Run(*a, "INSERT INTO t VALUES (5, 'again')")), "23505");
+  ASSERT_TRUE(Run(*a, "ROLLBACK").ok());
+  EXPECT_EQ(Scalar(*a, "SELECT count(*) FROM t WHERE v = 'old'"), "3");
+  EXPECT_EQ(Scalar(*a, "SELECT count(*) FROM t"), "3");
+
+  // Committed: all of it, seen by the other session, through a new index too.
+  ASSERT_TRUE(Run(*a, "BEGIN; TRUNCATE t").ok());
+  ASSERT_TRUE(Run(*a, kLoad).ok());
+  ASSERT_TRUE(Run(*a, "UPDATE t SET v = 'changed' WHERE k = 7").ok());  // an ingested row
+  ASSERT_TRUE(Run(*a, "COMMIT").ok());
+  EXPECT_EQ(Scalar(*b, "SELECT count(*), sum(k) FROM t"), "2000|2001000");
+  EXPECT_EQ(Scalar(*b, "SELECT k FROM t WHERE v = 'changed'"), "7");
+  ASSERT_TRUE(Run(*a, "CREATE INDEX t_v ON t (v)").ok());  // backfilled in batches
+  EXPECT_EQ(Scalar(*b, "SELECT count(*) FROM t WHERE v = 'changed'"), "1");
+  EXPECT_EQ(Scalar(*b, "SELECT count(*) FROM t WHERE v > 'w'"), "1999");
+}
+
+TEST_F(BulkPathTest, AddPrimaryKeyMovesRowsInBatches) {
+  auto a = NewSession();
+  ASSERT_TRUE(Run(*a, "CREATE TABLE t (k INT NOT NULL, v TEXT)").ok());
+  ASSERT_TRUE(Run(*a, kLoad).ok());
+  ASSERT_TRUE(Run(*a, "ALTER TABLE t ADD PRIMARY KEY (k)").ok());
+  EXPECT_EQ(Scalar(*a, "SELECT count(*), sum(k) FROM t"), "2000|2001000");
+  EXPECT_EQ(GetSqlState(Run(*a, "INSERT INTO t VALUES (1234, 'dup')")), "23505");
+  // A duplicate found after some rows were moved fails the whole ALTER.
+  ASSERT_TRUE(Run(*a, "CREATE TABLE d (k INT NOT NULL, v TEXT)").ok());
+  ASSERT_TRUE(Run(*a,
+                  "INSERT INTO d SELECT g % 1500, repeat('x', 100) FROM generate_series(1, "
+                  "2000) AS g")
+                  .ok());
+  EXPECT_EQ(GetSqlState(Run(*a, "ALTER TABLE d ADD PRIMARY KEY (k)")), "23505");
+  EXPECT_EQ(Scalar(*a, "SELECT count(*) FROM d"), "2000");
+  ASSERT_TRUE(Run(*a, "INSERT INTO d VALUES (1, 'a second 1 is still allowed')").ok());
+}
+
+// Ingested rows cannot be taken back one savepoint at a time: ROLLBACK TO a savepoint
+// taken before them fails (0A000); the whole transaction still rolls back.
+TEST_F(BulkPathTest, SavepointsBeforeABulkLoadCannotBeRolledBackTo) {
+  auto a = NewSession();
+  ASSERT_TRUE(Run(*a, "BEGIN; SAVEPOINT before; CREATE TABLE t (k INT PRIMARY KEY, v TEXT)").ok());
+  ASSERT_TRUE(Run(*a, "SAVEPOINT created").ok());
+  ASSERT_TRUE(Run(*a, kLoad).ok());
+  ASSERT_TRUE(Run(*a, "SAVEPOINT loaded").ok());
+  ASSERT_TRUE(Run(*a, "INSERT INTO t VALUES (5000, 'y')").ok());
+  ASSERT_TRUE(Run(*a, "ROLLBACK TO SAVEPOINT loaded").ok());  // nothing ingested since
+  EXPECT_EQ(Scalar(*a, "SELECT count(*) FROM t"), "2000");
+  EXPECT_EQ(GetSqlState(Run(*a, "ROLLBACK TO SAVEPOINT created")), "0A000");
+  ASSERT_TRUE(Run(*a, "ROLLBACK").ok());
+  EXPECT_EQ(GetSqlState(Run(*a, "SELECT * FROM t")), "42P01");
+}
+
 }  // namespace
 }  // namespace meridian::sql

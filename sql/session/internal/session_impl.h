@@ -139,6 +139,7 @@ class SessionImpl : public SqlSession {
     txn::Txn::Writes writes;
     std::map<std::string, std::string> settings;
     std::map<std::string, std::optional<std::string>> local_restore;
+    uint64_t ingests = 0;  // txn::Txn::ingests() when it was taken
   };
   std::vector<Savepoint> savepoints_;
   std::map<std::string, std::string> settings_;
