@@ -104,10 +104,11 @@ absl::StatusOr<Timestamp> TxnClient::Run(const std::function<absl::Status(Txn&)>
   return last;
 }
 
-absl::StatusOr<proto::TxnResponse> TxnClient::Send(proto::TxnRequest request,
-                                                   bool retry_after_send) {
+absl::StatusOr<proto::TxnResponse> TxnClient::Send(proto::TxnRequest request, bool retry_after_send,
+                                                   NodeId* answered_by) {
   Routed<proto::TxnResponse> r = router_.SendTxn(
       request, {.timeout = options_.request_timeout, .retry_after_send = retry_after_send});
+  if (answered_by != nullptr) *answered_by = r.node;
   if (r.maybe_delivered) {
     return WithSqlState(absl::UnknownError(absl::StrCat(
                             "the connection to node ", r.node, " failed during the commit (",
@@ -117,8 +118,28 @@ absl::StatusOr<proto::TxnResponse> TxnClient::Send(proto::TxnRequest request,
   return std::move(r.response);
 }
 
-absl::StatusOr<proto::KvResponse> TxnClient::SendKv(const proto::KvRequest& request, NodeId first) {
-  return router_.SendKv(request, {.first = first, .timeout = options_.request_timeout}).response;
+absl::StatusOr<proto::KvResponse> TxnClient::SendKv(const proto::KvRequest& request, NodeId first,
+                                                    NodeId* answered_by) {
+  Routed<proto::KvResponse> r =
+      router_.SendKv(request, {.first = first, .timeout = options_.request_timeout});
+  if (answered_by != nullptr) *answered_by = r.node;
+  return std::move(r.response);
+}
+
+std::string_view CommitProtocolName(CommitProtocol p) {
+  switch (p) {
+    case CommitProtocol::kNone:
+      return "none";
+    case CommitProtocol::kReadOnly:
+      return "read-only, nothing to commit";
+    case CommitProtocol::kReleaseReads:
+      return "reads only: locks checked and released, no Paxos round";
+    case CommitProtocol::kOnePhase:
+      return "one phase";
+    case CommitProtocol::kTwoPhase:
+      return "two-phase commit";
+  }
+  return "unknown";
 }
 
 void TxnClient::Touch(const std::string& txn, uint64_t range) {
@@ -272,9 +293,48 @@ absl::StatusOr<proto::KvResponse> Txn::ReadOnly(const RangeSpan& range, proto::K
     }
     only_range_ = range.range_id;
   }
-  ASSIGN_OR_RETURN(proto::KvResponse r, client_->SendKv(req, first));
+  NodeId node = 0;
+  const absl::Time start = client_->Now();
+  absl::StatusOr<proto::KvResponse> sent = client_->SendKv(req, first, &node);
+  trace_.push_back(RpcTrace{.op = proto::KvRequest::Op_Name(req.op()),
+                            .range = range.range_id,
+                            .node = node,
+                            .keys = req.op() == proto::KvRequest::SCAN
+                                        ? (sent.ok() ? sent->keys_size() : 0)
+                                        : std::max(1, req.batch_keys_size()),
+                            .elapsed = client_->Now() - start,
+                            .ok = sent.ok() && sent->code() == 0});
+  ASSIGN_OR_RETURN(proto::KvResponse r, std::move(sent));
   RETURN_IF_ERROR(ResponseStatus(r.code(), r.message()));
   if (!read_ts_.has_value()) read_ts_ = FromProto(r.timestamp());
+  return r;
+}
+
+void Txn::Trace(const proto::TxnRequest& req, NodeId node, absl::Duration elapsed,
+                const absl::StatusOr<proto::TxnResponse>& r) {
+  RpcTrace t{.op = proto::TxnRequest::Op_Name(req.op()),
+             .range = req.range_id(),
+             .node = node,
+             .keys = req.writes_size() > 0       ? req.writes_size()
+                     : req.batch_keys_size() > 0 ? req.batch_keys_size()
+                     : req.op() == proto::TxnRequest::READ && req.scan() && r.ok()
+                         ? r->keys_size()
+                         : static_cast<int>(req.op() == proto::TxnRequest::READ),
+             .elapsed = elapsed,
+             .ok = r.ok() && r->code() == 0};
+  if (r.ok()) {
+    t.replicate = absl::Microseconds(r->replicate_us());
+    t.lock_wait = absl::Microseconds(r->lock_wait_us());
+    t.commit_wait = absl::Microseconds(r->commit_wait_us());
+  }
+  trace_.push_back(t);
+}
+
+absl::StatusOr<proto::TxnResponse> Txn::Call(proto::TxnRequest req, bool retry_after_send) {
+  NodeId node = 0;
+  const absl::Time start = client_->Now();
+  absl::StatusOr<proto::TxnResponse> r = client_->Send(req, retry_after_send, &node);
+  Trace(req, node, client_->Now() - start, r);
   return r;
 }
 
@@ -303,7 +363,7 @@ absl::StatusOr<std::optional<std::string>> Txn::Get(std::string_view key, bool f
   req.set_for_update(for_update);
   if (auto e = epochs_.find(range.range_id); e != epochs_.end()) req.set_lock_epoch(e->second);
   client_->Touch(id_, range.range_id);
-  ASSIGN_OR_RETURN(proto::TxnResponse r, client_->Send(req));
+  ASSIGN_OR_RETURN(proto::TxnResponse r, Call(req));
   RETURN_IF_ERROR(ResponseStatus(r.code(), r.message()));
   NoteEpoch(range.range_id, r);
   AddRead(range.range_id, LockSpan::Point(key));
@@ -374,7 +434,7 @@ absl::StatusOr<std::vector<std::optional<std::string>>> Txn::GetMany(
       for (size_t p = first; p < last; ++p) req.add_batch_keys(keys[positions[p]]);
       if (auto e = epochs_.find(range); e != epochs_.end()) req.set_lock_epoch(e->second);
       client_->Touch(id_, range);
-      ASSIGN_OR_RETURN(proto::TxnResponse r, client_->Send(req));
+      ASSIGN_OR_RETURN(proto::TxnResponse r, Call(req));
       RETURN_IF_ERROR(ResponseStatus(r.code(), r.message()));
       NoteEpoch(range, r);
       std::map<std::string, std::string> found;
@@ -427,7 +487,7 @@ absl::StatusOr<std::vector<Row>> Txn::ScanRange(const RangeSpan& range, std::str
       req.set_filter(std::string(filter));
       if (auto e = epochs_.find(range.range_id); e != epochs_.end()) req.set_lock_epoch(e->second);
       client_->Touch(id_, range.range_id);
-      ASSIGN_OR_RETURN(proto::TxnResponse r, client_->Send(req));
+      ASSIGN_OR_RETURN(proto::TxnResponse r, Call(req));
       RETURN_IF_ERROR(ResponseStatus(r.code(), r.message()));
       NoteEpoch(range.range_id, r);
       if (from == start) {
@@ -565,7 +625,7 @@ absl::Status Txn::IngestPrivate() {
         bytes += its[j]->first.size() + w->value().size();
       }
       // Safe to resend: the same values again, where nobody else looks.
-      ASSIGN_OR_RETURN(proto::TxnResponse r, client_->Send(std::move(req)));
+      ASSIGN_OR_RETURN(proto::TxnResponse r, Call(std::move(req)));
       RETURN_IF_ERROR(ResponseStatus(r.code(), r.message()));
       ingested_at_ = std::max(ingested_at_, FromProto(r.timestamp()));
       ++ingests_;
@@ -610,7 +670,7 @@ absl::StatusOr<Txn::Hold> Txn::HoldReads() {
       req.add_read_starts(s.start);
       req.add_read_ends(s.end);
     }
-    absl::StatusOr<proto::TxnResponse> r = client_->Send(req);
+    absl::StatusOr<proto::TxnResponse> r = Call(req);
     absl::Status s = r.ok() ? ResponseStatus(r->code(), r->message()) : r.status();
     if (s.ok() && !r->has_hold_until()) s = absl::InternalError("a PREPARE of reads gave no hold");
     if (!s.ok()) {
@@ -638,7 +698,7 @@ void Txn::ReleaseHolds() {
     req.set_range_id(r);
     req.set_txn_id(id_);
     req.set_commit(false);
-    (void)client_->Send(req);  // best effort: a hold also ends by itself
+    (void)Call(req);  // best effort: a hold also ends by itself
   }
   held_.clear();
 }
@@ -653,7 +713,7 @@ absl::Status Txn::Rollback() {
     req.set_op(proto::TxnRequest::ROLLBACK);
     req.set_range_id(r);
     req.set_txn_id(id_);
-    (void)client_->Send(req);  // best effort: the range expires the locks anyway
+    (void)Call(req);  // best effort: the range expires the locks anyway
   }
   return absl::OkStatus();
 }
@@ -663,6 +723,7 @@ absl::StatusOr<Timestamp> Txn::Commit() {
   const absl::Time start = client_->Now();
   if (options_.mode == TxnMode::kReadOnly) {
     Close();
+    protocol_ = CommitProtocol::kReadOnly;
     return read_ts_.value_or(Timestamp{client_->true_time_->Now().latest_ns, 0});
   }
   if (absl::Status aborted = client_->AbortedStatus(id_); !aborted.ok()) {
@@ -718,6 +779,11 @@ absl::StatusOr<Timestamp> Txn::Commit() {
   // Above every ingested write, so that whoever sees the commit sees them.
   const Timestamp at_least =
       ingests_ > 0 ? std::max(commit_at_least_, ingested_at_.Next()) : commit_at_least_;
+  const auto written = std::count_if(parts.begin(), parts.end(),
+                                     [](const auto& p) { return !p.second.writes.empty(); });
+  protocol_ = written == 0   ? CommitProtocol::kReleaseReads
+              : written == 1 ? CommitProtocol::kOnePhase
+                             : CommitProtocol::kTwoPhase;
   TxnCommit commit(id_, priority_, std::move(parts), epochs_, all_locked,
                    {.at_least = at_least, .before = commit_before_});
   if (commit.coordinator() != 0 && commit.participants() > 1) {
@@ -733,8 +799,12 @@ absl::StatusOr<Timestamp> Txn::Commit() {
     const absl::Time step_start = client_->Now();
     std::vector<absl::StatusOr<proto::TxnResponse>> answers(sends.size(),
                                                             absl::UnknownError("not sent"));
-    auto send = [this, &sends, &answers](size_t i) {
-      answers[i] = client_->Send(sends[i].request, sends[i].retry_after_send);
+    std::vector<NodeId> nodes(sends.size());
+    std::vector<absl::Duration> elapsed(sends.size());
+    auto send = [this, &sends, &answers, &nodes, &elapsed](size_t i) {
+      const absl::Time t0 = client_->Now();
+      answers[i] = client_->Send(sends[i].request, sends[i].retry_after_send, &nodes[i]);
+      elapsed[i] = client_->Now() - t0;
     };
     if (sends.size() == 1) {
       send(0);
@@ -744,6 +814,9 @@ absl::StatusOr<Timestamp> Txn::Commit() {
       for (std::thread& t : threads) t.join();
     }
     if (preparing) stats_.prepare = client_->Now() - step_start;
+    for (size_t i = 0; i < sends.size(); ++i) {
+      Trace(sends[i].request, nodes[i], elapsed[i], answers[i]);
+    }
     std::vector<CommitSend> next;
     for (size_t i = 0; i < sends.size(); ++i) {
       if (sends[i].best_effort) continue;  // aborts: the ranges also expire and ask

@@ -113,6 +113,30 @@ struct CommitStats {
   absl::Duration commit_wait;  // at the committing range
 };
 
+// One request a transaction sent and what it cost: EXPLAIN ANALYZE's account of where the
+// time went (Txn::trace).
+struct RpcTrace {
+  std::string_view op;  // the request's op: READ, COMMIT, ... (GET, SCAN: lock-free reads)
+  uint64_t range = 0;
+  NodeId node = 0;  // the node that answered (0: none did)
+  int keys = 0;     // keys asked for, rows a scan returned, or writes sent
+  absl::Duration elapsed;
+  absl::Duration replicate;  // the range's Paxos round for it (zero: none)
+  absl::Duration lock_wait;
+  absl::Duration commit_wait;
+  bool ok = true;
+};
+
+// How a read-write transaction committed.
+enum class CommitProtocol {
+  kNone,          // not committed (yet), or nothing read or written
+  kReadOnly,      // a read-only transaction: nothing to commit
+  kReleaseReads,  // read-write that only read: each range checks and releases its locks
+  kOnePhase,      // one range written: one COMMIT there
+  kTwoPhase,      // several ranges written: LOCK, PREPARE, DECIDE
+};
+std::string_view CommitProtocolName(CommitProtocol p);
+
 class TxnClient;
 
 class Txn {
@@ -199,6 +223,10 @@ class Txn {
   // Read-only: the timestamp reads use, once known.
   std::optional<Timestamp> read_timestamp() const { return read_ts_; }
   const CommitStats& commit_stats() const { return stats_; }
+  // Every request this transaction sent so far, in order (parallel commit requests in the
+  // order they were issued), and how it committed.
+  const std::vector<RpcTrace>& trace() const { return trace_; }
+  CommitProtocol commit_protocol() const { return protocol_; }
 
  private:
   friend class TxnClient;
@@ -209,6 +237,10 @@ class Txn {
                                              std::string_view end, int64_t limit,
                                              std::string_view filter);
   absl::StatusOr<proto::KvResponse> ReadOnly(const RangeSpan& range, proto::KvRequest req);
+  // client_->Send, traced.
+  absl::StatusOr<proto::TxnResponse> Call(proto::TxnRequest req, bool retry_after_send = true);
+  void Trace(const proto::TxnRequest& req, NodeId node, absl::Duration elapsed,
+             const absl::StatusOr<proto::TxnResponse>& r);
   void AddRead(uint64_t range, LockSpan span);
   void Close();
   bool IsPrivate(std::string_view key) const;
@@ -238,6 +270,8 @@ class Txn {
   size_t private_bytes_ = 0;  // buffered in private spans since the last ingest
   uint64_t ingests_ = 0;
   Timestamp ingested_at_;  // the latest INGEST's timestamp; the commit goes above it
+  std::vector<RpcTrace> trace_;
+  CommitProtocol protocol_ = CommitProtocol::kNone;
   std::shared_ptr<void> attachment_;
 };
 
@@ -267,9 +301,12 @@ class TxnClient {
   // Sends `request` to the leaseholder of its range (LeaseholderRouter, within
   // request_timeout). With `retry_after_send` false, a call that may have reached the node
   // is not repeated (its failure is returned as 40003, outcome unknown).
-  absl::StatusOr<proto::TxnResponse> Send(proto::TxnRequest request, bool retry_after_send = true);
+  // `answered_by`, if set, receives the node that answered (or whose call failed last).
+  absl::StatusOr<proto::TxnResponse> Send(proto::TxnRequest request, bool retry_after_send = true,
+                                          NodeId* answered_by = nullptr);
   // A Kv request, to `first` if set, then to the range's leaseholder.
-  absl::StatusOr<proto::KvResponse> SendKv(const proto::KvRequest& request, NodeId first);
+  absl::StatusOr<proto::KvResponse> SendKv(const proto::KvRequest& request, NodeId first,
+                                           NodeId* answered_by = nullptr);
   // The routing (and leaseholder cache) Send and SendKv use, for callers that send single
   // key-value requests outside transactions.
   LeaseholderRouter& router() { return router_; }

@@ -25,6 +25,44 @@
 namespace meridian::sql {
 namespace {
 
+// EXPLAIN ANALYZE's and SHOW last_transaction_trace's account of a transaction's requests:
+// a summary line, then one line per request.
+std::vector<std::string> TraceLines(const std::vector<txn::RpcTrace>& trace,
+                                    txn::CommitProtocol protocol) {
+  int paxos = 0;
+  for (const txn::RpcTrace& t : trace) paxos += t.replicate > absl::ZeroDuration();
+  std::vector<std::string> lines;
+  std::string summary = absl::StrCat(
+      "round trips: ", trace.size(), ", Paxos rounds: ", paxos, ", commit: ",
+      protocol == txn::CommitProtocol::kNone ? std::string("not yet")
+                                             : std::string(txn::CommitProtocolName(protocol)));
+  if (protocol == txn::CommitProtocol::kTwoPhase) {
+    absl::StrAppend(&summary, " (each other participant applies the outcome after the reply: ",
+                    "one more Paxos round there, off the critical path)");
+  }
+  lines.push_back(std::move(summary));
+  for (const txn::RpcTrace& t : trace) {
+    std::string l =
+        absl::StrFormat("  %s r%d at n%d: %d key%s, %.3f ms", std::string(t.op), t.range, t.node,
+                        t.keys, t.keys == 1 ? "" : "s", absl::ToDoubleMilliseconds(t.elapsed));
+    if (t.lock_wait > absl::Microseconds(50)) {
+      absl::StrAppend(
+          &l, absl::StrFormat(", lock wait %.3f ms", absl::ToDoubleMilliseconds(t.lock_wait)));
+    }
+    if (t.replicate > absl::ZeroDuration()) {
+      absl::StrAppend(&l,
+                      absl::StrFormat(", Paxos %.3f ms", absl::ToDoubleMilliseconds(t.replicate)));
+    }
+    if (t.commit_wait > absl::ZeroDuration()) {
+      absl::StrAppend(
+          &l, absl::StrFormat(", commit wait %.3f ms", absl::ToDoubleMilliseconds(t.commit_wait)));
+    }
+    if (!t.ok) absl::StrAppend(&l, " (failed)");
+    lines.push_back(std::move(l));
+  }
+  return lines;
+}
+
 absl::Status Error(std::string_view sqlstate, std::string_view message,
                    absl::StatusCode code = absl::StatusCode::kInvalidArgument) {
   return SqlError(code, sqlstate, message);
@@ -315,11 +353,17 @@ absl::Status SessionImpl::FinishImplicit(bool ok) {
   implicit_open_ = false;
   if (!txn_) return absl::OkStatus();
   std::unique_ptr<txn::Txn> t = std::move(txn_);
+  absl::Cleanup note = [&] { NoteFinished(*t); };
   if (!ok) {
     (void)t->Rollback();
     return absl::OkStatus();
   }
   return CommitWithLeases(*t).status();
+}
+
+void SessionImpl::NoteFinished(const txn::Txn& t) {
+  last_trace_ = t.trace();
+  last_protocol_ = t.commit_protocol();
 }
 
 absl::StatusOr<Timestamp> SessionImpl::CommitWithLeases(txn::Txn& t) {
@@ -362,6 +406,7 @@ absl::Status SessionImpl::CommitTxn() {
   implicit_open_ = false;
   if (!txn_) return absl::OkStatus();
   std::unique_ptr<txn::Txn> t = std::move(txn_);
+  absl::Cleanup note = [&] { NoteFinished(*t); };
   return CommitWithLeases(*t).status();
 }
 
@@ -371,7 +416,10 @@ void SessionImpl::RollbackTxn() {
   explicit_ = false;
   failed_ = false;
   implicit_open_ = false;
-  if (txn_) (void)txn_->Rollback();
+  if (txn_) {
+    (void)txn_->Rollback();
+    NoteFinished(*txn_);
+  }
   txn_.reset();
 }
 
@@ -590,10 +638,26 @@ absl::Status SessionImpl::Explain(const ast::ExplainStmt& stmt, const std::vecto
     lines = absl::StrSplit(plan->ToString(), '\n', absl::SkipEmpty());
   } else {
     ExecContext ctx = NewContext(txn, params);
+    const size_t traced_before = txn->trace().size();
     ASSIGN_OR_RETURN(auto op, BuildOperator(*plan, ctx));
     absl::Time start = absl::Now();
     std::vector<Row> rows;
     RETURN_IF_ERROR(Drain(*op, &rows));
+    // A statement that is its own transaction commits here, so that its commit is part of
+    // the account: the round trips, Paxos rounds and commit wait it cost.
+    std::vector<txn::RpcTrace> trace;
+    txn::CommitProtocol protocol = txn::CommitProtocol::kNone;
+    if (autocommit_statement_ && !explicit_ && txn_.get() == txn) {
+      std::unique_ptr<txn::Txn> t = std::move(txn_);
+      implicit_open_ = false;
+      absl::StatusOr<Timestamp> committed = CommitWithLeases(*t);
+      NoteFinished(*t);
+      RETURN_IF_ERROR(committed.status());
+      trace = t->trace();
+      protocol = t->commit_protocol();
+    } else {
+      trace = txn->trace();
+    }
     absl::Duration total = absl::Now() - start;
     std::function<void(const Operator&, int)> walk = [&](const Operator& o, int depth) {
       std::string line = o.plan().Describe();
@@ -608,6 +672,10 @@ absl::Status SessionImpl::Explain(const ast::ExplainStmt& stmt, const std::vecto
     lines.push_back(
         absl::StrCat("ranges touched: ", ranges.empty() ? "none" : absl::StrJoin(ranges, ", "),
                      " (", ctx.kv_reads, " key-value reads, ", ctx.rows_read, " rows read)"));
+    for (std::string& l : TraceLines(
+             std::vector<txn::RpcTrace>(trace.begin() + traced_before, trace.end()), protocol)) {
+      lines.push_back(std::move(l));
+    }
     lines.push_back(absl::StrFormat("execution time: %.3f ms", absl::ToDoubleMilliseconds(total)));
   }
   sink->Columns({ColumnInfo{"QUERY PLAN", SqlType::Of(TypeId::kText)}});
@@ -692,6 +760,13 @@ absl::Status SessionImpl::Show(const ast::ShowStmt& stmt, ResultSink* sink) {
     for (const auto& [k, v] : settings_)
       RETURN_IF_ERROR(sink->Row({Value::String(k), Value::String(v)}));
     sink->Complete(absl::StrCat("SHOW ", settings_.size()));
+    return absl::OkStatus();
+  }
+  if (stmt.name == "last_transaction_trace") {
+    sink->Columns({ColumnInfo{"trace", text}});
+    for (const std::string& l : TraceLines(last_trace_, last_protocol_))
+      RETURN_IF_ERROR(sink->Row({Value::String(l)}));
+    sink->Complete("SHOW");
     return absl::OkStatus();
   }
   if (stmt.name == "tables") {
@@ -853,7 +928,9 @@ absl::Status SessionImpl::ExecuteStatement(const ast::ParsedStatement& parsed,
   absl::Status status;
   for (int attempt = 0;; ++attempt) {
     buffer.Reset();
+    autocommit_statement_ = true;
     status = ExecuteOne(parsed, params, &buffer, cache);
+    autocommit_statement_ = false;
     absl::Status end = FinishImplicit(status.ok());
     if (status.ok()) status = end;
     if (status.ok()) return buffer.Replay();

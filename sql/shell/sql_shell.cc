@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
@@ -542,9 +543,34 @@ class Shell {
         std::fwrite(text.data(), 1, text.size(), stdout);
       }
     }
-    if (timing_) std::printf("Time: %.3f ms\n", ms);
+    if (timing_) {
+      std::string summary;
+      if (results.ok() && !results->empty()) {
+        // Only statements that ran (or ended) a transaction; SET or SHOW would show the
+        // one before.
+        const std::string& tag = results->back().command_tag;
+        for (const char* verb : {"SELECT", "INSERT", "UPDATE", "DELETE", "COMMIT", "COPY"}) {
+          if (absl::StartsWith(tag, verb)) summary = TraceSummary();
+        }
+      }
+      std::printf("Time: %.3f ms%s\n", ms, summary.c_str());
+    }
     std::fflush(stdout);
     return !lost_;
+  }
+
+  // With \timing, where a finished transaction's time went, from the server's account
+  // (SHOW last_transaction_trace): " (round trips: 2, Paxos rounds: 1, commit: one phase)".
+  // Empty inside a block (the transaction has not finished) and against servers that do
+  // not keep the account (PostgreSQL), which are not asked again.
+  std::string TraceSummary() {
+    if (!trace_supported_ || conn_->transaction_status() != PgTransactionStatus::kIdle) return "";
+    absl::StatusOr<std::vector<PgResult>> r = conn_->Query("SHOW last_transaction_trace");
+    if (!r.ok() || r->empty() || r->front().rows.empty() || !r->front().rows[0][0].has_value()) {
+      trace_supported_ = false;
+      return "";
+    }
+    return absl::StrCat(" (", *r->front().rows[0][0], ")");
   }
 
   void PrintError(const absl::Status& status, std::string_view sql) {
@@ -661,6 +687,7 @@ class Shell {
   const bool interactive_;
   FormatOptions format_;
   bool timing_ = false;
+  bool trace_supported_ = true;  // the server answers SHOW last_transaction_trace
   bool failed_ = false;
   bool lost_ = false;
   CancelWatcher* watcher_ = nullptr;

@@ -2,6 +2,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/status.h"
 #include "gtest/gtest.h"
 #include "server/testing/sql_cluster.h"
@@ -285,6 +286,70 @@ TEST_P(RangeFilterTest, SameAnswersFewerRowsRead) {
 INSTANTIATE_TEST_SUITE_P(Ranges, RangeFilterTest, ::testing::Bool(), [](const auto& info) {
   return info.param ? "Filtering" : "NotFiltering";
 });
+
+// EXPLAIN ANALYZE and SHOW last_transaction_trace count the round trips of the canonical
+// shapes, so that a regression in the fast path fails here:
+//   - a point select by primary key: one lock-free read RPC, nothing at the catalog range;
+//   - an autocommit single-row UPDATE: a locking read and a one-phase COMMIT, one Paxos
+//     round, nothing at the catalog range (descriptor leases);
+//   - a transfer between two ranges: two-phase commit, two Paxos rounds on the critical path.
+// Ranges here: r1 the catalog, r2 tables 100..103, r3 tables from 104 on.
+TEST_F(SessionTest, RoundTripsOfTheCanonicalShapes) {
+  auto s = NewSession();
+  // Table ids 100 (r2) and 104 (r3): the three in between are placeholders.
+  for (const char* t : {"acc", "p1", "p2", "p3", "far"}) {
+    ASSERT_TRUE(Run(*s, absl::StrCat("CREATE TABLE ", t, " (k INT PRIMARY KEY, v INT)")).ok());
+  }
+  ASSERT_TRUE(Run(*s, "INSERT INTO acc VALUES (1, 100), (2, 100)").ok());
+  ASSERT_TRUE(Run(*s, "INSERT INTO far VALUES (1, 100)").ok());
+  auto explain = [&](const std::string& sql) {
+    TextSink out;
+    absl::Status st = Run(*s, sql, &out);
+    EXPECT_TRUE(st.ok()) << st;
+    return absl::StrJoin(out.lines, "\n");
+  };
+  auto count = [](const std::string& text, const std::string& what) {
+    int n = 0;
+    for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
+    return n;
+  };
+  explain("SELECT v FROM acc WHERE k = 1");  // leases and plans warm
+  std::string select = explain("EXPLAIN ANALYZE SELECT v FROM acc WHERE k = 1");
+  EXPECT_NE(select.find("round trips: 1, Paxos rounds: 0, commit: read-only"), std::string::npos)
+      << select;
+  EXPECT_EQ(count(select, "GET r2 at n1: 1 key"), 1) << select;
+  EXPECT_EQ(count(select, " r1 "), 0) << "no catalog read\n" << select;
+
+  explain("UPDATE acc SET v = v + 0 WHERE k = 1");
+  std::string update = explain("EXPLAIN ANALYZE UPDATE acc SET v = v - 10 WHERE k = 1");
+  EXPECT_NE(update.find("round trips: 2, Paxos rounds: 1, commit: one phase"), std::string::npos)
+      << update;
+  EXPECT_EQ(count(update, "READ r2 at n1: 1 key"), 1) << update;
+  EXPECT_EQ(count(update, "COMMIT r2 at n1: 1 key"), 1) << update;
+  EXPECT_EQ(count(update, "commit wait"), 1) << update;
+  EXPECT_EQ(count(update, " r1 "), 0) << "no catalog read\n" << update;
+  // The UPDATE committed (EXPLAIN ANALYZE runs it, as PostgreSQL's does).
+  TextSink v;
+  ASSERT_TRUE(Run(*s, "SELECT v FROM acc WHERE k = 1", &v).ok());
+  EXPECT_EQ(v.lines, std::vector<std::string>{"90"});
+
+  ASSERT_TRUE(Run(*s, "BEGIN").ok());
+  ASSERT_TRUE(Run(*s, "UPDATE acc SET v = v - 10 WHERE k = 2").ok());
+  ASSERT_TRUE(Run(*s, "UPDATE far SET v = v + 10 WHERE k = 1").ok());
+  std::string inside = explain("EXPLAIN ANALYZE SELECT v FROM far WHERE k = 1");
+  EXPECT_NE(inside.find("commit: not yet"), std::string::npos) << inside;
+  ASSERT_TRUE(Run(*s, "COMMIT").ok());
+  std::string transfer = explain("SHOW last_transaction_trace");
+  // Each UPDATE's locking read took its row's lock, so there is no LOCK round: the reads,
+  // PREPARE at r3, DECIDE at r2 (the coordinator, with commit wait).
+  EXPECT_NE(transfer.find("round trips: 4, Paxos rounds: 2, commit: two-phase commit"),
+            std::string::npos)
+      << transfer;
+  EXPECT_EQ(count(transfer, "LOCK r"), 0) << transfer;
+  EXPECT_EQ(count(transfer, "PREPARE r3"), 1) << transfer;
+  EXPECT_EQ(count(transfer, "DECIDE r2"), 1) << transfer;
+  EXPECT_EQ(count(transfer, " r1 "), 0) << transfer;
+}
 
 // The bulk path (txn::Txn::AddPrivateSpan): rows written into a table created or truncated
 // in the same transaction, or moved by ADD PRIMARY KEY, go out in batches (4 KiB here)

@@ -115,6 +115,8 @@ class SessionImpl : public SqlSession {
   absl::Status SavepointStatement(const ast::Statement& stmt, ResultSink* sink);
   // Ends an implicit transaction: commit when `ok`, else roll back.
   absl::Status FinishImplicit(bool ok);
+  // Keeps what `t` sent, for SHOW last_transaction_trace (call when it ends).
+  void NoteFinished(const txn::Txn& t);
   absl::StatusOr<txn::TxnOptions> AsOfOptions(const ast::Expr& as_of);
 
   Engine* const engine_;
@@ -132,6 +134,12 @@ class SessionImpl : public SqlSession {
   bool explicit_ = false;       // inside BEGIN ... COMMIT
   bool failed_ = false;         // an error happened inside the block
   bool implicit_open_ = false;  // txn_ is an implicit transaction (extended protocol / batch)
+  // The statement running is a transaction of its own, committed right after it (a simple
+  // query's only statement outside a block): EXPLAIN ANALYZE commits it and reports that.
+  bool autocommit_statement_ = false;
+  // The requests of the session's last finished transaction and how it committed.
+  std::vector<txn::RpcTrace> last_trace_;
+  txn::CommitProtocol last_protocol_ = txn::CommitProtocol::kNone;
   txn::TxnOptions block_options_;
   // The block's savepoints, oldest first: each holds the buffered writes when it was set.
   struct Savepoint {

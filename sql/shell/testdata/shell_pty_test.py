@@ -13,7 +13,8 @@ transaction-state prompts), CREATE TABLE / INSERT command tags, a multi-line INS
 ';' inside a string, aligned output with a NULL and right-aligned numbers, \\dt and \\d NAME
 (numeric(12,2), PRIMARY KEY), \\x expanded output, an error with its SQLSTATE, a failed
 transaction's prompt, Ctrl-C cancelling a statement, Ctrl-C at a continuation prompt
-discarding the query buffer, \\timing, \\q, the exit status and the history file.
+discarding the query buffer, \\timing (with the round trips a transaction made), \\q, the
+exit status and the history file.
 Uses only the standard library (pty, os, select); exits non-zero on the first mismatch.
 """
 
@@ -235,6 +236,12 @@ def main():
 
     t.send("\\timing")
     t.expect(r"^Timing is on\.$", "\\timing")
+    # With \timing, a finished transaction's account from the server follows the time.
+    t.send(f"UPDATE {table} SET score = 1 WHERE id = 1;")
+    t.expect(r"^UPDATE 1$", "UPDATE under timing")
+    t.expect(r"^Time: \d+\.\d{3} ms \(round trips: 2, Paxos rounds: 1, commit: one phase\)$",
+             "timing line with the transaction's round trips")
+    t.expect(prompt, "prompt after UPDATE")
     t.send(f"DROP TABLE {table};")
     t.expect(r"^DROP TABLE$", "final DROP")
     t.expect(r"^Time: \d+\.\d{3} ms$", "timing line")
