@@ -1,5 +1,7 @@
-# Sourced by the side-by-side benchmarks (sql_vs_postgres.sh, tpcc.sh, tpcc_capacity.sh):
-# a 3-process Meridian cluster on loopback (fsync on, 5 s leases; tests/clients/cluster.sh)
+# Sourced by the side-by-side benchmarks (sql_vs_postgres.sh, pgbench_load.sh, tpcc.sh,
+# tpcc_capacity.sh):
+# a 3-process Meridian cluster on loopback (fsync on, 5 s leases unless SIDE_BY_SIDE_LEASE_MS
+# says otherwise; tests/clients/cluster.sh)
 # and a PostgreSQL 15 of its own (initdb defaults, fsync on) with a database "meridian",
 # both stopped and removed on exit. Must run as root (PostgreSQL runs as postgres).
 #   start_side_by_side MERIDIAN_BINARY [EXTRA_POSTGRES_OPTIONS]
@@ -20,7 +22,7 @@ start_side_by_side() {
   chmod 755 "$dir"
   pgport=$(free_port)
   trap stop_side_by_side EXIT
-  LEASE_MS=5000 start_cluster "$bin" "$dir"
+  LEASE_MS=${SIDE_BY_SIDE_LEASE_MS:-5000} start_cluster "$bin" "$dir"
   mkdir "$dir/pg" && chown postgres "$dir/pg"
   su postgres -c "$pgbin/initdb -D $dir/pg -A trust -U root" >/dev/null
   su postgres -c "$pgbin/pg_ctl -D $dir/pg -o '-p $pgport -k $dir/pg -c listen_addresses=127.0.0.1 $pg_extra' -l $dir/pg/server.log -w start" >/dev/null

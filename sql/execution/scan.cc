@@ -73,11 +73,13 @@ class SpanReader {
         ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> values,
                          ctx_.txn->GetMany(keys, for_update_));
         const size_t before = out->size();
+        std::vector<std::pair<std::string_view, std::string_view>> found;
         for (size_t i = 0; i < keys.size(); ++i) {
           if (!values[i].has_value()) continue;
           ++ctx_.rows_read;
-          RETURN_IF_ERROR(Emit(keys[i], *values[i], out));
+          found.emplace_back(keys[i], *values[i]);
         }
+        RETURN_IF_ERROR(EmitAll(found, out));
         if (out->size() > before) return true;
         continue;
       }
@@ -93,30 +95,47 @@ class SpanReader {
       } else {
         resume_ = rows.back().key + std::string(1, '\0');
       }
-      for (const auto& r : rows) RETURN_IF_ERROR(Emit(r.key, r.value, out));
+      std::vector<std::pair<std::string_view, std::string_view>> entries;
+      entries.reserve(rows.size());
+      for (const auto& r : rows) entries.emplace_back(r.key, r.value);
+      RETURN_IF_ERROR(EmitAll(entries, out));
       if (!rows.empty()) return true;
     }
     return false;
   }
 
  private:
-  absl::Status Emit(const std::string& key, const std::string& value, std::vector<Row>* out) {
+  // Appends the rows behind index entries: a primary index entry is a row; secondary
+  // entries lead to their rows, read together (one request per range).
+  absl::Status EmitAll(const std::vector<std::pair<std::string_view, std::string_view>>& entries,
+                       std::vector<Row>* out) {
     if (index_.id() == kPrimaryIndexId) {
-      ASSIGN_OR_RETURN(Row row, table_.DecodeRow(key, value));
-      out->push_back(std::move(row));
+      for (const auto& [key, value] : entries) {
+        ASSIGN_OR_RETURN(Row row, table_.DecodeRow(key, value));
+        out->push_back(std::move(row));
+      }
       return absl::OkStatus();
     }
-    ASSIGN_OR_RETURN(std::string pk, table_.PrimaryKeyFromIndexEntry(index_, key, value));
-    ctx_.Touch(pk);
-    ++ctx_.kv_reads;
-    ASSIGN_OR_RETURN(std::optional<std::string> v, ctx_.txn->Get(pk, for_update_));
-    ++ctx_.rows_read;
-    if (!v.has_value()) {
-      return absl::DataLossError(absl::StrCat("index ", index_.name(), " of table ", table_.name(),
-                                              " points at a missing row"));
+    std::vector<std::string> pks;
+    pks.reserve(entries.size());
+    for (const auto& [key, value] : entries) {
+      ASSIGN_OR_RETURN(std::string pk, table_.PrimaryKeyFromIndexEntry(index_, key, value));
+      ctx_.Touch(pk);
+      ++ctx_.kv_reads;
+      pks.push_back(std::move(pk));
     }
-    ASSIGN_OR_RETURN(Row row, table_.DecodeRow(pk, *v));
-    out->push_back(std::move(row));
+    if (pks.empty()) return absl::OkStatus();
+    ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> values,
+                     ctx_.txn->GetMany(pks, for_update_));
+    for (size_t i = 0; i < pks.size(); ++i) {
+      ++ctx_.rows_read;
+      if (!values[i].has_value()) {
+        return absl::DataLossError(absl::StrCat("index ", index_.name(), " of table ",
+                                                table_.name(), " points at a missing row"));
+      }
+      ASSIGN_OR_RETURN(Row row, table_.DecodeRow(pks[i], *values[i]));
+      out->push_back(std::move(row));
+    }
     return absl::OkStatus();
   }
 

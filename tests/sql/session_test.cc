@@ -292,7 +292,8 @@ INSTANTIATE_TEST_SUITE_P(Ranges, RangeFilterTest, ::testing::Bool(), [](const au
 //   - a point select by primary key: one lock-free read RPC, nothing at the catalog range;
 //   - an autocommit single-row UPDATE: a locking read and a one-phase COMMIT, one Paxos
 //     round, nothing at the catalog range (descriptor leases);
-//   - a transfer between two ranges: two-phase commit, two Paxos rounds on the critical path.
+//   - a transfer between two ranges: two-phase commit, two Paxos rounds on the critical path;
+//   - a secondary-index scan: the index entries, then their rows in one request per range.
 // Ranges here: r1 the catalog, r2 tables 100..103, r3 tables from 104 on.
 TEST_F(SessionTest, RoundTripsOfTheCanonicalShapes) {
   auto s = NewSession();
@@ -349,6 +350,15 @@ TEST_F(SessionTest, RoundTripsOfTheCanonicalShapes) {
   EXPECT_EQ(count(transfer, "PREPARE r3"), 1) << transfer;
   EXPECT_EQ(count(transfer, "DECIDE r2"), 1) << transfer;
   EXPECT_EQ(count(transfer, " r1 "), 0) << transfer;
+
+  // A secondary-index scan: the index span, then its rows in one request per range.
+  ASSERT_TRUE(Run(*s, "INSERT INTO acc VALUES (3, 90), (4, 90)").ok());
+  ASSERT_TRUE(Run(*s, "CREATE INDEX acc_v ON acc (v)").ok());
+  explain("SELECT k FROM acc WHERE v = 90");
+  std::string by_index = explain("EXPLAIN ANALYZE SELECT k FROM acc WHERE v = 90");
+  EXPECT_NE(by_index.find("round trips: 2, Paxos rounds: 0"), std::string::npos) << by_index;
+  EXPECT_EQ(count(by_index, "SCAN r2 at n1: 4 keys"), 1) << by_index;
+  EXPECT_EQ(count(by_index, "GET r2 at n1: 4 keys"), 1) << by_index;
 }
 
 // The bulk path (txn::Txn::AddPrivateSpan): rows written into a table created or truncated
