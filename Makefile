@@ -58,8 +58,8 @@ test-asan: deps
 	  ctest --output-on-failure -j $(CTEST_J) -LE soak
 
 # ThreadSanitizer (clang only) over every test except the soaks, the single-threaded
-# simulators (ctest label `sim`) and sql_client_pgbench, whose 100,000-row load transaction
-# outlasts the RPC deadlines when TSan slows its apply ~10x; see docs/operations.md.
+# simulators (ctest label `sim`) and sql_client_pgbench, whose loads (400,000 rows, then
+# 100,000) take too long when TSan slows apply ~10x; see docs/operations.md.
 test-tsan: deps
 	@cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMERIDIAN_TSAN=ON \
 	  -DCMAKE_CXX_COMPILER=clang++ >/dev/null

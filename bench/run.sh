@@ -16,6 +16,14 @@ echo "== txn_bench table 3 (real processes on loopback)"
 "$build"/bench/txn_bench --binary="$build"/cmd/meridian --table=3
 echo "== txn_bench table 4"
 "$build"/bench/txn_bench --binary="$build"/cmd/meridian --table=4
+echo "== pgbench against PostgreSQL 15: TPC-B, point select/update, small join (needs root)"
+if [ "$(id -u)" -eq 0 ]; then
+  bash "$(dirname "$0")/sql_vs_postgres.sh" "$build" 10 4
+  echo "== pgbench -i, scales 1 and 10, twice each, default leases (needs root)"
+  bash "$(dirname "$0")/pgbench_load.sh" "$build" 1 10
+else
+  echo "skipped: PostgreSQL runs as the postgres user; run as root"
+fi
 echo "== TPC-C: Meridian against PostgreSQL 15 (real processes on loopback; needs root)"
 if [ "$(id -u)" -eq 0 ]; then
   TPCC_OUT=${TPCC_OUT:-$(mktemp -d)} bash "$(dirname "$0")/tpcc.sh" "$build" 30

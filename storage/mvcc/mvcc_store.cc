@@ -434,10 +434,18 @@ absl::StatusOr<MvccBatch::KeyState*> MvccBatch::Load(std::string_view key) {
   std::string intent_key = EncodeIntentKey(prefix, key);
   if (reader_ == nullptr) reader_ = store_->engine_->NewIterator();
   Iterator* it = reader_.get();
-  it->Seek(intent_key);
+  // The reader rests on the first entry at or after `seek_hint_` (when set): if the new
+  // target lies between the two, that is also the first entry at or after it, and the seek
+  // is saved. Keys written in order into an empty span (a bulk load) need no seeks at all.
+  const bool positioned = seek_hint_.has_value() && *seek_hint_ < intent_key &&
+                          (!it->Valid() || it->key() >= std::string_view(intent_key));
+  if (!positioned) it->Seek(intent_key);
+  seek_hint_.reset();
+  bool seen = false;
   if (it->Valid() && it->key() == intent_key) {
     ASSIGN_OR_RETURN(state.intent, DecodeIntent(it->value()));
     it->Next();
+    seen = true;
   }
   RETURN_IF_ERROR(it->status());
   if (it->Valid() && IsVersionOf(it->key(), intent_key)) {
@@ -445,7 +453,9 @@ absl::StatusOr<MvccBatch::KeyState*> MvccBatch::Load(std::string_view key) {
     ASSIGN_OR_RETURN(std::optional<std::string_view> value, DecodeVersionValue(it->value()));
     state.newest_is_value = value.has_value();
     state.newest_value_bytes = value.has_value() ? static_cast<int64_t>(value->size()) : 0;
+    seen = true;
   }
+  if (!seen) seek_hint_ = std::move(intent_key);  // the reader did not move
   return &keys_.emplace(std::string(key), std::move(state)).first->second;
 }
 
@@ -588,6 +598,7 @@ absl::Status MvccBatch::Commit(const WriteOptions& options) {
   delta_ = MvccStats();
   keys_.clear();
   reader_.reset();  // it reads the engine as it was before this commit
+  seek_hint_.reset();
   return absl::OkStatus();
 }
 

@@ -210,6 +210,9 @@ class MvccBatch {
   // Load's reader of the engine, made once per batch (a new LevelDB iterator per key cost
   // more than the writes themselves when a command writes tens of thousands of keys).
   std::unique_ptr<Iterator> reader_;
+  // Where reader_ last sought and found nothing for the key (it rests on the first entry
+  // after it), for Load to skip seeks that would land in the same place.
+  std::optional<std::string> seek_hint_;
 };
 
 }  // namespace meridian::storage
