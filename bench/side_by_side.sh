@@ -28,3 +28,18 @@ start_side_by_side() {
   su postgres -c "$pgbin/pg_ctl -D $dir/pg -o '-p $pgport -k $dir/pg -c listen_addresses=127.0.0.1 $pg_extra' -l $dir/pg/server.log -w start" >/dev/null
   su postgres -c "$pgbin/createdb -h 127.0.0.1 -p $pgport -U root meridian"
 }
+
+# The id of the node holding the lease of range $1 (3: the tables from id 104 on, where
+# pgbench's and TPC-C's tables live), from `meridian kv status`; waits up to 20 s for one.
+#   leaseholder_of MERIDIAN_BINARY RANGE
+leaseholder_of() {
+  local bin=$1 range=$2 peers="" i lh=""
+  for i in 1 2 3; do peers+="${peers:+,}$i=127.0.0.1:${NODE_PORTS[$((i-1))]}"; done
+  for i in $(seq 100); do
+    lh=$("$bin" kv --peers="$peers" status 2>/dev/null |
+      awk -v r="$range:" '$3 == "range" && $4 == r && $6 == "(leaseholder)" { print $2; exit }')
+    [ -n "$lh" ] && break
+    sleep 0.2
+  done
+  echo "$lh"
+}

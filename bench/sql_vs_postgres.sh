@@ -6,6 +6,10 @@
 #   - PostgreSQL 15 on loopback (default settings, fsync on),
 # both loaded with `pgbench -i -s 1`. Prints one line per workload with both throughputs
 # and latencies, and the ratio. Run as root (PostgreSQL runs as the postgres user).
+# The clients connect to the node that holds the lease of the tables' range (as an
+# application's clients connect to the gateway in their own region, where its leases are);
+# the last lines repeat the point select and the TPC-B transaction through a gateway that
+# is not the leaseholder, so every request crosses gRPC to another node.
 #   usage: bench/sql_vs_postgres.sh BUILD_DIR [SECONDS] [CLIENTS]
 set -euo pipefail
 build=$1
@@ -20,6 +24,11 @@ load() {  # port -> pgbench -i's timing line
 }
 echo "load, Meridian:      $(load "${SQL_PORTS[0]}")"
 echo "load, PostgreSQL 15: $(load "$pgport")"
+lh=$(leaseholder_of "$build/cmd/meridian" 3)
+[ -n "$lh" ] || { echo "range 3 has no leaseholder"; exit 1; }
+near=${SQL_PORTS[$((lh - 1))]}
+far=${SQL_PORTS[$((lh % 3))]}
+echo "leaseholder of the tables' range: node $lh; clients connect to it (far gateway: node $((lh % 3 + 1)))"
 
 run() {  # port script -> "tps latency_ms"
   local out
@@ -35,14 +44,18 @@ run() {  # port script -> "tps latency_ms"
 
 # Warm up both (Meridian's ranges settle their leases after the 100,000-row load).
 for w in tpcb point_select point_update small_join; do
-  run "${SQL_PORTS[0]}" "$w" >/dev/null
+  run "$near" "$w" >/dev/null
   run "$pgport" "$w" >/dev/null
 done
 
 printf '%-14s %12s %12s %12s %12s %8s\n' workload meridian_tps meridian_ms pg15_tps pg15_ms ratio
-for w in tpcb point_select point_update small_join; do
-  read -r mt ml <<<"$(run "${SQL_PORTS[0]}" "$w")"
-  read -r pt pl <<<"$(run "$pgport" "$w")"
+line() {  # name meridian_port workload
+  local mt ml pt pl ratio
+  read -r mt ml <<<"$(run "$2" "$3")"
+  read -r pt pl <<<"$(run "$pgport" "$3")"
   ratio=$(awk -v a="$mt" -v b="$pt" 'BEGIN { printf "%.3f", a / b }')
-  printf '%-14s %12s %12s %12s %12s %8s\n' "$w" "$mt" "$ml" "$pt" "$pl" "$ratio"
-done
+  printf '%-14s %12s %12s %12s %12s %8s\n' "$1" "$mt" "$ml" "$pt" "$pl" "$ratio"
+}
+for w in tpcb point_select point_update small_join; do line "$w" "$near" "$w"; done
+line "tpcb far" "$far" tpcb
+line "point_sel far" "$far" point_select

@@ -41,6 +41,7 @@ absl::StatusOr<std::unique_ptr<ClusterDemo>> ClusterDemo::Start(ClusterDemoOptio
   // staleness) read at node 1's replicas first (ForNode).
   server::SqlNodeOptions so = server::SqlNodeOptions::ForNode(demo->NodeOptionsFor(1));
   so.pgwire = sql::PgServerOptions{.port = static_cast<uint16_t>(demo->options_.sql_port)};
+  so.local_node = demo->nodes_.at(1).get();
   ASSIGN_OR_RETURN(demo->sql_, server::SqlNode::Start(std::move(so)));
   // Every range's first leaseholder, so the first command does not race the elections.
   RETURN_IF_ERROR(demo->sql_->AwaitRanges(absl::Seconds(30)));
@@ -80,6 +81,8 @@ server::NodeOptions ClusterDemo::NodeOptionsFor(uint64_t id) const {
 
 absl::Status ClusterDemo::StartNode(uint64_t id) {
   ASSIGN_OR_RETURN(nodes_[id], server::Node::Start(NodeOptionsFor(id)));
+  // Node 1, restarted, serves the front end in this process directly again.
+  if (sql_ != nullptr && id == 1) sql_->rpc().AttachLocal(id, nodes_[id].get());
   return absl::OkStatus();
 }
 
@@ -87,8 +90,11 @@ void ClusterDemo::StopNode(uint64_t id) {
   auto it = nodes_.find(id);
   if (it == nodes_.end()) return;
   it->second->Stop();
+  if (sql_ != nullptr) {
+    sql_->rpc().DetachLocal(id);
+    sql_->rpc().Forget(id);
+  }
   nodes_.erase(it);
-  if (sql_ != nullptr) sql_->rpc().Forget(id);
 }
 
 void ClusterDemo::ApplyFaults() {

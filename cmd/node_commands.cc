@@ -228,6 +228,7 @@ int StartCommand(int argc, char** argv) {
     // Fresh reads go to the leaseholder; stale ones to this node's own replica first.
     server::SqlNodeOptions so = server::SqlNodeOptions::ForNode(o);
     so.pgwire = std::move(pgwire);
+    so.local_node = node->get();  // requests this node answers are direct calls
     auto front = server::SqlNode::Start(std::move(so));
     if (!front.ok()) {
       std::fprintf(stderr, "meridian start: %s\n", front.status().ToString().c_str());

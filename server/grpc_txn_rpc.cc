@@ -28,9 +28,41 @@ void GrpcTxnRpc::Forget(txn::NodeId node) {
   clients_.erase(node);
 }
 
+void GrpcTxnRpc::AttachLocal(txn::NodeId node, NodeServiceHandler* handler) {
+  absl::MutexLock lock(&mu_);
+  local_node_ = node;
+  local_ = handler;
+}
+
+void GrpcTxnRpc::DetachLocal(txn::NodeId node) {
+  absl::MutexLock lock(&mu_);
+  if (local_node_ != node) return;
+  local_ = nullptr;
+  local_node_ = 0;
+  auto drained = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return local_calls_ == 0; };
+  mu_.Await(absl::Condition(&drained));
+}
+
+NodeServiceHandler* GrpcTxnRpc::BeginLocal(txn::NodeId node) {
+  absl::MutexLock lock(&mu_);
+  if (local_ == nullptr || node != local_node_) return nullptr;
+  ++local_calls_;
+  return local_;
+}
+
+void GrpcTxnRpc::EndLocal() {
+  absl::MutexLock lock(&mu_);
+  --local_calls_;
+}
+
 absl::StatusOr<proto::TxnResponse> GrpcTxnRpc::Txn(txn::NodeId node,
                                                    const proto::TxnRequest& request,
                                                    absl::Duration timeout) {
+  if (NodeServiceHandler* local = BeginLocal(node)) {
+    proto::TxnResponse r = local->OnTxn(request);
+    EndLocal();
+    return r;
+  }
   absl::StatusOr<std::shared_ptr<NodeClient>> c = Client(node);
   if (!c.ok()) return c.status();
   return (*c)->Txn(request, timeout);
@@ -38,6 +70,11 @@ absl::StatusOr<proto::TxnResponse> GrpcTxnRpc::Txn(txn::NodeId node,
 
 absl::StatusOr<proto::KvResponse> GrpcTxnRpc::Kv(txn::NodeId node, const proto::KvRequest& request,
                                                  absl::Duration timeout) {
+  if (NodeServiceHandler* local = BeginLocal(node)) {
+    proto::KvResponse r = local->OnKv(request);
+    EndLocal();
+    return r;
+  }
   absl::StatusOr<std::shared_ptr<NodeClient>> c = Client(node);
   if (!c.ok()) return c.status();
   return (*c)->Kv(request, timeout);

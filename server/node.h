@@ -161,7 +161,6 @@ class Node : public NodeServiceHandler, public txn::RangeTxnHost {
   // Requests this node routes to other ranges' leaseholders go through the one leaseholder
   // router (txn/leaseholder_router.h), over `peer_rpc_`: gRPC to the peers, a direct call
   // to this node itself.
-  class PeerRpc;
   std::unique_ptr<txn::TxnRpc> NewPeerRpc();  // (node_txn.cc)
   std::unique_ptr<txn::TxnRpc> peer_rpc_;
   std::unique_ptr<txn::LeaseholderRouter> router_;

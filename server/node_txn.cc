@@ -110,29 +110,10 @@ void Node::TimerLoop() {
 }
 
 // The peers as a TxnRpc: gRPC to the others, a direct call to this node.
-class Node::PeerRpc : public txn::TxnRpc {
- public:
-  PeerRpc(Node* node, std::map<txn::NodeId, std::string> addresses)
-      : node_(node), grpc_(std::move(addresses)) {}
-  std::vector<txn::NodeId> Nodes() const override { return grpc_.Nodes(); }
-  absl::StatusOr<proto::TxnResponse> Txn(txn::NodeId node, const proto::TxnRequest& request,
-                                         absl::Duration timeout) override {
-    if (node == node_->options_.node_id) return node_->OnTxn(request);
-    return grpc_.Txn(node, request, timeout);
-  }
-  absl::StatusOr<proto::KvResponse> Kv(txn::NodeId node, const proto::KvRequest& request,
-                                       absl::Duration timeout) override {
-    if (node == node_->options_.node_id) return node_->OnKv(request);
-    return grpc_.Kv(node, request, timeout);
-  }
-
- private:
-  Node* const node_;
-  GrpcTxnRpc grpc_;
-};
-
 std::unique_ptr<txn::TxnRpc> Node::NewPeerRpc() {
-  return std::make_unique<PeerRpc>(this, options_.peers);
+  auto rpc = std::make_unique<GrpcTxnRpc>(options_.peers);
+  rpc->AttachLocal(options_.node_id, this);
+  return rpc;
 }
 
 absl::StatusOr<proto::TxnResponse> Node::RouteTxn(const proto::TxnRequest& request) {

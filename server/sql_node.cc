@@ -35,6 +35,7 @@ absl::StatusOr<std::unique_ptr<SqlNode>> SqlNode::Start(SqlNodeOptions options) 
       options.clock != nullptr ? options.clock : clock::SystemClock::Default(),
       clock::TrueTimeOptions{.epsilon_ns = options.epsilon_us * 1000});
   n->rpc_ = std::make_unique<GrpcTxnRpc>(options.peers);
+  if (options.local_node != nullptr) n->rpc_->AttachLocal(options.node_id, options.local_node);
   txn::TxnClientOptions client_options{.nearest_node = options.nearest_node};
   if (options.ingest_batch_bytes > 0)
     client_options.ingest_batch_bytes = options.ingest_batch_bytes;

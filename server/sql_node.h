@@ -8,8 +8,9 @@
 //     <- sql::PgServer (optional: the PostgreSQL wire protocol)
 //
 // `meridian start --sql-listen`, `meridian demo` and the in-process test cluster
-// (server/testing/sql_cluster.h) all use it. It talks to the cluster's nodes only through
-// gRPC, so it may run beside a server::Node in the same process or on its own.
+// (server/testing/sql_cluster.h) all use it. It talks to the cluster's nodes through gRPC,
+// so it may run on its own; beside a server::Node in the same process it calls that node
+// directly (SqlNodeOptions::local_node).
 // Destruction stops the wire server first (no new statements), then the engine, then the
 // transaction client (its heartbeat thread), then the RPC channels and the clock.
 //
@@ -57,6 +58,10 @@ struct SqlNodeOptions {
   std::optional<sql::PgServerOptions> pgwire;
   // Where time comes from; null: the host clock. Must outlive the SqlNode.
   clock::PhysicalClock* clock = nullptr;
+  // The node `node_id` when it runs in this process (null: none): requests for it are
+  // direct calls, not gRPC (GrpcTxnRpc::AttachLocal). It must outlive the SqlNode, or be
+  // detached first with rpc().DetachLocal.
+  NodeServiceHandler* local_node = nullptr;
 
   // The front end of the node `node` describes: the same cluster, layout, uncertainty
   // bound and node id, and no wire server until `pgwire` is set.

@@ -2,12 +2,16 @@
 // end answers SQL in-process and over the wire, and refuses or reports what it cannot do.
 #include "server/sql_node.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "common/net.h"
 #include "gtest/gtest.h"
+#include "server/grpc_txn_rpc.h"
 #include "server/node.h"
 #include "sql/catalog/catalog.h"
 #include "sql/pgwire/testing/test_client.h"
@@ -146,6 +150,106 @@ TEST_F(SqlNodeTest, AwaitRangesGivesUpOnTheInjectedClock) {
   absl::Status s = (*front)->AwaitRanges(absl::Seconds(1));
   EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
   EXPECT_NE(s.message().find("range 1 has no leaseholder serving reads"), std::string::npos) << s;
+}
+
+// Forwards Txn and Kv requests to a node and counts them.
+class CountingHandler : public NodeServiceHandler {
+ public:
+  explicit CountingHandler(NodeServiceHandler* node) : node_(node) {}
+  void OnPaxosBatch(const proto::PaxosBatch& batch) override { node_->OnPaxosBatch(batch); }
+  proto::KvResponse OnKv(const proto::KvRequest& request) override {
+    ++calls;
+    return node_->OnKv(request);
+  }
+  proto::TxnResponse OnTxn(const proto::TxnRequest& request) override {
+    ++calls;
+    return node_->OnTxn(request);
+  }
+  proto::NodeStatusResponse OnStatus() override { return node_->OnStatus(); }
+  int64_t WallClockNanos() override { return node_->WallClockNanos(); }
+  absl::Status OnSetFaults(const proto::FaultSpec& spec) override {
+    return node_->OnSetFaults(spec);
+  }
+  std::atomic<int> calls{0};
+
+ private:
+  NodeServiceHandler* const node_;
+};
+
+TEST_F(SqlNodeTest, ItsOwnNodeIsCalledDirectlyNotOverGrpc) {
+  // The front end's address for node 1 leads nowhere: only the direct calls reach it.
+  absl::StatusOr<int> nowhere = FreeLoopbackPort();
+  ASSERT_TRUE(nowhere.ok());
+  CountingHandler local(node_.get());
+  SqlNodeOptions o = SqlNodeOptions::ForNode(node_options_);
+  o.peers = {{1, absl::StrCat("127.0.0.1:", *nowhere)}};
+  o.local_node = &local;
+  o.pgwire = sql::PgServerOptions{};
+  absl::StatusOr<std::unique_ptr<SqlNode>> front = SqlNode::Start(o);
+  ASSERT_TRUE(front.ok()) << front.status();
+  SqlNode& n = **front;
+  ASSERT_TRUE(n.AwaitRanges(absl::Seconds(30)).ok());
+  TestClient client;
+  ASSERT_TRUE(client.Connect(static_cast<uint16_t>(n.pg_port())).ok());
+  ASSERT_TRUE(client.Login().ok());
+  for (const char* sql :
+       {"CREATE TABLE t (k INT PRIMARY KEY, v TEXT)", "INSERT INTO t VALUES (1, 'one'), (2, 'two')",
+        "UPDATE t SET v = 'uno' WHERE k = 1"}) {
+    absl::StatusOr<std::vector<sql::pgwire::Message>> done = client.Query(sql);
+    ASSERT_TRUE(done.ok()) << done.status();
+    ASSERT_EQ(Types(*done), "CZ") << sql;
+  }
+  const int before = local.calls.load();
+  absl::StatusOr<std::vector<sql::pgwire::Message>> read =
+      client.Query("SELECT v FROM t WHERE k = 1");
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(Types(*read), "TDCZ");
+  EXPECT_EQ(DataRowValues((*read)[1]), (std::vector<std::optional<std::string>>{"uno"}));
+  EXPECT_EQ(local.calls.load(), before + 1) << "one read, made directly";
+  front->reset();  // before `local` goes away
+}
+
+// Blocks each Txn request until released.
+class BlockingHandler : public NodeServiceHandler {
+ public:
+  void OnPaxosBatch(const proto::PaxosBatch&) override {}
+  proto::KvResponse OnKv(const proto::KvRequest&) override { return {}; }
+  proto::TxnResponse OnTxn(const proto::TxnRequest&) override {
+    entered.Notify();
+    release.WaitForNotification();
+    proto::TxnResponse r;
+    r.set_message("answered directly");
+    return r;
+  }
+  proto::NodeStatusResponse OnStatus() override { return {}; }
+  int64_t WallClockNanos() override { return 0; }
+  absl::Status OnSetFaults(const proto::FaultSpec&) override { return absl::OkStatus(); }
+  absl::Notification entered, release;
+};
+
+TEST(GrpcTxnRpcTest, DetachingWaitsForDirectCallsInFlight) {
+  BlockingHandler handler;
+  GrpcTxnRpc rpc({{1, "127.0.0.1:1"}, {2, "127.0.0.1:1"}});
+  rpc.AttachLocal(1, &handler);
+  rpc.DetachLocal(2);  // not the attached node: changes nothing
+  absl::StatusOr<proto::TxnResponse> answer;
+  std::thread caller([&] { answer = rpc.Txn(1, proto::TxnRequest(), absl::Seconds(1)); });
+  handler.entered.WaitForNotification();
+  std::atomic<bool> detached{false};
+  std::thread detacher([&] {
+    rpc.DetachLocal(1);
+    detached = true;
+  });
+  absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_FALSE(detached.load()) << "a direct call is still running";
+  handler.release.Notify();
+  caller.join();
+  detacher.join();
+  EXPECT_TRUE(detached.load());
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_EQ(answer->message(), "answered directly");
+  // Detached: node 1 is reached over gRPC again, where nothing listens.
+  EXPECT_FALSE(rpc.Txn(1, proto::TxnRequest(), absl::Milliseconds(200)).ok());
 }
 
 }  // namespace

@@ -360,10 +360,12 @@ void RangeTxnServer::LockingRead(const Req& req, const Reply& reply) {
     if (lock_span.IsEmpty()) return reply(proto::TxnResponse());
     wants.push_back({std::move(lock_span), mode});
   }
+  const int64_t start = NowNs();
   LockAll(
       req->txn_id(), FromProto(req->priority()), std::move(wants),
-      [this, req, reply, end](absl::Status s) {
+      [this, req, reply, end, start](absl::Status s) {
         if (!s.ok()) return reply(TxnError(s, LeaderHint()));
+        const int64_t locked = NowNs();
         // The latest committed data: a strong read, which no one can change under the lock.
         absl::StatusOr<storage::ReadPlan> plan = range_->PlanStrongRead();
         if (!plan.ok()) return reply(TxnError(plan.status(), LeaderHint()));
@@ -372,9 +374,10 @@ void RangeTxnServer::LockingRead(const Req& req, const Reply& reply) {
             p.required_applied_index,
             {.ready = [this, p] { return range_->ReadReady(p); },
              .run =
-                 [this, req, reply, end, p] {
+                 [this, req, reply, end, p, start, locked] {
                    proto::TxnResponse r;
                    r.set_lock_epoch(epoch_);
+                   r.set_lock_wait_us(MicrosSince(start, locked));
                    *r.mutable_timestamp() = ToProto(p.read_timestamp);
                    if (!req->scan()) {
                      const bool batch = req->batch_keys_size() > 0;
@@ -419,15 +422,21 @@ void RangeTxnServer::LockingRead(const Req& req, const Reply& reply) {
 }
 
 void RangeTxnServer::ReplyAfter(Timestamp ts, std::string txn, proto::TxnResponse r, Reply reply) {
+  // Early lock release: the commit is applied, so it can no longer be lost or undone, and
+  // every timestamp this range assigns from now on is above `ts` (its clock has passed it;
+  // a successor's lease starts later still). A transaction that takes these locks next
+  // reads the committed values and commits above `ts`, and its own commit wait covers
+  // `ts` too; so the locks need not be held through this commit wait (docs/architecture.md,
+  // "Early lock release").
+  if (!txn.empty()) locks_.Finish(txn);
   const int64_t wait_start = NowNs();
-  host_->AfterTimestamp(ts, [this, ts, txn = std::move(txn), wait_start, r = std::move(r),
-                             reply = std::move(reply)]() mutable {
-    r.set_commit_wait_us(MicrosSince(wait_start, NowNs()));
-    if (!txn.empty()) locks_.Finish(txn);
-    *r.mutable_timestamp() = ToProto(ts);
-    reply(std::move(r));
-    Pump();
-  });
+  host_->AfterTimestamp(
+      ts, [this, ts, wait_start, r = std::move(r), reply = std::move(reply)]() mutable {
+        r.set_commit_wait_us(MicrosSince(wait_start, NowNs()));
+        *r.mutable_timestamp() = ToProto(ts);
+        reply(std::move(r));
+        Pump();
+      });
 }
 
 void RangeTxnServer::Ingest(const Req& req, const Reply& reply) {
@@ -885,6 +894,14 @@ void RangeTxnServer::ServeRead(const KvReq& req, int64_t deadline_ns, KvReply re
                : Timestamp{true_time_->Now().latest_ns - req->max_staleness_ms() * 1'000'000, 0};
   if (snapshot && range_->LeaseReady() && wanted.wall_ns < range_->core().lease_expiry_ns()) {
     (void)hlc_->Update(wanted);  // refused only if absurdly far ahead: then we just wait
+  }
+  if (req->prefer_leaseholder() && !range_->core().HasLease() && SafeNow() < wanted) {
+    // A fresh read sent here on a stale guess: waiting for the safe time would cost up to a
+    // closed-timestamp interval, the leaseholder serves it at once.
+    return reply(KvError(absl::UnavailableError(absl::StrCat(
+                             "node ", options_.node_id, " is not the leaseholder of range ",
+                             range_id(), " and is not yet safe at ", wanted.ToString())),
+                         LeaderHint()));
   }
   waits_.OnSafeTime(
       wanted,

@@ -189,7 +189,8 @@ class RangeTxnServer {
   void Decide(const Req& request, const Reply& reply);
   void Resolve(const Req& request, const Reply& reply);
   void Status(const Req& request, const Reply& reply);
-  // After commit wait: releases txn's locks (if any) and replies with `r` at `ts`.
+  // Releases txn's locks (if any) now, once its commit at `ts` is applied, and replies with
+  // `r` at `ts` after commit wait.
   void ReplyAfter(Timestamp ts, std::string txn, proto::TxnResponse r, Reply reply);
   void ServeRead(const KvReq& request, int64_t deadline_ns, KvReply reply);
   void ReadAt(const KvReq& request, Timestamp ts, int64_t deadline_ns, KvReply reply);

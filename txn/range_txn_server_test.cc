@@ -110,16 +110,28 @@ TEST(RangeTxnServerTest, IngestWritesWithoutLocksButNotUnderSomeoneElsesLock) {
   EXPECT_FALSE((*check)->found());
 }
 
-// The commit is acknowledged only after commit wait, and its locks are held until then.
-TEST(RangeTxnServerTest, CommitRepliesAfterCommitWait) {
+// The commit is acknowledged only after commit wait, but its locks are released as soon as
+// it is applied: the next transaction reads the committed value during that wait and
+// commits above it.
+TEST(RangeTxnServerTest, CommitRepliesAfterCommitWaitButReleasesItsLocksBefore) {
   OneNode n;
   auto reply = n.Send(Commit("t1", 100, "k", "v1"));
   n.Drive();  // applied, but commit wait has not run
   EXPECT_FALSE(reply->has_value());
-  for (int i = 0; i < 10 && !reply->has_value(); ++i) n.Tick();
+  auto read = n.Send(Read("t2", 200, "k"));
+  n.Drive();
+  ASSERT_TRUE(read->has_value()) << "t1's lock is still held";
+  ASSERT_EQ((*read)->code(), 0) << (*read)->message();
+  EXPECT_EQ((*read)->value(), "v1");
+  EXPECT_FALSE(reply->has_value()) << "t1 is acknowledged only after its commit wait";
+  auto second = n.Send(Commit("t2", 200, "k", "v2"));
+  for (int i = 0; i < 10 && !(reply->has_value() && second->has_value()); ++i) n.Tick();
   ASSERT_TRUE(reply->has_value());
+  ASSERT_TRUE(second->has_value());
   EXPECT_EQ((*reply)->code(), 0);
+  EXPECT_EQ((*second)->code(), 0) << (*second)->message();
   EXPECT_GT((*reply)->timestamp().wall_ns(), 0);
+  EXPECT_GT(proto::FromProto((*second)->timestamp()), proto::FromProto((*reply)->timestamp()));
 }
 
 // A read-only participant's PREPARE: no Paxos round; its read locks are frozen (an older

@@ -278,6 +278,8 @@ absl::StatusOr<proto::KvResponse> Txn::ReadOnly(const RangeSpan& range, proto::K
   }
   if (read_ts_.has_value()) {
     *req.mutable_read_timestamp() = ToProto(*read_ts_);
+    // A fresh read: only the leaseholder serves it without waiting.
+    req.set_prefer_leaseholder(first == 0);
   } else if (options_.single_range) {
     req.set_at_last_commit(true);
     first = 0;  // only the leaseholder knows LastTS

@@ -45,6 +45,7 @@ absl::StatusOr<std::unique_ptr<SqlCluster>> SqlCluster::Start(SqlClusterOptions 
   // The front end of node 1 (stale reads there first).
   SqlNodeOptions so = SqlNodeOptions::ForNode(node_options.front());
   so.ingest_batch_bytes = options.ingest_batch_bytes;
+  so.local_node = c->nodes_.front().get();
   if (options.pgwire) {
     sql::PgServerOptions po;
     po.password = options.password;

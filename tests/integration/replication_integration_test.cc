@@ -282,6 +282,20 @@ TEST(ReplicationIntegrationTest, FollowersServeSnapshotAndBoundedStalenessReads)
   ASSERT_TRUE(r3.ok());
   EXPECT_EQ(r3->code(), static_cast<int>(absl::StatusCode::kUnavailable));
   EXPECT_EQ(r3->leader_hint(), leader);
+  // A fresh read that expects the leaseholder: a follower refuses it at once, naming the
+  // leaseholder, instead of waiting for its safe time (up to a closed-timestamp interval);
+  // the leaseholder serves it.
+  proto::KvRequest fresh = Get("k");
+  fresh.mutable_read_timestamp()->set_wall_ns(absl::ToUnixNanos(absl::Now()) + 2'000'000);
+  fresh.set_prefer_leaseholder(true);
+  auto r5 = cluster.client(follower)->Kv(fresh, absl::Seconds(5));
+  ASSERT_TRUE(r5.ok());
+  EXPECT_EQ(r5->code(), static_cast<int>(absl::StatusCode::kUnavailable)) << r5->message();
+  EXPECT_EQ(r5->leader_hint(), leader);
+  auto r6 = cluster.client(leader)->Kv(fresh, absl::Seconds(5));
+  ASSERT_TRUE(r6.ok());
+  ASSERT_EQ(r6->code(), 0) << r6->message();
+  EXPECT_EQ(r6->value(), "v2");
   // The range is idle now, yet the follower's t_safe keeps up with real time: the
   // leaseholder's closed-timestamp commands (every 100 ms) reach it, so a tight bound is met.
   absl::SleepFor(absl::Milliseconds(500));
