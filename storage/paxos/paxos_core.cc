@@ -33,7 +33,7 @@ const char* RoleName(Role role) {
 
 bool Ready::empty() const {
   return !hard_state.has_value() && entries.empty() && !compact_to.has_value() &&
-         !snapshot.has_value() && messages.empty() && committed.empty() &&
+         !snapshot.has_value() && messages.empty() && early_messages.empty() && committed.empty() &&
          snapshot_needed_by.empty();
 }
 
@@ -111,14 +111,23 @@ bool PaxosCore::HasReady() const {
 }
 
 Ready PaxosCore::GetReady() {
+  Ready rd;
   if (!unsent_.empty()) {
     std::vector<Entry> batch = std::move(unsent_);
     unsent_.clear();
+    // New entries' ACCEPTs may go before the leader's own write of them (it votes for them
+    // only in Advance), unless this Ready also changes the promise they are sent under.
+    const bool early = !promise_dirty_;
+    std::vector<proto::PaxosMessage> others;
+    if (early) others.swap(outbox_);
     for (NodeId peer : BroadcastTargets()) {
       if (peer != options_.self) SendAccepts(peer, batch);
     }
+    if (early) {
+      rd.early_messages = std::move(outbox_);
+      outbox_ = std::move(others);
+    }
   }
-  Ready rd;
   rd.must_sync = promise_dirty_ || !unpersisted_.empty() || snapshot_.has_value();
   if (hard_state_dirty_) rd.hard_state = MakeHardState();
   for (auto& [slot, e] : unpersisted_) rd.entries.push_back(std::move(e));
@@ -146,6 +155,16 @@ Ready PaxosCore::GetReady() {
 void PaxosCore::Advance(const Ready& rd) {
   if (rd.snapshot.has_value()) applied_index_ = std::max(applied_index_, rd.snapshot->index);
   if (!rd.committed.empty()) applied_index_ = std::max(applied_index_, rd.committed.back().slot());
+  // The leader's own entries are durable now: its acceptance counts.
+  if (role_ != Role::kLeader) return;
+  bool voted = false;
+  for (const Entry& e : rd.entries) {
+    if (!BallotEq(e.ballot(), promised_)) continue;
+    auto it = inflight_.find(e.slot());
+    if (it == inflight_.end()) continue;
+    voted |= it->second.accepted.insert(options_.self).second;
+  }
+  if (voted) AdvanceCommit();
 }
 
 proto::HardState PaxosCore::MakeHardState() const {
@@ -476,7 +495,7 @@ void PaxosCore::AppendAsLeader(Entry entry) {
   *entry.mutable_ballot() = promised_;
   next_slot_ = entry.slot() + 1;
   SlotProgress& progress = inflight_[entry.slot()];
-  progress.accepted.insert(options_.self);
+  progress.accepted.erase(options_.self);  // it votes once the entry is durable (Advance)
   progress.sent_tick = tick_;
   inflight_bytes_ += entry.command().size() - progress.bytes;  // progress.bytes: 0 if new
   progress.bytes = entry.command().size();

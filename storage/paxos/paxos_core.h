@@ -17,6 +17,7 @@
 // The Ready / Advance contract (the driver's side):
 //   while (core.HasReady()) {
 //     Ready rd = core.GetReady();
+//     Send rd.early_messages (may be sent before the write, or with the others after it).
 //     Persist rd.hard_state, rd.entries, rd.compact_to and rd.snapshot durably (fsync) in
 //       one atomic write. Nothing in rd.messages may be sent before this completes: the
 //       messages promise what was just persisted.
@@ -32,7 +33,12 @@
 //     learned prefix; it re-proposes, at its own ballot, the highest-ballot value reported
 //     for each slot (or a value a promiser knows is chosen), and fills gaps with no-ops.
 //   - A leader runs phase 2 for batches of commands, pipelined up to a bounded window of
-//     unchosen slots. A slot is chosen once a majority of the voters accepted it.
+//     unchosen slots. A slot is chosen once a majority of the voters accepted it durably.
+//     The leader sends a batch's ACCEPTs while it writes the batch to its own log (they
+//     are early_messages: they promise nothing about the leader's disk), and counts its own
+//     acceptance only once that write is done (Advance). So the leader's fsync and the
+//     followers' run in parallel, and a leader that crashes before its write completes
+//     has voted for nothing: it restarts as a follower and never reuses its ballot.
 //   - Commit knowledge travels on every ACCEPT (commit_index); a follower learns slot s if it
 //     accepted s at the same ballot, and otherwise is sent the chosen value (LEARN) or, if
 //     the leader's log no longer has it, a state-machine snapshot.
@@ -109,6 +115,8 @@ struct Ready {
   std::optional<uint64_t> compact_to;  // delete log entries with slot <= this
   std::optional<SnapshotToInstall> snapshot;
   std::vector<proto::PaxosMessage> messages;
+  // A leader's ACCEPTs of new entries: they may leave before the write above completes.
+  std::vector<proto::PaxosMessage> early_messages;
   std::vector<proto::Entry> committed;  // apply in slot order
   std::vector<NodeId> snapshot_needed_by;
   bool empty() const;

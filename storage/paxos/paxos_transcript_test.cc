@@ -19,6 +19,9 @@
 //   tick ID [N] | tick-all [N]   advance logical ticks (then stabilize quietly)
 //   advance-ms MS                move every node's clock (leases are in real time)
 //   crash ID | restart ID        lose all unsynced state / come back from the log
+//   propose-unsynced ID CMD      propose, send the Ready's early messages (a leader's
+//                                ACCEPTs) and hold its write: the leader's disk is slow
+//   finish-write ID              complete the held write (then the rest of that Ready)
 //   compact ID SLOT
 //   status
 //   pending ID                   a leader's unchosen proposals: queued, in flight, bytes
@@ -26,6 +29,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -121,6 +125,23 @@ class Harness {
       auto slot = node(a[1])->core->Propose(a[2]);
       out << (slot.ok() ? absl::StrCat("slot ", *slot) : std::string(slot.status().message()));
       Flush(a[1]);
+    } else if (cmd == "propose-unsynced") {
+      Node* n = node(a[1]);
+      auto slot = n->core->Propose(a[2]);
+      if (!slot.ok()) return std::string(slot.status().message());
+      n->held = n->core->GetReady();
+      out << "slot " << *slot << ", early messages " << n->held->early_messages.size()
+          << ", write held";
+      for (auto& m : n->held->early_messages) inflight_.push_back(std::move(m));
+      n->held->early_messages.clear();
+    } else if (cmd == "finish-write") {
+      Node* n = node(a[1]);
+      if (!n->held.has_value()) return "no write held";
+      Ready rd = std::move(*n->held);
+      n->held.reset();
+      Process(n, std::move(rd));
+      Flush(a[1]);
+      out << "ok";
     } else if (cmd == "config") {
       proto::ConfigChange c;
       c.set_op(a[2] == "add" ? proto::ConfigChange::ADD_VOTER : proto::ConfigChange::REMOVE_VOTER);
@@ -164,6 +185,7 @@ class Harness {
     } else if (cmd == "crash") {
       Node* n = node(a[1]);
       n->up = false;
+      n->held.reset();
       n->core.reset();
       n->disk.SimulateCrash();
       out << "ok";
@@ -207,6 +229,7 @@ class Harness {
     std::unique_ptr<PaxosCore> core;
     std::vector<std::string> applied;  // volatile state machine: commands in order
     bool up = true;
+    std::optional<Ready> held;  // propose-unsynced: a Ready whose write has not happened
   };
 
   Node* node(const std::string& id) { return nodes_.at(std::stoull(id)).get(); }
@@ -245,23 +268,26 @@ class Harness {
   // Runs one node's Ready loop; messages go in flight.
   void Flush(const std::string& id) {
     Node* n = node(id);
-    while (n->up && n->core->HasReady()) {
-      Ready rd = n->core->GetReady();
-      WriteBatch batch;
-      PaxosLog log(&n->disk, 1);
-      CHECK(log.Load().ok());
-      log.Stage(rd, &batch);
-      CHECK(n->disk.Write(batch, WriteOptions{.sync = rd.must_sync}).ok());
-      for (auto& m : rd.messages) inflight_.push_back(std::move(m));
-      for (const proto::Entry& e : rd.committed) {
-        if (e.type() == proto::Entry::NORMAL) n->applied.push_back(e.command());
-      }
-      if (rd.snapshot.has_value()) n->applied = {absl::StrCat("snapshot@", rd.snapshot->index)};
-      for (NodeId peer : rd.snapshot_needed_by) {
-        n->core->SendSnapshot(peer, n->core->applied_index(), "state");
-      }
-      n->core->Advance(rd);
+    while (n->up && n->core->HasReady()) Process(n, n->core->GetReady());
+  }
+
+  // One Ready, in the contract's order.
+  void Process(Node* n, Ready rd) {
+    for (auto& m : rd.early_messages) inflight_.push_back(std::move(m));
+    WriteBatch batch;
+    PaxosLog log(&n->disk, 1);
+    CHECK(log.Load().ok());
+    log.Stage(rd, &batch);
+    CHECK(n->disk.Write(batch, WriteOptions{.sync = rd.must_sync}).ok());
+    for (auto& m : rd.messages) inflight_.push_back(std::move(m));
+    for (const proto::Entry& e : rd.committed) {
+      if (e.type() == proto::Entry::NORMAL) n->applied.push_back(e.command());
     }
+    if (rd.snapshot.has_value()) n->applied = {absl::StrCat("snapshot@", rd.snapshot->index)};
+    for (NodeId peer : rd.snapshot_needed_by) {
+      n->core->SendSnapshot(peer, n->core->applied_index(), "state");
+    }
+    n->core->Advance(rd);
   }
 
   bool Connected(uint64_t a, uint64_t b) {

@@ -70,6 +70,12 @@ void ReplicaDriver::Pass::Collect(DrivenReplica* replica) {
 
 absl::Status ReplicaDriver::Pass::PersistAndSend() {
   CHECK(phase_ == Phase::kCollecting) << "PersistAndSend twice";
+  // A leader's new ACCEPTs go first: the followers write them while this node does.
+  for (Item& item : items_) {
+    delta_.messages += item.ready.early_messages.size();
+    for (proto::PaxosMessage& m : item.ready.early_messages) driver_->sink_(std::move(m));
+    item.ready.early_messages.clear();
+  }
   if (!batch_.empty()) {
     bool sync = driver_->options_.sync && must_sync_;
     if constexpr (kMutant == kNoFsync) sync = false;

@@ -6,10 +6,12 @@
 //   ReplicaDriver::Pass pass = driver.StartPass();
 //   host lock held: pass.Collect(&r) for each replica  GetReady; stage durable state in ONE
 //                                                      batch for all of them
-//   no lock:        pass.PersistAndSend()              one engine write, synced if any Ready
-//                                                      must_sync (group commit across
-//                                                      replicas); then every message to the
-//                                                      sink, never before the write returns
+//   no lock:        pass.PersistAndSend()              a leader's new ACCEPTs to the sink
+//                                                      (early_messages); one engine write,
+//                                                      synced if any Ready must_sync (group
+//                                                      commit across replicas); then every
+//                                                      other message to the sink, never
+//                                                      before the write returns
 //   host lock held: pass.Apply(on_applied)             per replica: ApplyCommitted, Advance,
 //                                                      on_applied(outcomes), serve snapshot
 //                                                      requests, compact (per the options)
@@ -76,7 +78,8 @@ struct ReplicaDriverStats {
 
 class ReplicaDriver {
  public:
-  // Receives every outgoing Paxos message, after the state it promises is durable. It may
+  // Receives every outgoing Paxos message, after the state it promises is durable (a
+  // leader's early ACCEPTs promise nothing about its own disk). It may
   // be called without the host's lock and must not call back into the replicas.
   using MessageSink = std::function<void(proto::PaxosMessage)>;
   // Called in the apply phase for each replica that had a Ready, after ApplyCommitted and

@@ -8,21 +8,21 @@
 
 namespace meridian::sim {
 
+using storage::paxos::BallotEq;
 using storage::paxos::BallotLess;
 using storage::paxos::BallotString;
 
 void AcceptorDurability::OnSend(const proto::PaxosMessage& m) {
-  // A proposer votes for its own ballot and values: PREPARE carries the candidate's own
-  // promise, ACCEPT values the leader has stored at its ballot. (A REJECT may echo a
-  // candidate's ballot; LEARN and SNAPSHOT carry chosen values, stored or not.)
+  // A proposer votes for its own ballot: PREPARE carries the candidate's own promise, ACCEPT
+  // the leader's. An ACCEPT's values claim nothing about the leader's disk: the leader sends
+  // them while it writes them and votes for them only once the write is done. (A REJECT may
+  // echo a candidate's ballot; LEARN and SNAPSHOT carry chosen values, stored or not.)
   std::vector<uint64_t> stored;  // slots now stored at m.ballot()
   std::vector<uint64_t> chosen;  // slots stored at some ballot, known chosen
   switch (m.type()) {
     case proto::PaxosMessage::PREPARE:
     case proto::PaxosMessage::PROMISE:
-      break;
     case proto::PaxosMessage::ACCEPT:
-      for (const proto::Entry& e : m.entries()) stored.push_back(e.slot());
       break;
     case proto::PaxosMessage::ACCEPTED:
       // An acceptor acknowledges a slot it has learned already (with the same value) without
@@ -44,6 +44,19 @@ void AcceptorDurability::OnSend(const proto::PaxosMessage& m) {
     }
   }
   for (uint64_t slot : chosen) told.chosen_slot = std::max(told.chosen_slot, slot);
+}
+
+void AcceptorDurability::OnLeaderWrote(uint64_t node, uint64_t group, const proto::Ballot& ballot,
+                                       const std::vector<proto::Entry>& entries) {
+  Told& told = told_[{node, group}];
+  for (const proto::Entry& e : entries) {
+    if (!BallotEq(e.ballot(), ballot)) continue;
+    if (e.slot() > told.stored_slot ||
+        (e.slot() == told.stored_slot && BallotLess(told.stored_ballot, ballot))) {
+      told.stored_slot = e.slot();
+      told.stored_ballot = ballot;
+    }
+  }
 }
 
 absl::Status AcceptorDurability::CheckRecovered(

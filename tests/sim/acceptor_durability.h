@@ -6,8 +6,9 @@
 // group, the votes the node's messages claim:
 //   - the highest ballot it promised: its own as a candidate (PREPARE) or leader (ACCEPT),
 //     or another's (PROMISE, ACCEPTED);
-//   - the highest slot it accepted: as a leader (the entries of an ACCEPT) or as an acceptor
-//     (ACCEPTED), with that ballot; and the highest slot it acknowledged while it had
+//   - the highest slot it accepted as an acceptor (ACCEPTED), with that ballot (a leader's
+//     ACCEPT claims no acceptance: it leaves while the leader writes its entries, and the
+//     leader votes only once the write is done); and the highest slot it acknowledged while it had
 //     learned it already (an acceptor does not store a learned value again at the new
 //     ballot).
 // When the node restarts after a crash, CheckRecovered compares that with the Paxos state
@@ -24,6 +25,7 @@
 #include <cstdint>
 #include <map>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "proto/paxos.pb.h"
@@ -35,6 +37,10 @@ class AcceptorDurability {
  public:
   // Every message a node hands to the network (m.from() is the node).
   void OnSend(const proto::PaxosMessage& m);
+  // A leader (node `node`, ballot `ballot`) finished the write of a Ready holding `entries`
+  // and now counts its own vote for those at its ballot: they must survive a crash.
+  void OnLeaderWrote(uint64_t node, uint64_t group, const proto::Ballot& ballot,
+                     const std::vector<proto::Entry>& entries);
 
   // `state` is what node `node` found on its disk for `group` after a crash. Returns what an
   // earlier message of the node promised that the disk no longer holds (kDataLoss), or OK.

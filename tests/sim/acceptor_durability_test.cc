@@ -89,11 +89,22 @@ TEST(AcceptorDurabilityTest, AProposerVotesForItself) {
   d.OnSend(Msg(proto::PaxosMessage::PREPARE, 1, B(3, 1)));
   EXPECT_TRUE(d.CheckRecovered(1, 7, State(B(3, 1), 1, {})).ok());
   EXPECT_FALSE(d.CheckRecovered(1, 7, State(B(2, 2), 1, {})).ok());
-  proto::PaxosMessage accept = Msg(proto::PaxosMessage::ACCEPT, 1, B(3, 1));
+  // A leader's ACCEPT claims its ballot, not its entries: it leaves while the leader writes
+  // them (the leader votes for them only once the write is done).
+  proto::PaxosMessage accept = Msg(proto::PaxosMessage::ACCEPT, 1, B(4, 1));
   accept.add_entries()->set_slot(9);
   d.OnSend(accept);
-  EXPECT_TRUE(d.CheckRecovered(1, 7, State(B(3, 1), 1, {{9, B(3, 1)}})).ok());
-  EXPECT_FALSE(d.CheckRecovered(1, 7, State(B(3, 1), 1, {{8, B(3, 1)}})).ok());
+  EXPECT_TRUE(d.CheckRecovered(1, 7, State(B(4, 1), 1, {{8, B(4, 1)}})).ok());
+  EXPECT_FALSE(d.CheckRecovered(1, 7, State(B(3, 1), 1, {{9, B(3, 1)}})).ok());
+  // Its write done, the leader votes for the entries at its ballot: those must survive.
+  std::vector<proto::Entry> written(2);
+  written[0].set_slot(9);
+  *written[0].mutable_ballot() = B(4, 1);
+  written[1].set_slot(10);
+  *written[1].mutable_ballot() = B(3, 1);  // an older ballot's copy: not this leader's vote
+  d.OnLeaderWrote(1, 7, B(4, 1), written);
+  EXPECT_TRUE(d.CheckRecovered(1, 7, State(B(4, 1), 1, {{9, B(4, 1)}})).ok());
+  EXPECT_FALSE(d.CheckRecovered(1, 7, State(B(4, 1), 1, {{8, B(4, 1)}})).ok());
 }
 
 TEST(AcceptorDurabilityTest, OtherMessagesPromiseNothing) {

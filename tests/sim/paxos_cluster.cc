@@ -163,8 +163,13 @@ class Cluster {
                                         .compact_above_entries = o_.snapshots ? 40u : 0u,
                                         .retain_entries = 20});
       Node* raw = n.get();
-      n->on_applied = [this, raw](storage::DrivenReplica&, const Ready& rd,
-                                  std::vector<storage::AppliedProposal>) { AfterApply(raw, rd); };
+      n->on_applied = [this, raw](storage::DrivenReplica& r, const Ready& rd,
+                                  std::vector<storage::AppliedProposal>) {
+        if (r.core().Status().role == storage::paxos::Role::kLeader) {
+          durability_.OnLeaderWrote(raw->id, 1, r.core().promised(), rd.entries);
+        }
+        AfterApply(raw, rd);
+      };
       nodes_.push_back(std::move(n));
     }
     for (auto& n : nodes_) StartNode(n.get());

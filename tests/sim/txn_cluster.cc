@@ -84,8 +84,11 @@ class Cluster {
           storage::ReplicaDriverOptions{
               .sync = true, .compact_above_entries = 200, .retain_entries = 100});
       Node* raw = n.get();
-      n->on_applied = [raw](storage::DrivenReplica& r, const storage::paxos::Ready&,
-                            std::vector<storage::AppliedProposal> outcomes) {
+      n->on_applied = [this, raw](storage::DrivenReplica& r, const storage::paxos::Ready& rd,
+                                  std::vector<storage::AppliedProposal> outcomes) {
+        if (r.core().Status().role == storage::paxos::Role::kLeader) {
+          durability_.OnLeaderWrote(raw->id, r.group_id(), r.core().promised(), rd.entries);
+        }
         raw->servers[r.group_id()]->OnApplied(outcomes);
       };
       nodes_.push_back(std::move(n));
