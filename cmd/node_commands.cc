@@ -59,6 +59,9 @@ const CommandSpec& StartSpec() {
               {"txn-timeout-ms", "MS",
                "abort a transaction that is not prepared and silent this\n"
                "long (default 5000)"},
+              {"wound-delay-us", "US",
+               "an older transaction waits this long for a younger lock\n"
+               "holder before it wounds (aborts) it (default 20000; 0: at once)"},
               {"no-sync", "", "do not fsync the Paxos log. UNSAFE: only to measure its cost"},
               {"clock-skew-ms", "MS",
                "testing: offset this node's clock, to exercise clock discipline"},
@@ -154,8 +157,9 @@ int StartCommand(int argc, char** argv) {
   auto max_offset = IntFlag(*args, "max-offset-us", 0);
   auto skew = IntFlag(*args, "clock-skew-ms", 0);
   auto txn_timeout = IntFlag(*args, "txn-timeout-ms", 5000);
-  for (const auto* s :
-       {&id, &ranges, &lease, &tick, &election, &eps, &max_offset, &skew, &txn_timeout}) {
+  auto wound_delay = IntFlag(*args, "wound-delay-us", server::NodeOptions().wound_delay_us);
+  for (const auto* s : {&id, &ranges, &lease, &tick, &election, &eps, &max_offset, &skew,
+                        &txn_timeout, &wound_delay}) {
     if (!s->ok()) return Fail(s->status(), spec);
   }
   if (!args->flags.count("listen") || !args->flags.count("peers") ||
@@ -164,10 +168,11 @@ int StartCommand(int argc, char** argv) {
   }
   auto peers = ParsePeers(args->flags["peers"]);
   if (!peers.ok()) return Fail(peers.status(), spec);
-  if (*tick < 1 || *election < 3 || *lease < 10 * *tick || *eps < 0) {
+  if (*tick < 1 || *election < 3 || *lease < 10 * *tick || *eps < 0 || *wound_delay < 0 ||
+      *wound_delay >= *txn_timeout * 1000) {
     return Fail(absl::InvalidArgumentError(
                     "need --tick-ms >= 1, --election-ticks >= 3, --lease-ms >= 10 ticks, "
-                    "--epsilon-us >= 0"),
+                    "--epsilon-us >= 0, 0 <= --wound-delay-us < --txn-timeout-ms"),
                 spec);
   }
   o.node_id = static_cast<uint64_t>(*id);
@@ -184,6 +189,7 @@ int StartCommand(int argc, char** argv) {
   o.max_clock_offset_us = *max_offset;
   o.clock_skew_ms = *skew;
   o.txn_heartbeat_timeout_ms = *txn_timeout;
+  o.wound_delay_us = *wound_delay;
   if (args->flags.count("splits")) {
     if (args->flags["splits"] == "sql") {
       o.splits = sql::SqlSplitKeys();

@@ -86,6 +86,7 @@ absl::Status Node::Init() {
               .node_id = options_.node_id,
               .range_map = &range_map_,
               .request_timeout_ns = options_.request_timeout_ms * 1'000'000,
+              .wound_delay_ns = options_.wound_delay_us * 1000,
               .heartbeat_timeout_ns = options_.txn_heartbeat_timeout_ms * 1'000'000,
               .close_interval_ns = options_.close_interval_ms * 1'000'000,
               .incarnation = incarnation_,
@@ -250,7 +251,15 @@ void Node::DriverLoop() {
       absl::MutexLock lock(&mu_);
       auto wake = [this]()
                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return work_pending_ || stopping_; };
-      mu_.AwaitWithDeadline(absl::Condition(&wake), next_tick);
+      // Wake at the next tick, or sooner when a parked wait's deadline (a lock wait's
+      // patience, a few milliseconds) passes before it.
+      absl::Time wake_at = next_tick;
+      for (const auto& [id, server] : servers_) {
+        if (int64_t d = server->NextDeadlineNs(); d > 0) {
+          wake_at = std::min(wake_at, absl::Now() + absl::Nanoseconds(d - clock_->NowNanos()));
+        }
+      }
+      mu_.AwaitWithDeadline(absl::Condition(&wake), wake_at);
       if (stopping_) return;
       work_pending_ = false;
       const bool tick_due = absl::Now() >= next_tick;

@@ -70,6 +70,9 @@ struct NodeOptions {
   std::vector<std::string> splits;
   // A transaction not prepared and not heard from for this long is aborted here.
   int64_t txn_heartbeat_timeout_ms = 5000;
+  // An older transaction whose lock request finds younger holders waits this long before it
+  // wounds them (see txn::RangeTxnServerOptions::wound_delay_ns). 0: wound at once.
+  int64_t wound_delay_us = 20000;
   // An idle leaseholder proposes an empty command this often, so followers' t_safe keeps up
   // with real time (closed timestamps) and snapshot reads there need not wait.
   int64_t close_interval_ms = 100;

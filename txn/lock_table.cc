@@ -77,7 +77,8 @@ absl::Status WoundedError(const TxnId& victim, const TxnId& wounder) {
 }
 
 absl::StatusOr<AcquireResult> LockTable::Acquire(const TxnId& txn, Timestamp priority,
-                                                 const LockSpan& span, LockMode mode) {
+                                                 const LockSpan& span, LockMode mode,
+                                                 Wounding wounding) {
   if (span.IsEmpty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("lock span ", span.ToString(), " is empty (end must be after start)"));
@@ -123,8 +124,11 @@ absl::StatusOr<AcquireResult> LockTable::Acquire(const TxnId& txn, Timestamp pri
   const uint64_t seq = next_seq_++;
   Insert(Entry{seq, txn, span, mode, /*granted=*/false});
 
-  // Wound-wait: wound every younger, unprepared transaction this request would wait for.
-  const std::vector<TxnId> victims = Victims(entries_.at(seq));
+  // Wound-wait: wound every younger, unprepared transaction this request would wait for
+  // (unless the caller defers that to WoundBlockers).
+  const std::vector<TxnId> victims = wounding == Wounding::kImmediate
+                                         ? Victims(entries_.at(seq), /*newest=*/true)
+                                         : std::vector<TxnId>{};
   AcquireResult result{AcquireOutcome::kWaiting, {}};
   std::vector<LockSpan> freed = {span};
   for (const TxnId& victim : victims) {
@@ -134,6 +138,29 @@ absl::StatusOr<AcquireResult> LockTable::Acquire(const TxnId& txn, Timestamp pri
   GrantUnblocked(freed, seq, &result.effects);
   if (entries_.at(seq).granted) result.outcome = AcquireOutcome::kGranted;
   return result;
+}
+
+LockEffects LockTable::WoundBlockers(const TxnId& txn) {
+  LockEffects effects;
+  auto it = txns_.find(txn);
+  if (it == txns_.end() || it->second.wounded_by.has_value()) return effects;
+  std::vector<TxnId> victims;
+  for (uint64_t seq : it->second.entries) {
+    const Entry& e = entries_.at(seq);
+    if (e.granted) continue;
+    for (TxnId& v : Victims(e, /*newest=*/false)) {
+      if (std::find(victims.begin(), victims.end(), v) == victims.end()) {
+        victims.push_back(std::move(v));
+      }
+    }
+  }
+  std::vector<LockSpan> freed;
+  for (const TxnId& victim : victims) {
+    WoundTxn(victim, txn, &freed);
+    effects.wounded.push_back(Wound{victim, txn});
+  }
+  GrantUnblocked(freed, /*quiet_seq=*/0, &effects);
+  return effects;
 }
 
 absl::Status LockTable::MarkPrepared(const TxnId& txn) {
@@ -329,7 +356,7 @@ bool LockTable::SpanOverlapsKey(const std::string& key) const {
   return false;
 }
 
-std::vector<TxnId> LockTable::Victims(const Entry& e) const {
+std::vector<TxnId> LockTable::Victims(const Entry& e, bool newest) const {
   std::map<TxnId, uint64_t> first;  // victim -> its first entry that e must wait for
   auto consider = [&](const TxnId& other, uint64_t seq) {
     const TxnState& other_state = txns_.at(other);
@@ -337,7 +364,7 @@ std::vector<TxnId> LockTable::Victims(const Entry& e) const {
     auto [it, inserted] = first.emplace(other, seq);
     if (!inserted) it->second = std::min(it->second, seq);
   };
-  if (e.span.IsPoint() && !SpanOverlapsKey(e.span.start)) {
+  if (newest && e.span.IsPoint() && !SpanOverlapsKey(e.span.start)) {
     // e is the newest entry on its key, so it waits for every conflicting entry there of
     // another transaction; the younger ones follow e's own place in the age order.
     const KeyQueue& q = points_.at(e.span.start);

@@ -39,6 +39,12 @@
 //   - Why no deadlock: a request only ever waits for older transactions or for prepared
 //     ones, and a prepared transaction waits for nothing (it may not queue new requests).
 //     So every waits-for edge points to an older transaction or to a sink: no cycle.
+//   - Deferred wounds (Wounding::kDeferred): an older request may instead queue behind the
+//     younger entries it conflicts with, wounding nobody yet, so that a younger holder
+//     about to commit can finish. The caller bounds that patience: WoundBlockers(txn) later
+//     deals the wounds txn's queued requests deferred. Until then a waits-for edge may
+//     point to a younger transaction, so a cycle can form; it lasts only until its deferred
+//     edge's owner calls WoundBlockers, which removes every such edge of that transaction.
 //   - A prepared transaction (MarkPrepared, a 2PC participant that logged its prepare
 //     record) cannot be wounded; older requesters wait for its outcome.
 //   - A wounded transaction stays known (IsWounded, and Acquire/MarkPrepared return
@@ -146,6 +152,12 @@ struct LockEffects {
   std::string ToString() const;
 };
 
+// When an older request that conflicts with younger entries wounds them.
+enum class Wounding {
+  kImmediate,  // at once, in Acquire
+  kDeferred,   // not yet: it queues behind them until the caller calls WoundBlockers
+};
+
 enum class AcquireOutcome {
   kGranted,  // the lock is held now
   kWaiting,  // queued; a later call's LockEffects::granted reports the grant
@@ -192,8 +204,15 @@ class LockTable {
   //   kAborted (SQLSTATE 40001)  txn was wounded; it must Release and restart
   //   kFailedPrecondition        txn is prepared and may take no new locks
   //   kInvalidArgument           empty span, or a priority other than txn's current one
+  // With Wounding::kDeferred the request wounds nobody and may wait for younger entries.
   absl::StatusOr<AcquireResult> Acquire(const TxnId& txn, Timestamp priority, const LockSpan& span,
-                                        LockMode mode);
+                                        LockMode mode, Wounding wounding = Wounding::kImmediate);
+
+  // Deals the wounds txn's queued requests deferred: wounds every younger, unprepared,
+  // unwounded transaction that one of them waits for, then grants what that unblocked.
+  // Afterwards txn waits only for older, prepared or wounded transactions. Nothing happens
+  // for an unknown or wounded txn or one with nothing queued.
+  LockEffects WoundBlockers(const TxnId& txn);
 
   // Marks txn as a prepared 2PC participant: from now on it cannot be wounded. Idempotent.
   // Errors: kAborted (40001) if txn was wounded (it must not prepare); kFailedPrecondition
@@ -267,8 +286,9 @@ class LockTable {
   // True if some span (non-point) entry overlaps the point key `key`.
   bool SpanOverlapsKey(const std::string& key) const;
   // The transactions `e` would wound: younger, unprepared, unwounded owners of entries it
-  // must wait for, in the order of their first such entry.
-  std::vector<TxnId> Victims(const Entry& e) const;
+  // must wait for, in the order of their first such entry. `newest`: e is the last entry
+  // that arrived (the age index then finds them without examining the whole queue).
+  std::vector<TxnId> Victims(const Entry& e, bool newest) const;
   // Grants, in arrival order, the queued requests of point key `key` (which no span entry
   // overlaps) that nothing blocks; appends (seq, grant) pairs to `grants`.
   void GrantOnKey(const std::string& key, std::vector<std::pair<uint64_t, Grant>>* grants);

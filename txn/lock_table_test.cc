@@ -243,6 +243,84 @@ TEST(LockTableTest, OlderRequestBehindYoungerConflictingWaiterWoundsIt) {
   EXPECT_THAT(HolderNames(t, "k"), ElementsAre("t1:S", "t3:S"));
 }
 
+// Acquire with deferred wounds that must not fail.
+AcquireResult MustDefer(LockTable& t, const TxnId& txn, int64_t ts, const LockSpan& span,
+                        LockMode mode) {
+  absl::StatusOr<AcquireResult> r = t.Acquire(txn, Ts(ts), span, mode, Wounding::kDeferred);
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? *r : AcquireResult{AcquireOutcome::kWaiting, {}};
+}
+
+TEST(LockTableTest, DeferredRequestWaitsForYoungerHolderThatFinishes) {
+  LockTable t;
+  Must(t, "young", 9, K("k"), X);
+  AcquireResult r = MustDefer(t, "old", 2, K("k"), X);
+  EXPECT_EQ(r.outcome, AcquireOutcome::kWaiting);
+  EXPECT_TRUE(r.effects.empty());
+  EXPECT_FALSE(t.IsWounded("young"));
+  // The younger holder commits in time: the older one gets the lock and nobody restarts.
+  LockEffects e = MustRelease(t, "young");
+  EXPECT_THAT(e.granted, ElementsAre(Grant{"old", K("k"), X}));
+  EXPECT_THAT(e.wounded, IsEmpty());
+}
+
+TEST(LockTableTest, WoundBlockersDealsTheDeferredWoundsOnly) {
+  LockTable t;
+  Must(t, "oldest", 1, K("a"), X);
+  Must(t, "young", 9, K("b"), X);
+  Must(t, "prepared", 8, K("c"), X);
+  ASSERT_TRUE(t.MarkPrepared("prepared").ok());
+  Must(t, "queued", 6, K("d"), S);
+  EXPECT_EQ(Must(t, "late", 7, K("d"), X).outcome, AcquireOutcome::kWaiting);  // late waits
+  for (const char* key : {"a", "b", "c", "d"}) {
+    EXPECT_EQ(MustDefer(t, "mid", 5, K(key), X).outcome, AcquireOutcome::kWaiting) << key;
+  }
+  EXPECT_FALSE(t.IsWounded("young"));
+  EXPECT_FALSE(t.IsWounded("queued"));
+  EXPECT_FALSE(t.IsWounded("late"));
+  // mid waits for younger holders (young, queued) and a younger request queued before its
+  // own (late). It wounds those, not the older holder nor the prepared one.
+  LockEffects e = t.WoundBlockers("mid");
+  EXPECT_THAT(e.wounded,
+              ElementsAre(Wound{"young", "mid"}, Wound{"queued", "mid"}, Wound{"late", "mid"}));
+  EXPECT_THAT(e.granted, IsEmpty());  // the victims still hold until they release
+  EXPECT_THAT(WaiterNames(t, "d"), ElementsAre("mid:X"));
+  EXPECT_THAT(MustRelease(t, "young").granted, ElementsAre(Grant{"mid", K("b"), X}));
+  MustRelease(t, "late");
+  EXPECT_THAT(MustRelease(t, "queued").granted, ElementsAre(Grant{"mid", K("d"), X}));
+  // Nothing left to wound: a second call is a no-op, as for unknown transactions.
+  EXPECT_TRUE(t.WoundBlockers("mid").empty());
+  EXPECT_TRUE(t.WoundBlockers("nobody").empty());
+}
+
+TEST(LockTableTest, WoundBlockersGrantsWhatAQueuedVictimBlocked) {
+  LockTable t;
+  Must(t, "t1", 1, K("k"), S);
+  EXPECT_EQ(Must(t, "t5", 5, K("k"), X).outcome, AcquireOutcome::kWaiting);
+  // Deferred, t3 queues behind the younger queued t5 instead of wounding it.
+  EXPECT_EQ(MustDefer(t, "t3", 3, K("k"), S).outcome, AcquireOutcome::kWaiting);
+  EXPECT_THAT(WaiterNames(t, "k"), ElementsAre("t5:X", "t3:S"));
+  // Wounding t5 drops its queued request, so t3 shares the lock with t1 at once.
+  LockEffects e = t.WoundBlockers("t3");
+  EXPECT_THAT(e.wounded, ElementsAre(Wound{"t5", "t3"}));
+  EXPECT_THAT(e.granted, ElementsAre(Grant{"t3", K("k"), S}));
+  EXPECT_THAT(HolderNames(t, "k"), ElementsAre("t1:S", "t3:S"));
+}
+
+TEST(LockTableTest, DeferredDeadlockIsBrokenByWoundBlockers) {
+  LockTable t;
+  Must(t, "old", 1, K("a"), X);
+  Must(t, "young", 9, K("b"), X);
+  EXPECT_EQ(MustDefer(t, "old", 1, K("b"), X).outcome, AcquireOutcome::kWaiting);
+  EXPECT_EQ(Must(t, "young", 9, K("a"), X).outcome, AcquireOutcome::kWaiting);
+  // old waits for young and young for old: a cycle, until old's patience ends.
+  EXPECT_FALSE(t.IsWounded("young"));
+  LockEffects e = t.WoundBlockers("old");
+  EXPECT_THAT(e.wounded, ElementsAre(Wound{"young", "old"}));
+  EXPECT_THAT(t.Waiters("a"), IsEmpty());  // young's queued request was dropped
+  EXPECT_THAT(MustRelease(t, "young").granted, ElementsAre(Grant{"old", K("b"), X}));
+}
+
 TEST(LockTableTest, ReleaseGrantsTheCompatiblePrefixInArrivalOrder) {
   LockTable t;
   Must(t, "t1", 1, K("k"), X);

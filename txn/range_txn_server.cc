@@ -210,9 +210,11 @@ absl::Status RangeTxnServer::CheckKeys(const proto::TxnRequest& req) const {
 void RangeTxnServer::LockAll(const std::string& txn, Timestamp priority,
                              std::vector<std::pair<LockSpan, LockMode>> wants,
                              std::function<void(absl::Status)> done) {
+  const bool patient = options_.wound_delay_ns > 0;
   bool all_granted = true;
   for (const auto& [span, mode] : wants) {
-    absl::StatusOr<AcquireOutcome> outcome = locks_.Acquire(txn, priority, span, mode, NowNs());
+    absl::StatusOr<AcquireOutcome> outcome = locks_.Acquire(
+        txn, priority, span, mode, NowNs(), patient ? Wounding::kDeferred : Wounding::kImmediate);
     if (!outcome.ok()) {
       done(outcome.status());
       return;
@@ -223,37 +225,55 @@ void RangeTxnServer::LockAll(const std::string& txn, Timestamp priority,
     done(locks_.CheckAlive(txn));
     return;
   }
+  ParkLockWait(txn, std::move(wants), std::move(done), NowNs() + options_.request_timeout_ns,
+               patient ? NowNs() + options_.wound_delay_ns : 0);
+}
+
+void RangeTxnServer::ParkLockWait(const std::string& txn,
+                                  std::vector<std::pair<LockSpan, LockMode>> wants,
+                                  std::function<void(absl::Status)> done, int64_t deadline_ns,
+                                  int64_t wound_at_ns) {
   const proto::Ballot ballot = ballot_;
   auto moved = [this, ballot] { return !ready_ || !BallotEq(ballot_, ballot); };
   auto lease_moved = [this] {
     return Restart(absl::StrCat("range ", range_id(),
                                 " changed leaseholder while the transaction waited for a lock"));
   };
+  std::function<void()> expire;
+  if (wound_at_ns > 0) {
+    // The patience is over: wound the younger transactions still in the way, and wait on
+    // (for older or prepared ones only, now) until the request's own deadline.
+    expire = [this, moved, lease_moved, txn, wants, done, deadline_ns] {
+      if (moved()) return done(lease_moved());
+      if (absl::Status alive = locks_.CheckAlive(txn); !alive.ok()) return done(alive);
+      locks_.WoundBlockers(txn, NowNs());
+      ParkLockWait(txn, wants, done, deadline_ns, /*wound_at_ns=*/0);
+    };
+  } else {
+    expire = [this, moved, lease_moved, txn, done] {
+      if (moved()) return done(lease_moved());
+      if (absl::Status alive = locks_.CheckAlive(txn); !alive.ok()) return done(alive);
+      absl::Status why = Restart(absl::StrCat("transaction ", txn, " waited more than ",
+                                              options_.request_timeout_ns / 1'000'000,
+                                              " ms for a lock in range ", range_id()));
+      locks_.Abort(txn, why, NowNs());
+      done(why);
+    };
+  }
   // Woken when the lock table names txn: a grant, a wound, an abort, or a lease reset.
-  waits_.OnLock(txn, {.ready =
-                          [this, moved, txn, wants] {
-                            if (moved() || !locks_.CheckAlive(txn).ok()) return true;
-                            for (const auto& [span, mode] : wants) {
-                              if (!locks_.Holds(txn, span, mode)) return false;
-                            }
-                            return true;
-                          },
-                      .run = [this, moved, lease_moved, txn,
-                              done] { done(moved() ? lease_moved() : locks_.CheckAlive(txn)); },
-                      .deadline_ns = NowNs() + options_.request_timeout_ns,
-                      .expire =
-                          [this, moved, lease_moved, txn, done] {
-                            if (moved()) return done(lease_moved());
-                            if (absl::Status alive = locks_.CheckAlive(txn); !alive.ok()) {
-                              return done(alive);
-                            }
-                            absl::Status why =
-                                Restart(absl::StrCat("transaction ", txn, " waited more than ",
-                                                     options_.request_timeout_ns / 1'000'000,
-                                                     " ms for a lock in range ", range_id()));
-                            locks_.Abort(txn, why, NowNs());
-                            done(why);
-                          }});
+  waits_.OnLock(txn,
+                {.ready =
+                     [this, moved, txn, wants] {
+                       if (moved() || !locks_.CheckAlive(txn).ok()) return true;
+                       for (const auto& [span, mode] : wants) {
+                         if (!locks_.Holds(txn, span, mode)) return false;
+                       }
+                       return true;
+                     },
+                 .run = [this, moved, lease_moved, txn,
+                         done] { done(moved() ? lease_moved() : locks_.CheckAlive(txn)); },
+                 .deadline_ns = wound_at_ns > 0 ? std::min(wound_at_ns, deadline_ns) : deadline_ns,
+                 .expire = std::move(expire)});
 }
 
 void RangeTxnServer::LockWrites(const Req& req, std::function<void(absl::Status)> done) {
@@ -1037,6 +1057,10 @@ void RangeTxnServer::Maintain(bool tick) {
     epoch_ = absl::StrCat(ballot_.round(), ".", ballot_.node(), ".", ++resets_, ".",
                           options_.incarnation);
     last_proposal_ns_ = now;
+  }
+  // Between ticks too: a lock wait's patience (wound_delay_ns) is a few milliseconds.
+  if (!tick) {
+    for (RangeWaits::Wait& w : waits_.TakeExpired(now)) w.expire();
   }
   if (tick) {
     // Overdue proposals: the outcome is unknown; the waiter hears so, and the entry stays

@@ -76,6 +76,10 @@ struct RangeTxnServerOptions {
   uint64_t node_id = 0;
   const RangeMap* range_map = nullptr;  // the range's span is range_map->ranges()[id - 1]
   int64_t request_timeout_ns = 5'000'000'000;
+  // An older transaction whose lock request finds younger ones in its way waits this long
+  // before it wounds them, so that a younger holder about to commit is not thrown away
+  // (0: wound at once). A deadlock, which only a wound breaks, lasts this long.
+  int64_t wound_delay_ns = 0;
   // A transaction not prepared and not heard from for this long is aborted here; a
   // participant prepared this long ago asks the coordinator about it.
   int64_t heartbeat_timeout_ns = 5'000'000'000;
@@ -113,10 +117,13 @@ class RangeTxnServer {
   void HandleRead(const proto::KvRequest& request, KvReply reply);
   // The outcomes of proposals applied (or lost) in the last Ready.
   void OnApplied(const std::vector<storage::AppliedProposal>& applied);
-  // Reacts to lease changes and wakes waiters; with `tick`, also expires silent
-  // transactions and overdue waits, proposes closed-timestamp commands and asks about
+  // Reacts to lease changes, wakes waiters and expires overdue waits; with `tick`, also
+  // expires silent transactions, proposes closed-timestamp commands and asks about
   // in-doubt transactions. Call after every Paxos step and on every tick.
   void Maintain(bool tick);
+  // When the next parked wait's deadline passes, on this server's clock (NowNs); 0 if no
+  // wait is parked. The owner calls Maintain then.
+  int64_t NextDeadlineNs() const { return waits_.next_deadline_ns(); }
   // Non-empty: the node must not serve (an untrusted clock); every request is refused.
   void SetRefusal(std::string why) { refusal_ = std::move(why); }
 
@@ -168,6 +175,12 @@ class RangeTxnServer {
   void LockAll(const std::string& txn, Timestamp priority,
                std::vector<std::pair<LockSpan, LockMode>> wants,
                std::function<void(absl::Status)> done);
+  // Parks LockAll's wait until every lock in `wants` is held, txn is aborted, the lease
+  // moves, or `deadline_ns` passes (txn is then aborted, 40001). `wound_at_ns` > 0: at that
+  // time txn wounds the younger transactions it still waits for, and waits on.
+  void ParkLockWait(const std::string& txn, std::vector<std::pair<LockSpan, LockMode>> wants,
+                    std::function<void(absl::Status)> done, int64_t deadline_ns,
+                    int64_t wound_at_ns);
   // Checks the read locks named by `request` and takes its write locks.
   void LockWrites(const Req& request, std::function<void(absl::Status)> done);
   // The end of the locking phase: every lock `request` needs must still be held; then the

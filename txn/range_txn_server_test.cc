@@ -134,6 +134,48 @@ TEST(RangeTxnServerTest, CommitRepliesAfterCommitWaitButReleasesItsLocksBefore) 
   EXPECT_GT(proto::FromProto((*second)->timestamp()), proto::FromProto((*reply)->timestamp()));
 }
 
+// With a wound delay, an older writer that finds a younger lock holder waits for it first:
+// a holder that commits within the delay is not thrown away. One that does not is wounded
+// when the delay ends, and the older writer goes ahead.
+TEST(RangeTxnServerTest, OlderWriterWoundsAYoungerHolderOnlyAfterTheWoundDelay) {
+  OneNode n(testing::OneRangeOptions{.wound_delay_ns = 25 * kMs});
+  auto tick_until = [&](auto done) {
+    for (int i = 0; i < 20 && !done(); ++i) n.Tick();
+  };
+  // 1. The younger holder commits in time: both commit, the older after it.
+  auto young_read = n.Send(Read("young", 200, "k"));
+  tick_until([&] { return young_read->has_value(); });
+  ASSERT_EQ((*young_read)->code(), 0) << (*young_read)->message();
+  auto old_commit = n.Send(Commit("old", 100, "k", "old"));
+  n.Drive();
+  EXPECT_FALSE(old_commit->has_value()) << "the older writer did not wait for the lock";
+  auto young_commit = n.Send(Commit("young", 200, "j", "young"));
+  tick_until([&] { return young_commit->has_value() && old_commit->has_value(); });
+  ASSERT_TRUE(young_commit->has_value());
+  EXPECT_EQ((*young_commit)->code(), 0) << (*young_commit)->message();
+  ASSERT_TRUE(old_commit->has_value());
+  EXPECT_EQ((*old_commit)->code(), 0) << (*old_commit)->message();
+  EXPECT_GT(proto::FromProto((*old_commit)->timestamp()),
+            proto::FromProto((*young_commit)->timestamp()));
+
+  // 2. The younger holder stays silent: within the delay nobody is wounded; after it, the
+  // older writer wounds it and commits, and the younger one's commit must restart.
+  auto idle_read = n.Send(Read("idle", 300, "m"));
+  tick_until([&] { return idle_read->has_value(); });
+  ASSERT_EQ((*idle_read)->code(), 0) << (*idle_read)->message();
+  auto older = n.Send(Commit("older", 150, "m", "older"));
+  n.Tick();  // 10 ms: within the delay (a wound at once would have committed by now)
+  EXPECT_FALSE(older->has_value());
+  tick_until([&] { return older->has_value(); });
+  ASSERT_TRUE(older->has_value());
+  EXPECT_EQ((*older)->code(), 0) << (*older)->message();
+  auto late = n.Send(Commit("idle", 300, "m2", "idle"));
+  tick_until([&] { return late->has_value(); });
+  ASSERT_TRUE(late->has_value());
+  EXPECT_EQ(GetSqlState(ResponseStatus((*late)->code(), (*late)->message())), "40001")
+      << (*late)->message();
+}
+
 // A read-only participant's PREPARE: no Paxos round; its read locks are frozen (an older
 // writer cannot wound them) and held until the outcome arrives, or until the hold it
 // announced has certainly passed. Either way the writer that waited commits above the

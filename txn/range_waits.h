@@ -78,6 +78,10 @@ class RangeWaits {
   std::vector<Wait> TakeExpired(int64_t now_ns);
 
   size_t size() const { return waits_.size(); }
+  // The earliest deadline of a parked wait; 0 if none.
+  int64_t next_deadline_ns() const {
+    return by_deadline_.empty() ? 0 : by_deadline_.begin()->first;
+  }
 
  private:
   enum class Kind { kLock, kApplied, kSafeTime, kResolved };

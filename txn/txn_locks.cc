@@ -16,16 +16,23 @@ absl::Status Restart(std::string message) {
 
 absl::StatusOr<AcquireOutcome> TxnLocks::Acquire(const TxnId& txn, Timestamp priority,
                                                  const LockSpan& span, LockMode mode,
-                                                 int64_t now_ns) {
+                                                 int64_t now_ns, Wounding wounding) {
   RETURN_IF_ERROR(CheckAlive(txn));
   live_[txn] = now_ns;
-  ASSIGN_OR_RETURN(AcquireResult result, table_.Acquire(txn, priority, span, mode));
+  ASSIGN_OR_RETURN(AcquireResult result, table_.Acquire(txn, priority, span, mode, wounding));
   ApplyEffects(result.effects, now_ns);
   // The wounded holders are gone already, so the request may have been granted just now.
   if (result.outcome == AcquireOutcome::kWaiting && Holds(txn, span, mode)) {
     return AcquireOutcome::kGranted;
   }
   return result.outcome;
+}
+
+size_t TxnLocks::WoundBlockers(const TxnId& txn, int64_t now_ns) {
+  if (!CheckAlive(txn).ok()) return 0;
+  const LockEffects effects = table_.WoundBlockers(txn);
+  ApplyEffects(effects, now_ns);
+  return effects.wounded.size();
 }
 
 void TxnLocks::ApplyEffects(const LockEffects& effects, int64_t now_ns) {

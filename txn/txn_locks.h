@@ -48,8 +48,13 @@ class TxnLocks {
   // granted or txn is aborted (then Holds or CheckAlive tells which).
   // Errors: 40001 if txn was aborted here (wounded, expired, rolled back, lease change);
   // kFailedPrecondition if it is prepared; kInvalidArgument for a bad span or priority.
+  // With Wounding::kDeferred the request may wait for younger holders until WoundBlockers.
   absl::StatusOr<AcquireOutcome> Acquire(const TxnId& txn, Timestamp priority, const LockSpan& span,
-                                         LockMode mode, int64_t now_ns);
+                                         LockMode mode, int64_t now_ns,
+                                         Wounding wounding = Wounding::kImmediate);
+  // Deals the wounds txn's queued requests deferred (LockTable::WoundBlockers): the younger
+  // transactions it waits for are aborted here. Returns how many.
+  size_t WoundBlockers(const TxnId& txn, int64_t now_ns);
   // True if txn holds a granted lock of at least `mode` covering `span`.
   bool Holds(const TxnId& txn, const LockSpan& span, LockMode mode) const;
   // OK, or the 40001 error txn was aborted with.

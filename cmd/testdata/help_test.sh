@@ -57,7 +57,7 @@ expect_help start --help -- "usage: meridian start --node-id=N" \
   "--node-id=N" "--listen=HOST:PORT" "--peers=ID=HOST:PORT,..." "--data-dir=DIR" \
   "--ranges=N" "--splits=KEY,KEY,...|sql" "--lease-ms=MS" "--tick-ms=MS" \
   "--election-ticks=N" "--epsilon-us=US" "--max-offset-us=US" "--txn-timeout-ms=MS" \
-  "--no-sync" "--clock-skew-ms=MS" "--sql-listen=HOST:PORT" "--sql-password-file=PATH" \
+  "--wound-delay-us=US" "--no-sync" "--clock-skew-ms=MS" "--sql-listen=HOST:PORT" "--sql-password-file=PATH" \
   "--sql-password=PW" "MERIDIAN_SQL_PASSWORD" "leader lease length" "--help"
 # --help wins over everything else on the line, and starts nothing.
 expect_help start --node-id=1 --bogus --help -- "usage: meridian start"
@@ -77,6 +77,8 @@ expect_usage_error start --bogus -- "see \`meridian start --help\`"
 expect_usage_error start --node-id=1 -- "--listen, --peers and --data-dir are required"
 expect_usage_error start --listen -- "--listen needs a value"
 expect_usage_error start --no-sync=yes -- "--no-sync takes no value"
+expect_usage_error start --node-id=1 --listen=127.0.0.1:1 --peers=1=127.0.0.1:1 \
+  --data-dir="$dir/d" --wound-delay-us=-1 -- "0 <= --wound-delay-us < --txn-timeout-ms"
 expect_usage_error kv --peers=1=127.0.0.1:1 --bogus get a -- "unknown flag --bogus"
 expect_usage_error kv --peers=1=127.0.0.1:1 -- "--peers and a command are required"
 expect_usage_error demo --nodes=0 -- "--nodes needs a cluster size in 1..9"

@@ -1,6 +1,7 @@
 # Sourced by the client tests: starts a 3-node Meridian cluster of real processes on
 # loopback, each serving SQL on its own port, in the SQL range layout (--splits=sql).
-# With SQL_PASSWORD set, the nodes require SCRAM-SHA-256 with that password.
+# With SQL_PASSWORD set, the nodes require SCRAM-SHA-256 with that password; START_FLAGS
+# adds flags to every node's `meridian start`.
 #   start_cluster BIN DIR     sets SQL_PORTS (array, one per node) and PIDS
 #   stop_node I               kill -9 node I (1-based)
 #   stop_cluster              kill every node
@@ -14,7 +15,7 @@ start_cluster() {
   for i in 1 2 3; do
     "$bin" start --node-id=$i --listen=127.0.0.1:${NODE_PORTS[$((i-1))]} --peers="$peers" \
       --data-dir="$dir/n$i" --splits=sql --lease-ms=${LEASE_MS:-1500} --sql-listen=127.0.0.1:${SQL_PORTS[$((i-1))]} \
-      ${SQL_PASSWORD:+--sql-password="$SQL_PASSWORD"} >"$dir/n$i.log" 2>&1 &
+      ${SQL_PASSWORD:+--sql-password="$SQL_PASSWORD"} ${START_FLAGS:-} >"$dir/n$i.log" 2>&1 &
     PIDS+=($!)
   done
   # Ready when a write through node 1 commits.

@@ -38,6 +38,8 @@ constexpr int64_t kTickNs = 10 * kMs;
 constexpr int64_t kEpsilonNs = 2 * kMs;
 constexpr double kMaxDriftPpm = 100;
 constexpr int64_t kLeaseNs = 400 * kMs;
+// The seed picks one of these lock-wait patiences (TxnSimOptions::wound_delay_ns).
+constexpr int64_t kWoundDelaysNs[] = {0, 5 * kMs, 20 * kMs};
 constexpr int64_t kCallTimeoutNs = 2000 * kMs;  // one RPC: above the servers' lock wait
 constexpr int64_t kRouteNs = 6000 * kMs;        // finding a leaseholder, retries included
 constexpr int64_t kHeartbeatNs = 300 * kMs;
@@ -239,6 +241,9 @@ class Cluster {
           txn::RangeTxnServerOptions{.node_id = n->id,
                                      .range_map = &map_,
                                      .request_timeout_ns = 1500 * kMs,
+                                     .wound_delay_ns = o_.wound_delay_ns >= 0
+                                                           ? o_.wound_delay_ns
+                                                           : kWoundDelaysNs[o_.seed % 3],
                                      .heartbeat_timeout_ns = 2000 * kMs,
                                      .close_interval_ns = 100 * kMs,
                                      .incarnation = o_.seed * 100 + n->incarnation,

@@ -46,6 +46,10 @@ struct TxnSimOptions {
   bool partitions = true;
   bool message_faults = true;  // loss, duplication, delay spikes
   bool clock_faults = true;    // resyncs with new skew/drift inside the bound
+  // How long an older lock request waits for younger holders before wounding them
+  // (txn::RangeTxnServerOptions::wound_delay_ns). Negative: chosen by the seed, one of
+  // 0 (wound at once), 5 ms and 20 ms, so every mode runs under the faults.
+  int64_t wound_delay_ns = -1;
   // Test-only sabotage, to show the checkers can fail: transfers read without locks (a
   // snapshot read at Now().latest), so concurrent transfers lose updates.
   bool unsafe_unlocked_reads = false;

@@ -27,6 +27,7 @@ OneRange::OneRange(OneRangeOptions options)
       RangeTxnServerOptions{.node_id = 1,
                             .range_map = &map_,
                             .request_timeout_ns = options.request_timeout_ns,
+                            .wound_delay_ns = options.wound_delay_ns,
                             .heartbeat_timeout_ns = options.heartbeat_timeout_ns,
                             .scan_filters = std::move(options.scan_filters)},
       replica_.get(), &tt_, &hlc_, this);

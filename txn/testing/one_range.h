@@ -31,6 +31,7 @@ struct OneRangeOptions {
   int64_t lease_ns = 2'000'000'000;
   int64_t request_timeout_ns = 5'000'000'000;
   int64_t heartbeat_timeout_ns = 5'000'000'000;
+  int64_t wound_delay_ns = 0;
 };
 
 class OneRange : public RangeTxnHost {
