@@ -5,7 +5,9 @@
 #   - Meridian: a 3-process cluster on loopback (no simulated WAN), fsync on, and
 #   - PostgreSQL 15 on loopback (default settings, fsync on),
 # both loaded with `pgbench -i -s 1`. Prints one line per workload with both throughputs
-# and latencies, and the ratio. Run as root (PostgreSQL runs as the postgres user).
+# and latencies, the share of Meridian's transactions retried after a serialization failure
+# (40001; pgbench retries them, --max-tries=100), and the ratio. Run as root (PostgreSQL
+# runs as the postgres user).
 # The clients connect to the node that holds the lease of the tables' range (as an
 # application's clients connect to the gateway in their own region, where its leases are);
 # the last lines repeat the point select and the TPC-B transaction through a gateway that
@@ -30,16 +32,18 @@ near=${SQL_PORTS[$((lh - 1))]}
 far=${SQL_PORTS[$((lh % 3))]}
 echo "leaseholder of the tables' range: node $lh; clients connect to it (far gateway: node $((lh % 3 + 1)))"
 
-run() {  # port script -> "tps latency_ms"
+run() {  # port script -> "tps latency_ms retried%"
   local out
   local script=(-f "$here/sql/$2.sql")
   [ "$2" = tpcb ] && script=(-b tpcb-like)  # pgbench's built-in TPC-B-like transaction
   out=$(pgbench -h 127.0.0.1 -p "$1" -U root -n -M prepared -c "$clients" -j "$clients" \
     -T "$seconds" --max-tries=100 "${script[@]}" meridian 2>&1)
-  local tps lat
+  local tps lat retried
   tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out")
   lat=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' <<<"$out")
-  echo "$tps $lat"
+  # Transactions restarted after a serialization failure (40001), as a share of all.
+  retried=$(sed -n 's/^number of transactions retried: [0-9]* (\([0-9.]*\)%)/\1/p' <<<"$out")
+  echo "$tps $lat ${retried:-0}"
 }
 
 # Warm up both (Meridian's ranges settle their leases after the 100,000-row load).
@@ -48,13 +52,14 @@ for w in tpcb point_select point_update small_join; do
   run "$pgport" "$w" >/dev/null
 done
 
-printf '%-14s %12s %12s %12s %12s %8s\n' workload meridian_tps meridian_ms pg15_tps pg15_ms ratio
+printf '%-14s %12s %12s %10s %12s %12s %8s\n' workload meridian_tps meridian_ms retried% \
+  pg15_tps pg15_ms ratio
 line() {  # name meridian_port workload
-  local mt ml pt pl ratio
-  read -r mt ml <<<"$(run "$2" "$3")"
-  read -r pt pl <<<"$(run "$pgport" "$3")"
+  local mt ml mr pt pl pr ratio
+  read -r mt ml mr <<<"$(run "$2" "$3")"
+  read -r pt pl pr <<<"$(run "$pgport" "$3")"
   ratio=$(awk -v a="$mt" -v b="$pt" 'BEGIN { printf "%.3f", a / b }')
-  printf '%-14s %12s %12s %12s %12s %8s\n' "$1" "$mt" "$ml" "$pt" "$pl" "$ratio"
+  printf '%-14s %12s %12s %10s %12s %12s %8s\n' "$1" "$mt" "$ml" "$mr" "$pt" "$pl" "$ratio"
 }
 for w in tpcb point_select point_update small_join; do line "$w" "$near" "$w"; done
 line "tpcb far" "$far" tpcb
