@@ -259,8 +259,16 @@ void Txn::NoteEpoch(uint64_t range, const proto::TxnResponse& r) {
 
 void Txn::AddRead(uint64_t range, LockSpan span) {
   std::vector<LockSpan>& spans = reads_[range];
-  for (const LockSpan& s : spans) {
-    if (s.Contains(span)) return;
+  ReadIndex& index = read_index_[range];
+  // Only a span that is not a point can cover more than its own key.
+  if (span.IsPoint() && index.points.contains(span.start)) return;
+  for (size_t i : index.ranges) {
+    if (spans[i].Contains(span)) return;
+  }
+  if (span.IsPoint()) {
+    index.points.insert(span.start);
+  } else {
+    index.ranges.push_back(spans.size());
   }
   spans.push_back(std::move(span));
 }

@@ -275,6 +275,26 @@ TEST_F(TxnClientTest, GetManyReadsEachRangeOnce) {
   EXPECT_EQ((*locked)[0], "mine");
 }
 
+// The commit names each read lock once: a read that an earlier one covers (the same key
+// again, or a key inside a scanned span) adds nothing.
+TEST_F(TxnClientTest, CommitNamesEachReadSpanOnce) {
+  std::unique_ptr<Txn> t = client_.Begin();
+  ASSERT_TRUE(t->Get("a").ok());
+  ASSERT_TRUE(t->Get("a").ok());                  // the same key: covered
+  ASSERT_TRUE(t->Scan("a", "c", 10).ok());        // a span: not covered by the point "a"
+  ASSERT_TRUE(t->Get("b").ok());                  // inside the span: covered
+  ASSERT_TRUE(t->GetMany({"b", "d", "d"}).ok());  // "d" once
+  ASSERT_TRUE(t->Put("e", "1").ok());
+  ASSERT_TRUE(t->Commit().ok());
+  const proto::TxnRequest& commit = rpc_.Last(proto::TxnRequest::COMMIT);
+  std::vector<std::pair<std::string, std::string>> spans;
+  for (int i = 0; i < commit.read_starts_size(); ++i) {
+    spans.emplace_back(commit.read_starts(i), commit.read_ends(i));
+  }
+  EXPECT_EQ(spans, (std::vector<std::pair<std::string, std::string>>{
+                       {"a", std::string("a\0", 2)}, {"a", "c"}, {"d", std::string("d\0", 2)}}));
+}
+
 // With a nearest node, stale reads go there first and fresh ones to the leaseholder
 // (a follower would have to wait for its safe time to reach a fresh timestamp).
 TEST_F(TxnClientTest, StaleReadsGoToTheNearestReplicaFreshOnesToTheLeaseholder) {
