@@ -55,6 +55,11 @@ void GrpcTxnRpc::EndLocal() {
   --local_calls_;
 }
 
+bool GrpcTxnRpc::Direct(txn::NodeId node) {
+  absl::MutexLock lock(&mu_);
+  return local_ != nullptr && local_node_ == node;
+}
+
 absl::StatusOr<proto::TxnResponse> GrpcTxnRpc::Txn(txn::NodeId node,
                                                    const proto::TxnRequest& request,
                                                    absl::Duration timeout) {

@@ -31,6 +31,7 @@ class GrpcTxnRpc : public txn::TxnRpc {
                                          absl::Duration timeout) override;
   absl::StatusOr<proto::KvResponse> Kv(txn::NodeId node, const proto::KvRequest& request,
                                        absl::Duration timeout) override;
+  bool Direct(txn::NodeId node) override;
   // Drops the connection to `node` (e.g. it was restarted on a new port).
   void Forget(txn::NodeId node);
 

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "common/net.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/grpc_txn_rpc.h"
 #include "server/node.h"
@@ -206,6 +207,17 @@ TEST_F(SqlNodeTest, ItsOwnNodeIsCalledDirectlyNotOverGrpc) {
   ASSERT_EQ(Types(*read), "TDCZ");
   EXPECT_EQ(DataRowValues((*read)[1]), (std::vector<std::optional<std::string>>{"uno"}));
   EXPECT_EQ(local.calls.load(), before + 1) << "one read, made directly";
+  // EXPLAIN ANALYZE says so.
+  absl::StatusOr<std::vector<sql::pgwire::Message>> explain =
+      client.Query("EXPLAIN ANALYZE SELECT v FROM t WHERE k = 1");
+  ASSERT_TRUE(explain.ok()) << explain.status();
+  std::string plan;
+  for (const sql::pgwire::Message& m : *explain) {
+    if (m.type != 'D') continue;
+    for (const std::optional<std::string>& v : DataRowValues(m)) absl::StrAppend(&plan, *v, "\n");
+  }
+  EXPECT_THAT(plan, ::testing::HasSubstr("GET r")) << plan;
+  EXPECT_THAT(plan, ::testing::HasSubstr("at n1 (direct): 1 key")) << plan;
   front->reset();  // before `local` goes away
 }
 

@@ -309,6 +309,7 @@ absl::StatusOr<proto::KvResponse> Txn::ReadOnly(const RangeSpan& range, proto::K
   trace_.push_back(RpcTrace{.op = proto::KvRequest::Op_Name(req.op()),
                             .range = range.range_id,
                             .node = node,
+                            .direct = node != 0 && client_->rpc_->Direct(node),
                             .keys = req.op() == proto::KvRequest::SCAN
                                         ? (sent.ok() ? sent->keys_size() : 0)
                                         : std::max(1, req.batch_keys_size()),
@@ -325,6 +326,7 @@ void Txn::Trace(const proto::TxnRequest& req, NodeId node, absl::Duration elapse
   RpcTrace t{.op = proto::TxnRequest::Op_Name(req.op()),
              .range = req.range_id(),
              .node = node,
+             .direct = node != 0 && client_->rpc_->Direct(node),
              .keys = req.writes_size() > 0       ? req.writes_size()
                      : req.batch_keys_size() > 0 ? req.batch_keys_size()
                      : req.op() == proto::TxnRequest::READ && req.scan() && r.ok()

@@ -118,8 +118,9 @@ struct CommitStats {
 struct RpcTrace {
   std::string_view op;  // the request's op: READ, COMMIT, ... (GET, SCAN: lock-free reads)
   uint64_t range = 0;
-  NodeId node = 0;  // the node that answered (0: none did)
-  int keys = 0;     // keys asked for, rows a scan returned, or writes sent
+  NodeId node = 0;      // the node that answered (0: none did)
+  bool direct = false;  // that node is in this process: a direct call, no network
+  int keys = 0;         // keys asked for, rows a scan returned, or writes sent
   absl::Duration elapsed;
   absl::Duration replicate;  // the range's Paxos round for it (zero: none)
   absl::Duration lock_wait;

@@ -29,6 +29,9 @@ class TxnRpc {
                                                  absl::Duration timeout) = 0;
   virtual absl::StatusOr<proto::KvResponse> Kv(NodeId node, const proto::KvRequest& request,
                                                absl::Duration timeout) = 0;
+  // True if calls to `node` are direct function calls into a node in this process, with no
+  // network in between (for EXPLAIN ANALYZE's account of a request).
+  virtual bool Direct(NodeId node) { return false; }
 };
 
 }  // namespace meridian::txn

@@ -42,9 +42,9 @@ std::vector<std::string> TraceLines(const std::vector<txn::RpcTrace>& trace,
   }
   lines.push_back(std::move(summary));
   for (const txn::RpcTrace& t : trace) {
-    std::string l =
-        absl::StrFormat("  %s r%d at n%d: %d key%s, %.3f ms", std::string(t.op), t.range, t.node,
-                        t.keys, t.keys == 1 ? "" : "s", absl::ToDoubleMilliseconds(t.elapsed));
+    std::string l = absl::StrFormat("  %s r%d at n%d%s: %d key%s, %.3f ms", std::string(t.op),
+                                    t.range, t.node, t.direct ? " (direct)" : "", t.keys,
+                                    t.keys == 1 ? "" : "s", absl::ToDoubleMilliseconds(t.elapsed));
     if (t.lock_wait > absl::Microseconds(50)) {
       absl::StrAppend(
           &l, absl::StrFormat(", lock wait %.3f ms", absl::ToDoubleMilliseconds(t.lock_wait)));

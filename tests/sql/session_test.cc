@@ -318,15 +318,15 @@ TEST_F(SessionTest, RoundTripsOfTheCanonicalShapes) {
   std::string select = explain("EXPLAIN ANALYZE SELECT v FROM acc WHERE k = 1");
   EXPECT_NE(select.find("round trips: 1, Paxos rounds: 0, commit: read-only"), std::string::npos)
       << select;
-  EXPECT_EQ(count(select, "GET r2 at n1: 1 key"), 1) << select;
+  EXPECT_EQ(count(select, "GET r2 at n1 (direct): 1 key"), 1) << select;
   EXPECT_EQ(count(select, " r1 "), 0) << "no catalog read\n" << select;
 
   explain("UPDATE acc SET v = v + 0 WHERE k = 1");
   std::string update = explain("EXPLAIN ANALYZE UPDATE acc SET v = v - 10 WHERE k = 1");
   EXPECT_NE(update.find("round trips: 2, Paxos rounds: 1, commit: one phase"), std::string::npos)
       << update;
-  EXPECT_EQ(count(update, "READ r2 at n1: 1 key"), 1) << update;
-  EXPECT_EQ(count(update, "COMMIT r2 at n1: 1 key"), 1) << update;
+  EXPECT_EQ(count(update, "READ r2 at n1 (direct): 1 key"), 1) << update;
+  EXPECT_EQ(count(update, "COMMIT r2 at n1 (direct): 1 key"), 1) << update;
   EXPECT_EQ(count(update, "commit wait"), 1) << update;
   EXPECT_EQ(count(update, " r1 "), 0) << "no catalog read\n" << update;
   // The UPDATE committed (EXPLAIN ANALYZE runs it, as PostgreSQL's does).
@@ -357,8 +357,8 @@ TEST_F(SessionTest, RoundTripsOfTheCanonicalShapes) {
   explain("SELECT k FROM acc WHERE v = 90");
   std::string by_index = explain("EXPLAIN ANALYZE SELECT k FROM acc WHERE v = 90");
   EXPECT_NE(by_index.find("round trips: 2, Paxos rounds: 0"), std::string::npos) << by_index;
-  EXPECT_EQ(count(by_index, "SCAN r2 at n1: 4 keys"), 1) << by_index;
-  EXPECT_EQ(count(by_index, "GET r2 at n1: 4 keys"), 1) << by_index;
+  EXPECT_EQ(count(by_index, "SCAN r2 at n1 (direct): 4 keys"), 1) << by_index;
+  EXPECT_EQ(count(by_index, "GET r2 at n1 (direct): 4 keys"), 1) << by_index;
 }
 
 // The bulk path (txn::Txn::AddPrivateSpan): rows written into a table created or truncated
