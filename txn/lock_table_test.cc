@@ -42,9 +42,9 @@ Timestamp Ts(int64_t wall_ns) { return Timestamp{wall_ns, 0}; }
 LockSpan K(std::string_view key) { return LockSpan::Point(key); }
 
 // Acquire that must not fail; returns the outcome and effects.
-AcquireResult Must(LockTable& t, const TxnId& txn, int64_t ts, const LockSpan& span,
-                   LockMode mode) {
-  absl::StatusOr<AcquireResult> r = t.Acquire(txn, Ts(ts), span, mode);
+AcquireResult Must(LockTable& t, const TxnId& txn, int64_t ts, const LockSpan& span, LockMode mode,
+                   Wounding wounding = Wounding::kImmediate) {
+  absl::StatusOr<AcquireResult> r = t.Acquire(txn, Ts(ts), span, mode, wounding);
   EXPECT_TRUE(r.ok()) << r.status();
   return r.ok() ? *r : AcquireResult{AcquireOutcome::kWaiting, {}};
 }
@@ -243,18 +243,10 @@ TEST(LockTableTest, OlderRequestBehindYoungerConflictingWaiterWoundsIt) {
   EXPECT_THAT(HolderNames(t, "k"), ElementsAre("t1:S", "t3:S"));
 }
 
-// Acquire with deferred wounds that must not fail.
-AcquireResult MustDefer(LockTable& t, const TxnId& txn, int64_t ts, const LockSpan& span,
-                        LockMode mode) {
-  absl::StatusOr<AcquireResult> r = t.Acquire(txn, Ts(ts), span, mode, Wounding::kDeferred);
-  EXPECT_TRUE(r.ok()) << r.status();
-  return r.ok() ? *r : AcquireResult{AcquireOutcome::kWaiting, {}};
-}
-
 TEST(LockTableTest, DeferredRequestWaitsForYoungerHolderThatFinishes) {
   LockTable t;
   Must(t, "young", 9, K("k"), X);
-  AcquireResult r = MustDefer(t, "old", 2, K("k"), X);
+  AcquireResult r = Must(t, "old", 2, K("k"), X, Wounding::kDeferred);
   EXPECT_EQ(r.outcome, AcquireOutcome::kWaiting);
   EXPECT_TRUE(r.effects.empty());
   EXPECT_FALSE(t.IsWounded("young"));
@@ -273,7 +265,8 @@ TEST(LockTableTest, WoundBlockersDealsTheDeferredWoundsOnly) {
   Must(t, "queued", 6, K("d"), S);
   EXPECT_EQ(Must(t, "late", 7, K("d"), X).outcome, AcquireOutcome::kWaiting);  // late waits
   for (const char* key : {"a", "b", "c", "d"}) {
-    EXPECT_EQ(MustDefer(t, "mid", 5, K(key), X).outcome, AcquireOutcome::kWaiting) << key;
+    EXPECT_EQ(Must(t, "mid", 5, K(key), X, Wounding::kDeferred).outcome, AcquireOutcome::kWaiting)
+        << key;
   }
   EXPECT_FALSE(t.IsWounded("young"));
   EXPECT_FALSE(t.IsWounded("queued"));
@@ -298,7 +291,7 @@ TEST(LockTableTest, WoundBlockersGrantsWhatAQueuedVictimBlocked) {
   Must(t, "t1", 1, K("k"), S);
   EXPECT_EQ(Must(t, "t5", 5, K("k"), X).outcome, AcquireOutcome::kWaiting);
   // Deferred, t3 queues behind the younger queued t5 instead of wounding it.
-  EXPECT_EQ(MustDefer(t, "t3", 3, K("k"), S).outcome, AcquireOutcome::kWaiting);
+  EXPECT_EQ(Must(t, "t3", 3, K("k"), S, Wounding::kDeferred).outcome, AcquireOutcome::kWaiting);
   EXPECT_THAT(WaiterNames(t, "k"), ElementsAre("t5:X", "t3:S"));
   // Wounding t5 drops its queued request, so t3 shares the lock with t1 at once.
   LockEffects e = t.WoundBlockers("t3");
@@ -311,7 +304,7 @@ TEST(LockTableTest, DeferredDeadlockIsBrokenByWoundBlockers) {
   LockTable t;
   Must(t, "old", 1, K("a"), X);
   Must(t, "young", 9, K("b"), X);
-  EXPECT_EQ(MustDefer(t, "old", 1, K("b"), X).outcome, AcquireOutcome::kWaiting);
+  EXPECT_EQ(Must(t, "old", 1, K("b"), X, Wounding::kDeferred).outcome, AcquireOutcome::kWaiting);
   EXPECT_EQ(Must(t, "young", 9, K("a"), X).outcome, AcquireOutcome::kWaiting);
   // old waits for young and young for old: a cycle, until old's patience ends.
   EXPECT_FALSE(t.IsWounded("young"));
