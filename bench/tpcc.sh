@@ -12,6 +12,8 @@
 # The default scale is NOT spec-sized (TPCC_SCALE, default 10,000 items and 300 customers
 # and orders per district, a tenth of the spec) so that the whole script runs in about ten
 # minutes on a 2-core machine; TPCC_SCALE="" loads the spec's population.
+# Both systems run the read-write transactions at REPEATABLE READ (snapshot isolation),
+# or at TPCC_ISOLATION (repeatable-read or serializable).
 # Run as root (PostgreSQL runs as the postgres user).
 #   usage: bench/tpcc.sh BUILD_DIR [SECONDS]
 set -euo pipefail
@@ -19,6 +21,7 @@ build=$1
 seconds=${2:-30}
 scale=${TPCC_SCALE-"--items=10000 --customers=300 --orders=300"}
 paced_wait=${TPCC_PACED_WAIT:-0.1}
+isolation=${TPCC_ISOLATION:-repeatable-read}
 out=${TPCC_OUT:-$PWD/tpcc-bench}
 here=$(cd "$(dirname "$0")" && pwd)
 bin=$build/cmd/meridian
@@ -30,7 +33,7 @@ mer_urls=()
 for p in "${SQL_PORTS[@]}"; do mer_urls+=("--db=postgresql://root@127.0.0.1:$p/meridian?sslmode=disable"); done
 pg_urls=("--db=postgresql://root@127.0.0.1:$pgport/meridian?sslmode=disable")
 
-echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); scale: ${scale:-spec-sized}; ${seconds} s runs"
+echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); scale: ${scale:-spec-sized}; ${seconds} s runs; isolation $isolation"
 
 init() {  # system warehouses -> seconds per warehouse
   local -n urls=${1}_urls
@@ -43,7 +46,7 @@ run() {  # system name args... -> the JSON summary in $out/system-name.json
   local sys=$1 name=$2
   shift 2
   local -n urls=${sys}_urls
-  "$bin" workload tpcc run "${urls[@]}" --duration="${seconds}s" --ramp=5s --seed=2 --json "$@" \
+  "$bin" workload tpcc run "${urls[@]}" --duration="${seconds}s" --ramp=5s --seed=2 --json --isolation="$isolation" "$@" \
     >"$out/$sys-$name.json" 2>"$out/$sys-$name.lines"
 }
 

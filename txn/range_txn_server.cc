@@ -194,8 +194,16 @@ absl::Status RangeTxnServer::CheckKeys(const proto::TxnRequest& req) const {
     return absl::OkStatus();
   };
   for (const proto::KvWrite& w : req.writes()) RETURN_IF_ERROR(outside(w.key()));
+  if (req.op() == proto::TxnRequest::READ && req.scan()) {
+    if (req.batch_keys_size() > 0) {
+      return absl::InvalidArgumentError("a batched read cannot be a scan");
+    }
+    if (req.has_snapshot_timestamp()) {
+      // A snapshot transaction scans lock-free, at its snapshot (KvRequest).
+      return absl::InvalidArgumentError("a locking scan cannot carry a snapshot timestamp");
+    }
+  }
   if (req.op() == proto::TxnRequest::READ && req.batch_keys_size() > 0) {
-    if (req.scan()) return absl::InvalidArgumentError("a batched read cannot be a scan");
     for (const std::string& k : req.batch_keys()) RETURN_IF_ERROR(outside(k));
   } else if (req.op() == proto::TxnRequest::READ) {
     RETURN_IF_ERROR(outside(req.key()));
@@ -290,7 +298,31 @@ void RangeTxnServer::LockWrites(const Req& req, std::function<void(absl::Status)
   for (const proto::KvWrite& w : req->writes()) {
     wants.emplace_back(LockSpan::Point(w.key()), LockMode::kExclusive);
   }
-  LockAll(req->txn_id(), FromProto(req->priority()), std::move(wants), finish);
+  LockAll(req->txn_id(), FromProto(req->priority()), std::move(wants),
+          [this, req, finish](absl::Status s) {
+            if (s.ok()) s = CheckWrittenSince(*req, WriteKeys(*req));
+            finish(s);
+          });
+}
+
+absl::Status RangeTxnServer::CheckWrittenSince(const proto::TxnRequest& req,
+                                               const std::vector<std::string>& keys) const {
+  if (!req.has_snapshot_timestamp()) return absl::OkStatus();
+  const Timestamp snapshot = FromProto(req.snapshot_timestamp());
+  // Under the exclusive lock every earlier writer of the key has released it, and a writer
+  // releases only once its version is applied here (early release after apply, RESOLVE
+  // after apply, a new leaseholder applies its predecessor's commits before it serves).
+  // So the newest version applied now is the newest there will be until this commit.
+  for (const std::string& key : keys) {
+    ASSIGN_OR_RETURN(std::optional<Timestamp> newest, range_->mvcc().NewestVersion(key));
+    if (newest.has_value() && *newest > snapshot) {
+      return Restart(absl::StrCat("could not serialize access due to concurrent update: '",
+                                  absl::CEscape(key), "' was written at ", newest->ToString(),
+                                  ", after the snapshot of repeatable-read transaction ",
+                                  req.txn_id(), " at ", snapshot.ToString()));
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status RangeTxnServer::FreezeLocks(const proto::TxnRequest& req) {
@@ -401,6 +433,17 @@ void RangeTxnServer::LockingRead(const Req& req, const Reply& reply) {
                    *r.mutable_timestamp() = ToProto(p.read_timestamp);
                    if (!req->scan()) {
                      const bool batch = req->batch_keys_size() > 0;
+                     if (req->for_update()) {
+                       absl::Status s = CheckWrittenSince(
+                           *req, batch ? std::vector<std::string>(req->batch_keys().begin(),
+                                                                  req->batch_keys().end())
+                                       : std::vector<std::string>{req->key()});
+                       if (!s.ok()) {
+                         // It must restart: its locks here go now, not when it times out.
+                         locks_.Abort(req->txn_id(), s, NowNs());
+                         return reply(TxnError(s));
+                       }
+                     }
                      for (int i = 0; i < std::max(1, req->batch_keys_size()); ++i) {
                        const std::string& key = batch ? req->batch_keys(i) : req->key();
                        absl::StatusOr<storage::MvccGetResult> g =

@@ -183,6 +183,10 @@ class RangeTxnServer {
                     int64_t wound_at_ns);
   // Checks the read locks named by `request` and takes its write locks.
   void LockWrites(const Req& request, std::function<void(absl::Status)> done);
+  // Snapshot isolation (request.snapshot_timestamp set): 40001 if any of `keys`, which the
+  // transaction now holds exclusively, has a committed version above its snapshot.
+  absl::Status CheckWrittenSince(const proto::TxnRequest& request,
+                                 const std::vector<std::string>& keys) const;
   // The end of the locking phase: every lock `request` needs must still be held; then the
   // transaction becomes unwoundable. On failure its locks here are released.
   absl::Status FreezeLocks(const proto::TxnRequest& request);

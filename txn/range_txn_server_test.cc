@@ -134,6 +134,71 @@ TEST(RangeTxnServerTest, CommitRepliesAfterCommitWaitButReleasesItsLocksBefore) 
   EXPECT_GT(proto::FromProto((*second)->timestamp()), proto::FromProto((*reply)->timestamp()));
 }
 
+// Snapshot isolation's first-committer-wins rule, at the range: once a snapshot
+// transaction holds a key exclusively (a locking read, or its commit), a version of the key
+// committed after its snapshot restarts it (40001) and nothing of it is written; a version
+// at or below the snapshot does not.
+TEST(RangeTxnServerTest, ASnapshotTransactionLosesToAWriteCommittedAfterItsSnapshot) {
+  OneNode n;
+  auto run = [&](proto::TxnRequest req) {
+    auto r = n.Send(std::move(req));
+    for (int i = 0; i < 50 && !r->has_value(); ++i) n.Tick();
+    EXPECT_TRUE(r->has_value());
+    return r->has_value() ? **r : proto::TxnResponse();
+  };
+  const proto::TxnResponse first = run(Commit("t1", 100, "k", "v1"));
+  ASSERT_EQ(first.code(), 0) << first.message();
+  const Timestamp t1 = proto::FromProto(first.timestamp());
+  const proto::TxnResponse second = run(Commit("t2", 200, "k", "v2"));
+  ASSERT_EQ(second.code(), 0) << second.message();
+  const Timestamp t2 = proto::FromProto(second.timestamp());
+  ASSERT_GT(t2, t1);
+  auto at = [](proto::TxnRequest req, Timestamp snapshot) {
+    *req.mutable_snapshot_timestamp() = proto::ToProto(snapshot);
+    return req;
+  };
+  auto locking_read = [&](const std::string& txn, int64_t priority) {
+    proto::TxnRequest r = Read(txn, priority, "k");
+    r.set_for_update(true);
+    return r;
+  };
+  // Snapshot between the two commits: "k" was written after it.
+  proto::TxnResponse stale = run(at(Commit("s1", 300, "k", "lost update"), t1));
+  EXPECT_EQ(GetSqlState(ResponseStatus(stale.code(), stale.message())), "40001") << stale.message();
+  stale = run(at(locking_read("s2", 310), t1));
+  EXPECT_EQ(GetSqlState(ResponseStatus(stale.code(), stale.message())), "40001") << stale.message();
+  // s2 must restart, so its lock on "k" went with the refusal (the reader below needs it).
+  auto rollback = [&](const std::string& txn) {
+    proto::TxnRequest r = Read(txn, 0, "k");
+    r.set_op(proto::TxnRequest::ROLLBACK);
+    (void)run(r);
+  };
+  // A delete counts as a write too.
+  proto::TxnRequest del = Commit("t3", 320, "gone", "x");
+  ASSERT_EQ(run(del).code(), 0);
+  del = Commit("t4", 330, "gone", "");
+  del.mutable_writes(0)->set_is_delete(true);
+  const proto::TxnResponse deleted = run(del);
+  ASSERT_EQ(deleted.code(), 0);
+  const proto::TxnResponse after_delete =
+      run(at(Commit("s3", 340, "gone", "back"), proto::FromProto(deleted.timestamp()).Prev()));
+  EXPECT_EQ(GetSqlState(ResponseStatus(after_delete.code(), after_delete.message())), "40001");
+  // The last committed value is still t2's: no losing commit wrote anything.
+  const proto::TxnResponse check = run(Read("reader", 400, "k"));
+  EXPECT_EQ(check.value(), "v2");
+  rollback("reader");
+  // A snapshot at or after the last write wins: the locking read, then the commit.
+  const proto::TxnResponse locked = run(at(locking_read("s4", 500), t2));
+  ASSERT_EQ(locked.code(), 0) << locked.message();
+  EXPECT_EQ(locked.value(), "v2");
+  const proto::TxnResponse won = run(at(Commit("s4", 500, "k", "v3"), t2));
+  ASSERT_EQ(won.code(), 0) << won.message();
+  // A locking scan cannot be a snapshot read: refused, not served with the wrong semantics.
+  proto::TxnRequest scan = at(Read("s5", 600, "a"), t2);
+  scan.set_scan(true);
+  EXPECT_EQ(run(scan).code(), static_cast<int>(absl::StatusCode::kInvalidArgument));
+}
+
 // With a wound delay, an older writer that finds a younger lock holder waits for it first:
 // a holder that commits within the delay is not thrown away. One that does not is wounded
 // when the delay ends, and the older writer goes ahead.

@@ -350,6 +350,25 @@ absl::StatusOr<proto::TxnResponse> Txn::Call(proto::TxnRequest req, bool retry_a
   return r;
 }
 
+proto::TxnRequest Txn::LockingRead(uint64_t range, bool for_update) const {
+  proto::TxnRequest req;
+  req.set_op(proto::TxnRequest::READ);
+  req.set_range_id(range);
+  req.set_txn_id(id_);
+  *req.mutable_priority() = ToProto(priority_);
+  req.set_for_update(for_update);
+  if (auto e = epochs_.find(range); e != epochs_.end()) req.set_lock_epoch(e->second);
+  if (snapshot() && read_ts_.has_value()) *req.mutable_snapshot_timestamp() = ToProto(*read_ts_);
+  return req;
+}
+
+void Txn::TakeSnapshot() {
+  if (read_ts_.has_value()) return;
+  // Now().latest: every commit acknowledged before now is in the snapshot. And at least the
+  // locking reads' timestamps: the versions they saw (held exclusively since) are in it.
+  read_ts_ = std::max(Timestamp{client_->true_time_->Now().latest_ns, 0}, locked_at_);
+}
+
 absl::StatusOr<std::optional<std::string>> Txn::Get(std::string_view key, bool for_update) {
   RETURN_IF_ERROR(CheckOpen());
   RETURN_IF_ERROR(ValidateKey(key));
@@ -366,18 +385,22 @@ absl::StatusOr<std::optional<std::string>> Txn::Get(std::string_view key, bool f
   auto buffered = writes_.find(std::string(key));
   if (buffered != writes_.end() && !for_update) return buffered->second;
   RETURN_IF_ERROR(client_->AbortedStatus(id_));
-  proto::TxnRequest req;
-  req.set_op(proto::TxnRequest::READ);
-  req.set_range_id(range.range_id);
-  req.set_txn_id(id_);
-  *req.mutable_priority() = ToProto(priority_);
+  if (snapshot() && !for_update) {
+    TakeSnapshot();
+    proto::KvRequest req;
+    req.set_op(proto::KvRequest::GET);
+    req.set_key(std::string(key));
+    ASSIGN_OR_RETURN(proto::KvResponse r, ReadOnly(range, std::move(req)));
+    if (!r.found()) return std::nullopt;
+    return r.value();
+  }
+  proto::TxnRequest req = LockingRead(range.range_id, for_update);
   req.set_key(std::string(key));
-  req.set_for_update(for_update);
-  if (auto e = epochs_.find(range.range_id); e != epochs_.end()) req.set_lock_epoch(e->second);
   client_->Touch(id_, range.range_id);
   ASSIGN_OR_RETURN(proto::TxnResponse r, Call(req));
   RETURN_IF_ERROR(ResponseStatus(r.code(), r.message()));
   NoteEpoch(range.range_id, r);
+  locked_at_ = std::max(locked_at_, FromProto(r.timestamp()));
   AddRead(range.range_id, LockSpan::Point(key));
   if (for_update) exclusive_.insert(std::string(key));
   if (buffered != writes_.end()) return buffered->second;
@@ -395,12 +418,24 @@ absl::StatusOr<std::vector<std::optional<std::string>>> Txn::GetMany(
     return out;
   }
   constexpr size_t kMaxKeysPerRequest = 1000;
-  if (options_.mode == TxnMode::kReadOnly) {
-    if (for_update) return absl::InvalidArgumentError("a read-only transaction cannot lock rows");
-    std::map<uint64_t, std::vector<size_t>> by_range;
-    for (size_t i = 0; i < keys.size(); ++i) {
-      by_range[client_->map_.Lookup(keys[i]).range_id].push_back(i);
+  if (options_.mode == TxnMode::kReadOnly && for_update) {
+    return absl::InvalidArgumentError("a read-only transaction cannot lock rows");
+  }
+  // Per range, the positions of the keys it must read (a buffered write answers a plain
+  // read; a locking read still takes the lock).
+  std::map<uint64_t, std::vector<size_t>> by_range;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    auto buffered = writes_.find(keys[i]);
+    if (buffered != writes_.end() && !for_update) {
+      out[i] = buffered->second;
+      continue;
     }
+    by_range[client_->map_.Lookup(keys[i]).range_id].push_back(i);
+  }
+  if (by_range.empty()) return out;
+  if (options_.mode == TxnMode::kReadWrite) RETURN_IF_ERROR(client_->AbortedStatus(id_));
+  if (options_.mode == TxnMode::kReadOnly || (snapshot() && !for_update)) {
+    if (snapshot()) TakeSnapshot();
     for (const auto& [range, positions] : by_range) {
       const RangeSpan& span = client_->map_.Lookup(keys[positions.front()]);
       for (size_t first = 0; first < positions.size(); first += kMaxKeysPerRequest) {
@@ -421,34 +456,16 @@ absl::StatusOr<std::vector<std::optional<std::string>>> Txn::GetMany(
     }
     return out;
   }
-  // Per range, the positions of the keys it must read (a buffered write answers a plain
-  // read; a locking read still takes the lock).
-  std::map<uint64_t, std::vector<size_t>> by_range;
-  for (size_t i = 0; i < keys.size(); ++i) {
-    auto buffered = writes_.find(keys[i]);
-    if (buffered != writes_.end() && !for_update) {
-      out[i] = buffered->second;
-      continue;
-    }
-    by_range[client_->map_.Lookup(keys[i]).range_id].push_back(i);
-  }
-  if (by_range.empty()) return out;
-  RETURN_IF_ERROR(client_->AbortedStatus(id_));
   for (const auto& [range, positions] : by_range) {
     for (size_t first = 0; first < positions.size(); first += kMaxKeysPerRequest) {
       const size_t last = std::min(positions.size(), first + kMaxKeysPerRequest);
-      proto::TxnRequest req;
-      req.set_op(proto::TxnRequest::READ);
-      req.set_range_id(range);
-      req.set_txn_id(id_);
-      *req.mutable_priority() = ToProto(priority_);
-      req.set_for_update(for_update);
+      proto::TxnRequest req = LockingRead(range, for_update);
       for (size_t p = first; p < last; ++p) req.add_batch_keys(keys[positions[p]]);
-      if (auto e = epochs_.find(range); e != epochs_.end()) req.set_lock_epoch(e->second);
       client_->Touch(id_, range);
       ASSIGN_OR_RETURN(proto::TxnResponse r, Call(req));
       RETURN_IF_ERROR(ResponseStatus(r.code(), r.message()));
       NoteEpoch(range, r);
+      locked_at_ = std::max(locked_at_, FromProto(r.timestamp()));
       std::map<std::string, std::string> found;
       for (int i = 0; i < r.keys_size() && i < r.values_size(); ++i) {
         found.emplace(r.keys(i), r.values(i));
@@ -475,7 +492,8 @@ absl::StatusOr<std::vector<Row>> Txn::ScanRange(const RangeSpan& range, std::str
   std::string from(start);
   while (true) {
     int64_t page = limit > 0 ? limit - static_cast<int64_t>(rows.size()) : 1000;
-    if (options_.mode == TxnMode::kReadOnly) {
+    if (options_.mode == TxnMode::kReadOnly || snapshot()) {
+      if (snapshot()) TakeSnapshot();
       proto::KvRequest req;
       req.set_op(proto::KvRequest::SCAN);
       req.set_key(from);
@@ -719,6 +737,15 @@ absl::Status Txn::Rollback() {
   if (!open_) return absl::OkStatus();
   std::set<uint64_t> ranges;
   for (const auto& [r, spans] : reads_) ranges.insert(r);
+  {
+    // And every range a request went to, answered or not: a locking read that was
+    // cancelled (statement timeout) or failed may have left a lock, or a queued request
+    // for one, which would otherwise stay until the transaction times out there.
+    absl::MutexLock lock(&client_->mu_);
+    if (auto it = client_->live_.find(id_); it != client_->live_.end()) {
+      ranges.insert(it->second.ranges.begin(), it->second.ranges.end());
+    }
+  }
   Close();
   for (uint64_t r : ranges) {
     proto::TxnRequest req;
@@ -788,16 +815,20 @@ absl::StatusOr<Timestamp> Txn::Commit() {
   const bool all_locked = std::all_of(writes_.begin(), writes_.end(), [this](const auto& w) {
     return exclusive_.contains(w.first);
   });
-  // Above every ingested write, so that whoever sees the commit sees them.
-  const Timestamp at_least =
+  // Above every ingested write, so that whoever sees the commit sees them; and above the
+  // snapshot, which it read.
+  Timestamp at_least =
       ingests_ > 0 ? std::max(commit_at_least_, ingested_at_.Next()) : commit_at_least_;
+  if (snapshot() && read_ts_.has_value()) at_least = std::max(at_least, read_ts_->Next());
   const auto written = std::count_if(parts.begin(), parts.end(),
                                      [](const auto& p) { return !p.second.writes.empty(); });
   protocol_ = written == 0   ? CommitProtocol::kReleaseReads
               : written == 1 ? CommitProtocol::kOnePhase
                              : CommitProtocol::kTwoPhase;
   TxnCommit commit(id_, priority_, std::move(parts), epochs_, all_locked,
-                   {.at_least = at_least, .before = commit_before_});
+                   {.at_least = at_least,
+                    .before = commit_before_,
+                    .snapshot = snapshot() ? read_ts_ : std::nullopt});
   if (commit.coordinator() != 0 && commit.participants() > 1) {
     // Two-phase commit. Heartbeats now cover every participant (write-only ones included,
     // so none expires the transaction while another's lock round waits) and the

@@ -275,6 +275,62 @@ TEST_F(TxnClientTest, GetManyReadsEachRangeOnce) {
   EXPECT_EQ((*locked)[0], "mine");
 }
 
+// Snapshot isolation: plain reads are lock-free reads at one snapshot (KV requests, no
+// READ, nothing to release at commit), taken at the first of them and not below what the
+// locking reads before it saw; later locking reads and the commit carry it, and the commit
+// is stamped above it. The transaction's own writes still win.
+TEST_F(TxnClientTest, ASnapshotTransactionReadsLockFreeAndCommitsAboveItsSnapshot) {
+  std::unique_ptr<Txn> t = client_.Begin({.isolation = Isolation::kSnapshot});
+  ASSERT_TRUE(t->snapshot());
+  EXPECT_FALSE(t->read_timestamp().has_value());
+  // A locking read first: no snapshot yet, so none to check; it answered at a time ahead
+  // of this client's clock.
+  const Timestamp ahead{clock_.NowNanos() + 5'000'000'000, 0};
+  rpc_.Script(proto::TxnRequest::READ, [ahead](NodeId) {
+    proto::TxnResponse r;
+    *r.mutable_timestamp() = proto::ToProto(ahead);
+    return absl::StatusOr<proto::TxnResponse>(r);
+  });
+  ASSERT_TRUE(t->Get("d", /*for_update=*/true).ok());
+  EXPECT_FALSE(rpc_.Last(proto::TxnRequest::READ).has_snapshot_timestamp());
+  ASSERT_TRUE(t->Put("c", "mine").ok());
+  ASSERT_TRUE(t->Get("a").ok());
+  ASSERT_TRUE(t->read_timestamp().has_value());
+  const Timestamp snapshot = *t->read_timestamp();
+  EXPECT_GE(snapshot, ahead);
+  ASSERT_TRUE(t->GetMany({"a", "b", "y"}).ok());
+  auto rows = t->Scan("a", "z");
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(*rows, (std::vector<Row>{{"c", "mine"}}));
+  auto own = t->Get("c");
+  ASSERT_TRUE(own.ok());
+  EXPECT_EQ(*own, "mine");
+  EXPECT_EQ(rpc_.Calls(proto::TxnRequest::READ), 1);
+  EXPECT_EQ(rpc_.KvNodes().size(), 5u);  // Get, GetMany (2 ranges), Scan (2 ranges)
+  ASSERT_TRUE(t->Get("b", /*for_update=*/true).ok());
+  const proto::TxnRequest locking = rpc_.Last(proto::TxnRequest::READ);
+  EXPECT_TRUE(locking.for_update());
+  ASSERT_TRUE(locking.has_snapshot_timestamp());
+  EXPECT_EQ(proto::FromProto(locking.snapshot_timestamp()), snapshot);
+  ASSERT_TRUE(t->Put("b", "1").ok());
+  ASSERT_TRUE(t->Commit().ok());
+  const proto::TxnRequest commit = rpc_.Last(proto::TxnRequest::COMMIT);
+  ASSERT_TRUE(commit.has_snapshot_timestamp());
+  EXPECT_EQ(proto::FromProto(commit.snapshot_timestamp()), snapshot);
+  EXPECT_GT(proto::FromProto(commit.min_commit_timestamp()), snapshot);
+  EXPECT_EQ(commit.read_starts_size(), 2);  // only the locking reads' keys, "b" and "d"
+  // A snapshot transaction that never read lock-free has no snapshot to check against.
+  std::unique_ptr<Txn> w = client_.Begin({.isolation = Isolation::kSnapshot});
+  ASSERT_TRUE(w->Get("e", /*for_update=*/true).ok());
+  ASSERT_TRUE(w->Put("e", "1").ok());
+  ASSERT_TRUE(w->Commit().ok());
+  EXPECT_FALSE(rpc_.Last(proto::TxnRequest::COMMIT).has_snapshot_timestamp());
+  // A serializable transaction's requests carry no snapshot.
+  std::unique_ptr<Txn> s = client_.Begin();
+  ASSERT_TRUE(s->Get("a", /*for_update=*/true).ok());
+  EXPECT_FALSE(rpc_.Last(proto::TxnRequest::READ).has_snapshot_timestamp());
+}
+
 // The commit names each read lock once: a read that an earlier one covers (the same key
 // again, or a key inside a scanned span) adds nothing.
 TEST_F(TxnClientTest, CommitNamesEachReadSpanOnce) {

@@ -73,6 +73,10 @@ proto::TxnRequest TxnCommit::Request(proto::TxnRequest::Op op, uint64_t range) c
     req.add_read_ends(s.end);
   }
   req.set_coordinator_range(coordinator_);
+  if (bounds_.snapshot.has_value() &&
+      (op == proto::TxnRequest::LOCK || op == proto::TxnRequest::COMMIT)) {
+    *req.mutable_snapshot_timestamp() = ToProto(*bounds_.snapshot);
+  }
   return req;
 }
 

@@ -63,6 +63,9 @@ struct CommitSend {
 struct CommitBounds {
   Timestamp at_least;
   Timestamp before = Timestamp::Max();
+  // Snapshot isolation: the snapshot. LOCK and COMMIT carry it, and a range refuses (40001)
+  // a written key with a version committed above it.
+  std::optional<Timestamp> snapshot;
 };
 
 class TxnCommit {

@@ -89,6 +89,15 @@ class SpanReader {
       ASSIGN_OR_RETURN(std::vector<txn::Row> rows,
                        ctx_.txn->Scan(start, span.end, static_cast<int64_t>(max), filter_));
       ctx_.rows_read += static_cast<int64_t>(rows.size());
+      if (for_update_ && ctx_.txn->snapshot() && index_.id() == kPrimaryIndexId && !rows.empty()) {
+        // A snapshot transaction scans without locks; FOR UPDATE (and UPDATE, DELETE) lock
+        // the rows found, as PostgreSQL does, and a row written since the snapshot is a
+        // conflict (40001). (A secondary index leads to its rows by GetMany, which locks.)
+        std::vector<std::string> keys;
+        keys.reserve(rows.size());
+        for (const auto& r : rows) keys.push_back(r.key);
+        RETURN_IF_ERROR(ctx_.txn->GetMany(keys, /*for_update=*/true).status());
+      }
       if (rows.size() < max) {
         ++next_span_;
         resume_.reset();

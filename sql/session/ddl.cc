@@ -98,7 +98,7 @@ absl::Status Backfill(txn::Txn& txn, const TableInfo& table, const proto::IndexD
 }  // namespace
 
 absl::Status SessionImpl::ExecuteDdl(const ast::Statement& stmt, ResultSink* sink) {
-  ASSIGN_OR_RETURN(txn::Txn * txn, StatementTxn(false, nullptr));
+  ASSIGN_OR_RETURN(txn::Txn * txn, StatementTxn(false, nullptr, /*serializable=*/true));
   if (txn->mode() != txn::TxnMode::kReadWrite) {
     return SqlError(absl::StatusCode::kFailedPrecondition, "25006",
                     "cannot change the schema in a read-only transaction");

@@ -317,7 +317,44 @@ absl::StatusOr<txn::TxnOptions> SessionImpl::AsOfOptions(const ast::Expr& as_of)
                                      "'max_staleness:10s'"));
 }
 
-absl::StatusOr<txn::Txn*> SessionImpl::StatementTxn(bool read_only_ok, const ast::Expr* as_of) {
+namespace {
+
+// SQL's isolation level names (lower-cased, as the parser and SET give them) to the
+// transaction layer's. READ COMMITTED and READ UNCOMMITTED run as SERIALIZABLE, which is
+// stronger (PostgreSQL itself runs READ UNCOMMITTED as READ COMMITTED).
+absl::StatusOr<txn::Isolation> IsolationOf(std::string_view level) {
+  if (level == "repeatable read") return txn::Isolation::kSnapshot;
+  if (level == "serializable" || level == "read committed" || level == "read uncommitted") {
+    return txn::Isolation::kSerializable;
+  }
+  return SqlError(
+      absl::StatusCode::kInvalidArgument, "22023",
+      absl::StrCat("invalid value for parameter \"transaction_isolation\": \"", std::string(level),
+                   "\" (serializable, repeatable read, read committed or read "
+                   "uncommitted)"));
+}
+
+std::string IsolationName(txn::Isolation i) {
+  return i == txn::Isolation::kSnapshot ? "repeatable read" : "serializable";
+}
+
+}  // namespace
+
+txn::Isolation SessionImpl::DefaultIsolation() const {
+  auto it = settings_.find("default_transaction_isolation");
+  if (it == settings_.end()) return txn::Isolation::kSerializable;
+  return IsolationOf(it->second).value_or(txn::Isolation::kSerializable);
+}
+
+absl::StatusOr<txn::Txn*> SessionImpl::StatementTxn(bool read_only_ok, const ast::Expr* as_of,
+                                                    bool serializable) {
+  if (serializable && ((txn_ && txn_->snapshot()) ||
+                       (explicit_ && !txn_ && block_options_.mode == txn::TxnMode::kReadWrite &&
+                        block_options_.isolation == txn::Isolation::kSnapshot))) {
+    return Error("0A000",
+                 "schema changes are not supported in a REPEATABLE READ transaction; run them "
+                 "in a SERIALIZABLE one (the default)");
+  }
   if (txn_) {
     if (as_of != nullptr) {
       return Error("0A000", "AS OF SYSTEM TIME inside a transaction must be given in BEGIN");
@@ -343,6 +380,8 @@ absl::StatusOr<txn::Txn*> SessionImpl::StatementTxn(bool read_only_ok, const ast
     ASSIGN_OR_RETURN(o, AsOfOptions(*as_of));
   } else if (read_only_ok) {
     o.mode = txn::TxnMode::kReadOnly;
+  } else if (!serializable) {
+    o.isolation = DefaultIsolation();
   }
   txn_ = client().Begin(o);
   implicit_open_ = true;
@@ -429,10 +468,11 @@ absl::Status SessionImpl::Begin(const ast::BeginStmt& stmt, ResultSink* sink) {
     if (sink) sink->Complete("BEGIN");
     return absl::OkStatus();
   }
-  if (!stmt.isolation.empty() && stmt.isolation != "serializable") {
-    // Stronger than requested is allowed: every Meridian transaction is serializable.
-  }
   block_options_ = txn::TxnOptions{};
+  block_options_.isolation = DefaultIsolation();
+  if (!stmt.isolation.empty()) {
+    ASSIGN_OR_RETURN(block_options_.isolation, IsolationOf(stmt.isolation));
+  }
   if (stmt.read_only) block_options_.mode = txn::TxnMode::kReadOnly;
   if (stmt.as_of_system_time) {
     ASSIGN_OR_RETURN(block_options_, AsOfOptions(*stmt.as_of_system_time));
@@ -697,6 +737,18 @@ absl::Status SessionImpl::Set(const ast::SetStmt& stmt, ResultSink* sink) {
         txn_->mode() != txn::TxnMode::kReadOnly) {
       return Error("25001", "transaction read-only mode must be set before any query");
     }
+    if (!stmt.transaction.isolation.empty()) {
+      ASSIGN_OR_RETURN(txn::Isolation iso, IsolationOf(stmt.transaction.isolation));
+      if (stmt.name == "session characteristics") {
+        settings_["default_transaction_isolation"] = IsolationName(iso);
+      } else if (txn_ && explicit_) {
+        if (txn_->snapshot() != (iso == txn::Isolation::kSnapshot)) {
+          return Error("25001", "SET TRANSACTION ISOLATION LEVEL must be called before any query");
+        }
+      } else {
+        block_options_.isolation = iso;
+      }
+    }
     if (sink) sink->Complete("SET");
     return absl::OkStatus();
   }
@@ -728,7 +780,17 @@ absl::Status SessionImpl::Set(const ast::SetStmt& stmt, ResultSink* sink) {
     value = "UTC";
   }
   if (name == "transaction_isolation" || name == "default_transaction_isolation") {
-    value = "serializable";  // every transaction is serializable
+    ASSIGN_OR_RETURN(txn::Isolation iso, IsolationOf(absl::AsciiStrToLower(value)));
+    value = IsolationName(iso);
+    if (name == "transaction_isolation") {
+      // The current (or next) transaction block's, as SET TRANSACTION ISOLATION LEVEL.
+      if (txn_ && explicit_ && txn_->snapshot() != (iso == txn::Isolation::kSnapshot)) {
+        return Error("25001", "SET TRANSACTION ISOLATION LEVEL must be called before any query");
+      }
+      if (explicit_) block_options_.isolation = iso;
+      if (sink) sink->Complete("SET");
+      return absl::OkStatus();
+    }
   }
   if (name == "statement_memory_limit") {
     ASSIGN_OR_RETURN(int64_t bytes, ParseMemorySetting(value));
@@ -787,6 +849,13 @@ absl::Status SessionImpl::Show(const ast::ShowStmt& stmt, ResultSink* sink) {
   std::string value = it->second;
   if (name == "transaction_read_only")
     value = (txn_ && txn_->mode() == txn::TxnMode::kReadOnly) ? "on" : "off";
+  if (name == "transaction_isolation") {
+    value = txn_ && txn_->mode() == txn::TxnMode::kReadWrite
+                ? IsolationName(txn_->snapshot() ? txn::Isolation::kSnapshot
+                                                 : txn::Isolation::kSerializable)
+            : explicit_ ? IsolationName(block_options_.isolation)
+                        : IsolationName(DefaultIsolation());
+  }
   sink->Columns({ColumnInfo{stmt.name, text}});
   RETURN_IF_ERROR(sink->Row({Value::String(value)}));
   sink->Complete("SHOW");

@@ -288,6 +288,17 @@ absl::StatusOr<std::vector<MvccVersion>> MvccStore::History(std::string_view key
   return out;
 }
 
+absl::StatusOr<std::optional<Timestamp>> MvccStore::NewestVersion(std::string_view key) {
+  std::string intent_key = EncodeIntentKey(options_.data_prefix, key);
+  std::unique_ptr<Iterator> it = engine_->NewIterator();
+  it->Seek(intent_key);
+  if (it->Valid() && it->key() == intent_key) it->Next();
+  RETURN_IF_ERROR(it->status());
+  if (!it->Valid() || !IsVersionOf(it->key(), intent_key)) return std::nullopt;
+  ASSIGN_OR_RETURN(Timestamp ts, VersionTimestamp(it->key(), intent_key.size()));
+  return ts;
+}
+
 absl::Status MvccStore::Put(std::string_view key, Timestamp ts, std::string_view value,
                             const WriteOptions& options) {
   std::unique_ptr<MvccBatch> batch = NewBatch();

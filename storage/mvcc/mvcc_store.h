@@ -114,6 +114,9 @@ class MvccStore {
   absl::StatusOr<std::optional<PreparedWriteInfo>> GetIntent(std::string_view key);
   // Every committed version of `key`, newest first.
   absl::StatusOr<std::vector<MvccVersion>> History(std::string_view key);
+  // The timestamp of `key`'s newest committed version, a tombstone included; nullopt if it
+  // has none. (Snapshot isolation's write-write check: was it written after a snapshot?)
+  absl::StatusOr<std::optional<Timestamp>> NewestVersion(std::string_view key);
 
   // Single writes, each its own atomic batch.
   absl::Status Put(std::string_view key, Timestamp ts, std::string_view value,

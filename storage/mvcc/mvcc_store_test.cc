@@ -70,6 +70,32 @@ TEST_P(MvccStoreTest, ReadsSeeNewestVersionAtOrBelowTimestamp) {
   ExpectStatsConsistent();
 }
 
+// Snapshot isolation's write-write check reads the newest version of a key: tombstones
+// count, a prepared write does not (it is not committed), and a neighbouring key with the
+// same prefix is not a version of this one.
+TEST_P(MvccStoreTest, NewestVersionCountsTombstonesAndSkipsIntents) {
+  auto newest = [&](std::string_view key) {
+    absl::StatusOr<std::optional<Timestamp>> v = store_->NewestVersion(key);
+    EXPECT_TRUE(v.ok()) << v.status();
+    return v.ok() ? *v : std::nullopt;
+  };
+  EXPECT_EQ(newest("k"), std::nullopt);
+  ASSERT_TRUE(store_->Put("k", T(10), "v10").ok());
+  ASSERT_TRUE(store_->Put("k", T(30), "v30").ok());
+  ASSERT_TRUE(store_->Put("k2", T(50), "other").ok());
+  EXPECT_EQ(newest("k"), T(30));
+  ASSERT_TRUE(store_->Delete("k", T(40)).ok());
+  EXPECT_EQ(newest("k"), T(40));
+  {
+    std::unique_ptr<MvccBatch> b = store_->NewBatch();
+    ASSERT_TRUE(b->Prepare("k", "txn-1", T(45), std::string("prepared")).ok());
+    ASSERT_TRUE(b->Commit().ok());
+  }
+  EXPECT_EQ(newest("k"), T(40));
+  EXPECT_EQ(newest("k2"), T(50));
+  EXPECT_EQ(newest("j"), std::nullopt);
+}
+
 // One batch writing keys in order over a span where some keys already have versions, an
 // intent or nothing: MvccBatch::Load skips seeks while its reader already rests past the
 // key, and must still find every existing version and intent (the stats and the

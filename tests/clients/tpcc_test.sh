@@ -24,6 +24,10 @@ set +e
 "$bin" workload tpcc run --duration=soon >"$dir/out" 2>&1; rc=$?
 set -e
 [ $rc -eq 2 ] && grep -q -- "--duration needs a duration" "$dir/out" || fail "bad --duration: rc $rc: $(cat "$dir/out")"
+set +e
+"$bin" workload tpcc run --isolation=snapshot >"$dir/out" 2>&1; rc=$?
+set -e
+[ $rc -eq 2 ] && grep -q -- "--isolation is repeatable-read or serializable" "$dir/out" || fail "bad --isolation: rc $rc: $(cat "$dir/out")"
 # run before init: no TPC-C database.
 set +e
 "$bin" workload tpcc run --db="$(url 0)" --duration=1s >"$dir/out" 2>&1; rc=$?
@@ -38,7 +42,8 @@ grep -q "NOT spec-sized" "$dir/init" || fail "init did not say the scale is not 
 "$bin" workload tpcc check --expensive --db="$(url 0)" | tee "$dir/check"
 grep -q "^12 passed, 0 failed" "$dir/check" || fail "check after init"
 
-# Flat out, prepared statements, connections spread over nodes 1 and 2.
+# Flat out, prepared statements, connections spread over nodes 1 and 2, at the default
+# REPEATABLE READ (snapshot isolation; the check afterwards finds any anomaly it let in).
 "$bin" workload tpcc run --db="$(url 0)" --db="$(url 1)" --duration="${seconds}s" --ramp=1s \
   --wait=0 --workers=4 --seed=8 --json >"$dir/run.json" 2>"$dir/run.lines"
 cat "$dir/run.lines"
@@ -54,17 +59,19 @@ for t in ("newOrder", "payment", "orderStatus", "delivery", "stockLevel"):
     assert s["types"][t]["count"] > 0, t
     assert s["types"][t]["p50_ms"] <= s["types"][t]["p90_ms"] <= s["types"][t]["max_ms"], t
 assert s["tpmC"] > 0
-assert s["protocol"] == "prepared" and s["workers"] == 4
+assert s["protocol"] == "prepared" and s["workers"] == 4 and s["isolation"] == "repeatable read"
 names = {c["name"]: c["outcome"] for c in s["checks"]}
 assert names["remote Payments"] == "n/a", names  # one warehouse: nothing remote
 assert "FAIL" not in (names["skipped deliveries"], names["p90 delivery"]), names
 PY
 
-# Paced (a twentieth of the spec's keying and think times), the simple protocol, text out.
-"$bin" workload tpcc run --db="$(url 2)" --duration=5s --wait=0.05 --simple --seed=9 >"$dir/run2"
+# Paced (a twentieth of the spec's keying and think times), the simple protocol, text out,
+# serializable.
+"$bin" workload tpcc run --db="$(url 2)" --duration=5s --wait=0.05 --simple --seed=9 \
+  --isolation=serializable >"$dir/run2"
 tail -25 "$dir/run2"
 grep -q "^tpmC [0-9.]*, efficiency" "$dir/run2" || fail "no tpmC line"
-grep -q "simple protocol" "$dir/run2" || fail "not the simple protocol"
+grep -q "simple protocol, serializable" "$dir/run2" || fail "not the simple protocol, serializable"
 ! grep -q "^errors " "$dir/run2" || fail "errors in the paced run"
 
 "$bin" workload tpcc check --expensive --db="$(url 1)" | tee "$dir/check"

@@ -106,7 +106,7 @@ TxnRecord Execute(Shared& sh, TerminalState& t) {
       db = sh.pool->runner(slot);
     }
     const int64_t before = db->statements();
-    Transactions txns(db);
+    Transactions txns(db, sh.options->isolation);
     absl::StatusOr<TxnResult> r;
     const std::string now = Timestamp(absl::Now());
     switch (t.card) {
@@ -223,6 +223,7 @@ absl::StatusOr<RunSummary> RunWorkload(const RunOptions& options, std::FILE* lin
   summary.conns = conns;
   summary.wait = options.wait;
   summary.prepared = options.protocol == SqlRunner::Protocol::kPrepared;
+  summary.isolation = options.isolation;
 
   TpccRandom rng(options.seed);
   const NURandConstants run_c = NURandConstants::ForRun(meta.load, rng);

@@ -43,6 +43,9 @@ struct RunOptions {
   absl::Duration ramp = absl::ZeroDuration();
   uint64_t seed = 0;
   int max_retries = 100;  // per transaction
+  // The read-write transactions' isolation level, the same on every system: "repeatable
+  // read" (snapshot isolation, under which TPC-C is serializable) or "serializable".
+  std::string isolation = "repeatable read";
 };
 
 absl::StatusOr<RunSummary> RunWorkload(const RunOptions& options, std::FILE* lines);

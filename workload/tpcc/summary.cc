@@ -154,8 +154,8 @@ std::string RunSummary::Text() const {
   std::string s;
   absl::StrAppendFormat(&s, "\nTPC-C summary: %s on %s, %d terminals, %d workers, %d connections, ",
                         scale.Describe(), system, terminals, workers, conns);
-  absl::StrAppendFormat(&s, "wait x%g, %s protocol, %.1f s measured\n", wait,
-                        prepared ? "prepared" : "simple", window_seconds);
+  absl::StrAppendFormat(&s, "wait x%g, %s protocol, %s, %.1f s measured\n", wait,
+                        prepared ? "prepared" : "simple", isolation, window_seconds);
   absl::StrAppendFormat(&s, "%-12s %8s %6s %6s %8s %7s %9s %9s %9s %9s %9s\n", "type", "count",
                         "mix%", "errors", "retries", "stmts", "p50(ms)", "p90(ms)", "p95(ms)",
                         "p99(ms)", "max(ms)");
@@ -221,13 +221,13 @@ std::string RunSummary::Json() const {
   std::string s = "{";
   absl::StrAppendFormat(&s,
                         "\"system\":%s,\"warehouses\":%d,\"spec_sized\":%s,\"terminals\":%d,"
-                        "\"workers\":%d,\"conns\":%d,\"wait\":%g,\"protocol\":%s,"
+                        "\"workers\":%d,\"conns\":%d,\"wait\":%g,\"protocol\":%s,\"isolation\":%s,"
                         "\"window_seconds\":%.3f,\"tpmC\":%.3f,\"max_tpmC\":%.3f,"
                         "\"efficiency_percent\":%.3f,",
                         JsonString(system), warehouses, scale.SpecSized() ? "true" : "false",
                         terminals, workers, conns, wait,
-                        JsonString(prepared ? "prepared" : "simple"), window_seconds, TpmC(),
-                        MaxTpmC(), EfficiencyPercent());
+                        JsonString(prepared ? "prepared" : "simple"), JsonString(isolation),
+                        window_seconds, TpmC(), MaxTpmC(), EfficiencyPercent());
   absl::StrAppend(&s, "\"types\":{");
   bool first = true;
   for (TxnType t : kAllTxnTypes) {

@@ -55,8 +55,9 @@ struct RunSummary {
   int conns = 0;
   double wait = 1;  // the keying/think time factor
   bool prepared = true;
-  std::string system;         // "Meridian" or "PostgreSQL"
-  double window_seconds = 0;  // the measurement window
+  std::string isolation = "repeatable read";  // of the read-write transactions
+  std::string system;                         // "Meridian" or "PostgreSQL"
+  double window_seconds = 0;                  // the measurement window
   std::array<TypeStats, kTxnTypes> types;
   InputAudit audit;
   std::map<std::string, ErrorCount> errors;

@@ -78,9 +78,10 @@ absl::StatusOr<int64_t> ParseCents(std::string_view view) {
 }
 
 absl::Status Transactions::Begin(bool read_only) {
-  if (db_->meridian()) return db_->Simple(read_only ? "BEGIN READ ONLY" : "BEGIN");
-  return db_->Simple(read_only ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-                               : "BEGIN ISOLATION LEVEL REPEATABLE READ");
+  // The same statement on every system. A read-only transaction is one snapshot on
+  // Meridian at any level.
+  return db_->Simple(
+      absl::StrCat("BEGIN ISOLATION LEVEL ", isolation_, read_only ? " READ ONLY" : ""));
 }
 
 absl::StatusOr<int> Transactions::CustomerByName(int w, int d, const std::string& last) {

@@ -33,6 +33,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "workload/tpcc/inputs.h"
@@ -51,7 +52,8 @@ absl::StatusOr<int64_t> ParseCents(std::string_view text);
 
 class Transactions {
  public:
-  explicit Transactions(SqlRunner* db) : db_(db) {}
+  // `isolation`: the read-write transactions' level ("repeatable read" or "serializable").
+  Transactions(SqlRunner* db, std::string isolation) : db_(db), isolation_(std::move(isolation)) {}
 
   // `now` is the entry or delivery time, "YYYY-MM-DD HH:MM:SS.ffffff".
   absl::StatusOr<TxnResult> NewOrder(const NewOrderInput& in, const std::string& now);
@@ -67,6 +69,7 @@ class Transactions {
   absl::StatusOr<int> CustomerByName(int w, int d, const std::string& last);
 
   SqlRunner* db_;
+  const std::string isolation_;
 };
 
 }  // namespace meridian::workload::tpcc

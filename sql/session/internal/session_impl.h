@@ -44,8 +44,13 @@ class SessionImpl : public SqlSession {
 
   // --- used by the statement implementations
   txn::TxnClient& client() { return *engine_->options().client; }
-  // The transaction a statement runs in, starting one if needed.
-  absl::StatusOr<txn::Txn*> StatementTxn(bool read_only_ok, const ast::Expr* as_of);
+  // The transaction a statement runs in, starting one if needed. `serializable`: a
+  // statement that needs serializable isolation (a schema change) whatever the session's
+  // default; it fails (0A000) inside a REPEATABLE READ block.
+  absl::StatusOr<txn::Txn*> StatementTxn(bool read_only_ok, const ast::Expr* as_of,
+                                         bool serializable = false);
+  // The isolation of transactions started now outside a block: default_transaction_isolation.
+  txn::Isolation DefaultIsolation() const;
   BinderCatalog MakeCatalog(txn::Txn* txn);
   // The table `name` for a statement of `txn` (through the node's descriptor leases), and
   // for a schema change of it (under the descriptor's exclusive lock, leases given up).
