@@ -10,7 +10,7 @@
 # runs as the postgres user).
 # The clients connect to the node that holds the lease of the tables' range (as an
 # application's clients connect to the gateway in their own region, where its leases are);
-# the last lines repeat the point select and the TPC-B transaction through a gateway that
+# the last lines repeat TPC-B, the point select and the point update through a gateway that
 # is not the leaseholder, so every request crosses gRPC to another node.
 #   usage: bench/sql_vs_postgres.sh BUILD_DIR [SECONDS] [CLIENTS]
 set -euo pipefail
@@ -64,3 +64,4 @@ line() {  # name meridian_port workload
 for w in tpcb point_select point_update small_join; do line "$w" "$near" "$w"; done
 line "tpcb far" "$far" tpcb
 line "point_sel far" "$far" point_select
+line "point_upd far" "$far" point_update

@@ -64,6 +64,7 @@ int64_t ClusterDemo::OneWayDelayMs(uint64_t a, uint64_t b) const {
 server::NodeOptions ClusterDemo::NodeOptionsFor(uint64_t id) const {
   server::NodeOptions o;
   o.scan_filters = sql::CompileRangeFilter;  // SQL filters run next to the data
+  o.row_updates = sql::CompileRowUpdate;     // and single-row UPDATEs too
   o.node_id = id;
   o.listen_address = addresses_.at(id);
   o.peers = addresses_;

@@ -148,6 +148,7 @@ int StartCommand(int argc, char** argv) {
   }
   server::NodeOptions o;
   o.scan_filters = sql::CompileRangeFilter;  // SQL filters run next to the data
+  o.row_updates = sql::CompileRowUpdate;     // and single-row UPDATEs too
   auto id = IntFlag(*args, "node-id", 0);
   auto ranges = IntFlag(*args, "ranges", 1);
   auto lease = IntFlag(*args, "lease-ms", 1500);

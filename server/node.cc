@@ -90,7 +90,8 @@ absl::Status Node::Init() {
               .heartbeat_timeout_ns = options_.txn_heartbeat_timeout_ms * 1'000'000,
               .close_interval_ns = options_.close_interval_ms * 1'000'000,
               .incarnation = incarnation_,
-              .scan_filters = options_.scan_filters},
+              .scan_filters = options_.scan_filters,
+              .row_updates = options_.row_updates},
           range, true_time_.get(), hlc_.get(), this);
       servers_[ro.range_id]->SetRefusal(clock_problem_);
     }

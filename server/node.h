@@ -79,6 +79,9 @@ struct NodeOptions {
   // Evaluates the row filters scans carry (the SQL layer's: sql::CompileRangeFilter); empty:
   // ranges return every row and the reader filters.
   txn::ScanFilterCompiler scan_filters;
+  // Evaluates single-row updates (the SQL layer's: sql::CompileRowUpdate); empty: they are
+  // refused and the gateway reads and writes the row itself.
+  txn::RowUpdateCompiler row_updates;
 };
 
 class Node : public NodeServiceHandler, public txn::RangeTxnHost {

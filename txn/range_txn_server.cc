@@ -21,6 +21,9 @@ proto::TxnResponse TxnError(const absl::Status& s, uint64_t leader_hint = 0) {
   r.set_code(static_cast<int>(s.code()));
   r.set_message(std::string(s.message()));
   r.set_leader_hint(leader_hint);
+  if (std::optional<std::string> state = GetSqlState(s); state.has_value()) {
+    r.set_sqlstate(*state);
+  }
   return r;
 }
 
@@ -194,6 +197,14 @@ absl::Status RangeTxnServer::CheckKeys(const proto::TxnRequest& req) const {
     return absl::OkStatus();
   };
   for (const proto::KvWrite& w : req.writes()) RETURN_IF_ERROR(outside(w.key()));
+  if (!req.update().empty()) {
+    if (req.op() != proto::TxnRequest::COMMIT || req.writes_size() > 0 ||
+        req.read_starts_size() > 0 || req.read_ends_size() > 0) {
+      return absl::InvalidArgumentError(
+          "a row update is a COMMIT of one key, with no writes and no reads of its own");
+    }
+    RETURN_IF_ERROR(outside(req.key()));
+  }
   if (req.op() == proto::TxnRequest::READ && req.scan()) {
     if (req.batch_keys_size() > 0) {
       return absl::InvalidArgumentError("a batched read cannot be a scan");
@@ -534,7 +545,80 @@ void RangeTxnServer::Ingest(const Req& req, const Reply& reply) {
               });
 }
 
+void RangeTxnServer::UpdateLocal(const Req& req, const Reply& reply) {
+  absl::Status ready = Ready();
+  if (ready.ok()) ready = CheckEpoch(*req);
+  if (!ready.ok()) return reply(TxnError(ready, LeaderHint()));
+  if (!options_.row_updates) {
+    return reply(TxnError(absl::FailedPreconditionError(
+        absl::StrCat("node serving range ", range_id(), " does not evaluate row updates"))));
+  }
+  absl::StatusOr<std::unique_ptr<RowUpdate>> compiled = options_.row_updates(req->update());
+  if (!compiled.ok()) return reply(TxnError(compiled.status()));
+  std::shared_ptr<RowUpdate> update = std::move(*compiled);
+  const std::string txn = req->txn_id();
+  // Nothing of the transaction is left here unless it commits.
+  auto fail = [this, txn, reply](const absl::Status& s) {
+    if (!locks_.table().IsPrepared(txn)) locks_.Finish(txn);
+    reply(TxnError(s, LeaderHint()));
+  };
+  LockAll(
+      txn, FromProto(req->priority()), {{LockSpan::Point(req->key()), LockMode::kExclusive}},
+      [this, req, reply, update, fail](absl::Status s) {
+        if (!s.ok()) return fail(s);
+        // The latest committed value, as a locking read has it.
+        absl::StatusOr<storage::ReadPlan> plan = range_->PlanStrongRead();
+        if (!plan.ok()) return fail(plan.status());
+        const storage::ReadPlan p = *plan;
+        waits_.OnApplied(
+            p.required_applied_index,
+            {.ready = [this, p] { return range_->ReadReady(p); },
+             .run =
+                 [this, req, reply, update, fail, p] {
+                   absl::StatusOr<storage::MvccGetResult> g =
+                       range_->mvcc().Get(req->key(), p.read_timestamp);
+                   if (!g.ok()) return fail(g.status());
+                   if (g->blocked_by.has_value()) {
+                     return fail(absl::InternalError(
+                         absl::StrCat("locked read of '", absl::CEscape(req->key()),
+                                      "' found a prepared write of ", g->blocked_by->txn_id,
+                                      " that holds no lock")));
+                   }
+                   std::optional<std::string> next;
+                   if (g->row.has_value()) {
+                     absl::StatusOr<std::optional<std::string>> applied =
+                         update->Apply(req->key(), g->row->value);
+                     if (!applied.ok()) return fail(applied.status());
+                     next = std::move(*applied);
+                   }
+                   if (!next.has_value()) {
+                     // Nothing to write: like a commit of reads only, release, then wait out
+                     // the read's timestamp before answering.
+                     locks_.Finish(req->txn_id());
+                     return ReplyAfter(hlc_->Now(), "", proto::TxnResponse(), reply);
+                   }
+                   // An ordinary single-range commit of the new value, under the lock held.
+                   auto commit = std::make_shared<proto::TxnRequest>(*req);
+                   commit->clear_update();
+                   proto::KvWrite* w = commit->add_writes();
+                   w->set_key(req->key());
+                   w->set_value(*next);
+                   CommitLocal(commit, [reply, value = *next](proto::TxnResponse r) {
+                     if (r.code() == 0) {
+                       r.set_found(true);
+                       r.set_value(value);
+                     }
+                     reply(std::move(r));
+                   });
+                 },
+             .deadline_ns = NowNs() + options_.request_timeout_ns,
+             .expire =
+                 [fail] { fail(absl::UnavailableError("lost the lease while waiting to read")); }});
+      });
+}
+
 void RangeTxnServer::CommitLocal(const Req& req, const Reply& reply) {
+  if (!req->update().empty()) return UpdateLocal(req, reply);
   const int64_t start = NowNs();
   absl::Status ready = Ready();
   if (ready.ok()) ready = CheckEpoch(*req);

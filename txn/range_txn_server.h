@@ -50,6 +50,7 @@
 #include "storage/range/range_replica.h"
 #include "txn/range_map.h"
 #include "txn/range_waits.h"
+#include "txn/row_update.h"
 #include "txn/scan_filter.h"
 #include "txn/txn_locks.h"
 
@@ -96,6 +97,8 @@ struct RangeTxnServerOptions {
   int64_t read_hold_ns = 5'000'000'000;
   // Evaluates scan filters; empty: filters are ignored (every row is returned).
   ScanFilterCompiler scan_filters;
+  // Evaluates single-row updates (TxnRequest.update); empty: they are refused.
+  RowUpdateCompiler row_updates;
 };
 
 class RangeTxnServer {
@@ -194,6 +197,8 @@ class RangeTxnServer {
   void Dispatch(const Req& request, const Reply& reply);
   void LockingRead(const Req& request, const Reply& reply);
   void CommitLocal(const Req& request, const Reply& reply);
+  // COMMIT with an update: lock the key, read it, apply the update, commit (CommitLocal).
+  void UpdateLocal(const Req& request, const Reply& reply);
   // INGEST: writes into a key space private to the transaction, without locks.
   void Ingest(const Req& request, const Reply& reply);
   void LockForCommit(const Req& request, const Reply& reply);

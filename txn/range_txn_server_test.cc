@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "common/clock/hlc.h"
 #include "common/clock/physical_clock.h"
 #include "common/logging.h"
@@ -197,6 +199,87 @@ TEST(RangeTxnServerTest, ASnapshotTransactionLosesToAWriteCommittedAfterItsSnaps
   proto::TxnRequest scan = at(Read("s5", 600, "a"), t2);
   scan.set_scan(true);
   EXPECT_EQ(run(scan).code(), static_cast<int>(absl::StatusCode::kInvalidArgument));
+}
+
+// A COMMIT with an update (txn/row_update.h): the range locks the key, reads it, applies
+// the update and commits the result in the same request. An update that leaves the row,
+// a missing row, or a failing update (its SQLSTATE comes back) writes nothing and keeps no
+// lock; a node without a compiler refuses, untouched.
+TEST(RangeTxnServerTest, ARowUpdateReadsAppliesAndCommitsInOneRequest) {
+  class Increment : public RowUpdate {
+   public:
+    explicit Increment(std::string how) : how_(std::move(how)) {}
+    absl::StatusOr<std::optional<std::string>> Apply(std::string_view,
+                                                     std::string_view value) override {
+      if (how_ == "fail")
+        return WithSqlState(absl::InvalidArgumentError("division by zero"), "22012");
+      if (how_ == "leave") return std::nullopt;
+      int n = 0;
+      if (!absl::SimpleAtoi(std::string(value), &n)) {
+        return absl::InvalidArgumentError("not a number");
+      }
+      return absl::StrCat(n + 1);
+    }
+
+   private:
+    const std::string how_;
+  };
+  OneNode n(testing::OneRangeOptions{
+      .row_updates = [](std::string_view how) -> absl::StatusOr<std::unique_ptr<RowUpdate>> {
+        return std::make_unique<Increment>(std::string(how));
+      }});
+  auto run = [&](proto::TxnRequest req) {
+    auto r = n.Send(std::move(req));
+    for (int i = 0; i < 50 && !r->has_value(); ++i) n.Tick();
+    EXPECT_TRUE(r->has_value());
+    return r->has_value() ? **r : proto::TxnResponse();
+  };
+  auto update = [](const std::string& txn, int64_t priority, const std::string& key,
+                   const std::string& how) {
+    proto::TxnRequest r = Read(txn, priority, key);
+    r.set_op(proto::TxnRequest::COMMIT);
+    r.set_update(how);
+    return r;
+  };
+  ASSERT_EQ(run(Commit("t0", 100, "k", "41")).code(), 0);
+  proto::TxnResponse done = run(update("u1", 200, "k", "add"));
+  ASSERT_EQ(done.code(), 0) << done.message();
+  EXPECT_TRUE(done.found());
+  EXPECT_EQ(done.value(), "42");
+  EXPECT_GT(done.replicate_us(), 0);  // one Paxos round, in this request
+  EXPECT_EQ(run(Read("r1", 300, "k")).value(), "42");
+  proto::TxnRequest release = Read("r1", 300, "k");
+  release.set_op(proto::TxnRequest::ROLLBACK);
+  (void)run(release);
+  // Nothing written, and no lock left behind (the readers below would wait for it).
+  for (const char* how : {"leave", "fail"}) {
+    const proto::TxnResponse r = run(update(absl::StrCat("u-", how), 400, "k", how));
+    EXPECT_FALSE(r.found()) << how;
+    if (std::string(how) == "fail") {
+      EXPECT_EQ(r.sqlstate(), "22012") << r.message();
+      EXPECT_EQ(GetSqlState(ResponseStatus(r.code(), r.message(), r.sqlstate())), "22012");
+    } else {
+      EXPECT_EQ(r.code(), 0) << r.message();
+    }
+  }
+  const proto::TxnResponse missing = run(update("u2", 500, "absent", "add"));
+  EXPECT_EQ(missing.code(), 0) << missing.message();
+  EXPECT_FALSE(missing.found());
+  proto::TxnRequest check = Read("r2", 600, "k");
+  check.set_for_update(true);
+  const proto::TxnResponse after = run(check);
+  ASSERT_EQ(after.code(), 0) << after.message();
+  EXPECT_EQ(after.value(), "42");
+  proto::TxnRequest bad = update("u3", 700, "k", "add");
+  bad.add_writes()->set_key("k");
+  EXPECT_EQ(run(bad).code(), static_cast<int>(absl::StatusCode::kInvalidArgument));
+
+  OneNode plain;
+  auto refused = plain.Send(update("u4", 800, "k", "add"));
+  for (int i = 0; i < 10 && !refused->has_value(); ++i) plain.Tick();
+  ASSERT_TRUE(refused->has_value());
+  EXPECT_EQ((*refused)->code(), static_cast<int>(absl::StatusCode::kFailedPrecondition));
+  EXPECT_TRUE((*refused)->sqlstate().empty());
 }
 
 // With a wound delay, an older writer that finds a younger lock holder waits for it first:

@@ -328,6 +328,7 @@ void Txn::Trace(const proto::TxnRequest& req, NodeId node, absl::Duration elapse
              .node = node,
              .direct = node != 0 && client_->rpc_->Direct(node),
              .keys = req.writes_size() > 0       ? req.writes_size()
+                     : !req.update().empty()     ? 1
                      : req.batch_keys_size() > 0 ? req.batch_keys_size()
                      : req.op() == proto::TxnRequest::READ && req.scan() && r.ok()
                          ? r->keys_size()
@@ -757,7 +758,48 @@ absl::Status Txn::Rollback() {
   return absl::OkStatus();
 }
 
+absl::StatusOr<Txn::UpdateResult> Txn::CommitUpdate(std::string_view key, std::string update) {
+  RETURN_IF_ERROR(CheckOpen());
+  RETURN_IF_ERROR(ValidateKey(key));
+  if (options_.mode != TxnMode::kReadWrite || !writes_.empty() || !reads_.empty() ||
+      read_ts_.has_value() || !private_.empty()) {
+    return absl::FailedPreconditionError(
+        "CommitUpdate needs a read-write transaction that has not read or written");
+  }
+  const RangeSpan& range = client_->map_.Lookup(key);
+  proto::TxnRequest req;
+  req.set_op(proto::TxnRequest::COMMIT);
+  req.set_range_id(range.range_id);
+  req.set_txn_id(id_);
+  *req.mutable_priority() = ToProto(priority_);
+  req.set_key(std::string(key));
+  req.set_update(std::move(update));
+  if (commit_at_least_ > Timestamp::Min()) {
+    *req.mutable_min_commit_timestamp() = ToProto(commit_at_least_);
+  }
+  if (commit_before_ < Timestamp::Max()) *req.mutable_commit_before() = ToProto(commit_before_);
+  // Like any single-range COMMIT, never resent once it may have landed (40003).
+  absl::StatusOr<proto::TxnResponse> r = Call(req, /*retry_after_send=*/false);
+  absl::Status s = r.ok() ? ResponseStatus(r->code(), r->message(), r->sqlstate()) : r.status();
+  if (!s.ok() && s.code() == absl::StatusCode::kFailedPrecondition && r.ok() &&
+      r->sqlstate().empty()) {
+    trace_.pop_back();  // not evaluated there: nothing happened
+    return s;
+  }
+  Close();
+  RETURN_IF_ERROR(s);
+  protocol_ = r->found() ? CommitProtocol::kOnePhase : CommitProtocol::kReleaseReads;
+  stats_.participants = 1;
+  stats_.replicate = absl::Microseconds(r->replicate_us());
+  stats_.commit_wait = absl::Microseconds(r->commit_wait_us());
+  committed_by_update_ = FromProto(r->timestamp());
+  UpdateResult out{.timestamp = *committed_by_update_};
+  if (r->found()) out.value = r->value();
+  return out;
+}
+
 absl::StatusOr<Timestamp> Txn::Commit() {
+  if (!open_ && committed_by_update_.has_value()) return *committed_by_update_;
   RETURN_IF_ERROR(CheckOpen());
   const absl::Time start = client_->Now();
   if (options_.mode == TxnMode::kReadOnly) {

@@ -180,7 +180,19 @@ class Txn {
   absl::Status Put(std::string_view key, std::string_view value);
   absl::Status Delete(std::string_view key);
   // Read-write: the commit timestamp. Read-only: the read timestamp (nothing to commit).
+  // After CommitUpdate, its commit timestamp again.
   absl::StatusOr<Timestamp> Commit();
+  // Read-write, nothing read or written yet: reads `key` under an exclusive lock, applies
+  // `update` (txn/row_update.h) to it at its range and commits the new value, all in one
+  // request and one Paxos round; or, if the row is absent or the update leaves it, commits
+  // nothing. The transaction is over afterwards. Errors are Commit's, and the update's own
+  // (with their SQLSTATE); FailedPrecondition (no SQLSTATE) if the range does not
+  // evaluate updates, in which case nothing happened and the transaction is still open.
+  struct UpdateResult {
+    Timestamp timestamp;
+    std::optional<std::string> value;  // the row's new value; nullopt: nothing was written
+  };
+  absl::StatusOr<UpdateResult> CommitUpdate(std::string_view key, std::string update);
   absl::Status Rollback();
 
   // The bulk path. Declares that no other transaction can reach keys in [start, end) until
@@ -307,6 +319,7 @@ class Txn {
   void NoteEpoch(uint64_t range, const proto::TxnResponse& r);
   CommitStats stats_;
   Timestamp commit_at_least_;
+  std::optional<Timestamp> committed_by_update_;  // CommitUpdate's commit timestamp
   Timestamp commit_before_ = Timestamp::Max();
   std::set<uint64_t> held_;  // ranges holding this transaction's reads (HoldReads)
   std::vector<std::pair<std::string, std::string>> private_;  // AddPrivateSpan

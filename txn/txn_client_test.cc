@@ -331,6 +331,52 @@ TEST_F(TxnClientTest, ASnapshotTransactionReadsLockFreeAndCommitsAboveItsSnapsho
   EXPECT_FALSE(rpc_.Last(proto::TxnRequest::READ).has_snapshot_timestamp());
 }
 
+// CommitUpdate: one COMMIT carrying the key, the update and the commit bounds; the answer's
+// new value; Commit() afterwards answers the same timestamp. A range that does not evaluate
+// updates leaves the transaction open for the usual path; one that has read may not use it.
+TEST_F(TxnClientTest, CommitUpdateIsOneCommitRequest) {
+  const Timestamp at{clock_.NowNanos() + 1000, 0};
+  rpc_.Script(proto::TxnRequest::COMMIT, [at](NodeId) {
+    proto::TxnResponse r;
+    r.set_found(true);
+    r.set_value("new");
+    *r.mutable_timestamp() = proto::ToProto(at);
+    return absl::StatusOr<proto::TxnResponse>(r);
+  });
+  std::unique_ptr<Txn> t = client_.Begin();
+  t->SetCommitBounds(Timestamp{5, 0}, Timestamp{clock_.NowNanos() + 1'000'000'000, 0});
+  auto r = t->CommitUpdate("b", "program");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->value, "new");
+  EXPECT_EQ(r->timestamp, at);
+  const proto::TxnRequest sent = rpc_.Last(proto::TxnRequest::COMMIT);
+  EXPECT_EQ(sent.key(), "b");
+  EXPECT_EQ(sent.update(), "program");
+  EXPECT_EQ(sent.writes_size(), 0);
+  EXPECT_EQ(proto::FromProto(sent.min_commit_timestamp()), (Timestamp{5, 0}));
+  EXPECT_TRUE(sent.has_commit_before());
+  EXPECT_EQ(rpc_.Calls(proto::TxnRequest::READ), 0);
+  EXPECT_EQ(t->commit_protocol(), CommitProtocol::kOnePhase);
+  auto again = t->Commit();
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(*again, at);
+
+  rpc_.Script(proto::TxnRequest::COMMIT, [](NodeId) {
+    proto::TxnResponse r;
+    r.set_code(static_cast<int>(absl::StatusCode::kFailedPrecondition));
+    r.set_message("does not evaluate row updates");
+    return absl::StatusOr<proto::TxnResponse>(r);
+  });
+  std::unique_ptr<Txn> u = client_.Begin();
+  EXPECT_EQ(u->CommitUpdate("b", "program").status().code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(u->Put("b", "usual").ok()) << "still open";
+  ASSERT_TRUE(u->Commit().ok());
+
+  std::unique_ptr<Txn> w = client_.Begin();
+  ASSERT_TRUE(w->Get("a").ok());
+  EXPECT_EQ(w->CommitUpdate("a", "program").status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
 // The commit names each read lock once: a read that an earlier one covers (the same key
 // again, or a key inside a scanned span) adds nothing.
 TEST_F(TxnClientTest, CommitNamesEachReadSpanOnce) {

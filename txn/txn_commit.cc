@@ -26,10 +26,11 @@ absl::Status Unknown(const std::string& message) {
 
 }  // namespace
 
-absl::Status ResponseStatus(int code, const std::string& message) {
+absl::Status ResponseStatus(int code, const std::string& message, const std::string& sqlstate) {
   if (code == 0) return absl::OkStatus();
   absl::Status s(static_cast<absl::StatusCode>(code), message);
   if (s.code() == absl::StatusCode::kAborted) return WithSqlState(std::move(s), "40001");
+  if (!sqlstate.empty()) return WithSqlState(std::move(s), sqlstate);
   return s;
 }
 

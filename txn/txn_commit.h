@@ -41,7 +41,7 @@
 namespace meridian::txn {
 
 // The SQLSTATE-carrying status for a node's error response.
-absl::Status ResponseStatus(int code, const std::string& message);
+absl::Status ResponseStatus(int code, const std::string& message, const std::string& sqlstate = "");
 
 // What one range does in the commit.
 struct CommitPart {

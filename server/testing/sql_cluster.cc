@@ -38,6 +38,7 @@ absl::StatusOr<std::unique_ptr<SqlCluster>> SqlCluster::Start(SqlClusterOptions 
     o.ranges = static_cast<int>(splits.size()) + 1;
     o.sync_writes = false;  // tests: durability across power loss is not what they check
     if (options.range_filters) o.scan_filters = sql::CompileRangeFilter;
+    o.row_updates = sql::CompileRowUpdate;
     ASSIGN_OR_RETURN(auto node, Node::Start(o));
     c->nodes_.push_back(std::move(node));
     node_options.push_back(std::move(o));

@@ -13,6 +13,7 @@
 #include "common/status.h"
 #include "sql/execution/operator.h"
 #include "sql/expr/expr_eval.h"
+#include "sql/expr/range_filter.h"
 #include "sql/types/value_ops.h"
 
 namespace meridian::sql {
@@ -47,6 +48,10 @@ class DmlOperator : public BufferedOperator {
                                    : plan_.Is<UpdateOp>() ? "UPDATE"
                                                           : "DELETE",
                                    " in a read-only transaction"));
+    }
+    if (plan_.kind() == PhysicalNode::Kind::kUpdate && ctx_.commit_alone) {
+      ASSIGN_OR_RETURN(bool done, UpdateAtRange());
+      if (done) return absl::OkStatus();
     }
     // Read every input row before writing (a write must not feed the scan it came from).
     std::vector<Row> input;
@@ -241,6 +246,53 @@ class DmlOperator : public BufferedOperator {
       RETURN_IF_ERROR(Put(new_key, new_value));
     }
     return Return(new_row);
+  }
+
+  // An autocommit UPDATE of one row by its whole primary key, whose new values and WHERE a
+  // range can compute (CanRunAtRange) and which changes no key and no index: the row's range
+  // reads, updates and commits it in one request and one Paxos round (txn::Txn::CommitUpdate)
+  // instead of a locking read and then a commit. False: not that shape (or the range does not
+  // evaluate updates); the statement runs as usual.
+  absl::StatusOr<bool> UpdateAtRange() {
+    if (hidden_key_ || table_.desc().indexes_size() > 0 || plan_.children.size() != 1) {
+      return false;
+    }
+    const PhysicalNode& project = *plan_.children[0];
+    const auto* proj = std::get_if<ProjectOp>(&project.op);
+    if (proj == nullptr || project.children.size() != 1) return false;
+    const auto* scan = std::get_if<TableScanOp>(&project.children[0]->op);
+    const size_t width = static_cast<size_t>(table_.num_columns());
+    if (scan == nullptr || scan->table->id() != table_.id() || proj->exprs.size() != 2 * width) {
+      return false;
+    }
+    std::vector<BoundExprPtr> columns(proj->exprs.begin() + static_cast<std::ptrdiff_t>(width),
+                                      proj->exprs.end());
+    for (const BoundExprPtr& e : columns) {
+      if (e == nullptr || !CanRunAtRange(*e)) return false;
+    }
+    for (int k : table_.pk_columns()) {  // the key stays as it is
+      const BoundExpr& e = *columns[static_cast<size_t>(k)];
+      if (e.kind != BoundExpr::Kind::kColumn || e.index != k) return false;
+    }
+    if (scan->filter != nullptr && !CanRunAtRange(*scan->filter)) return false;
+    ASSIGN_OR_RETURN(std::optional<std::string> key, PointScanKey(*scan, ctx_));
+    if (!key.has_value()) return false;
+    absl::StatusOr<std::string> update = EncodeRowUpdate(table_, columns, scan->filter, ctx_);
+    if (!update.ok()) return false;  // e.g. a constant that fails: the usual path reports it
+    RETURN_IF_ERROR(ctx_.commit_alone(*ctx_.txn));
+    ctx_.Touch(*key);
+    ++ctx_.kv_reads;
+    absl::StatusOr<txn::Txn::UpdateResult> r = ctx_.txn->CommitUpdate(*key, *std::move(update));
+    if (!r.ok() && r.status().code() == absl::StatusCode::kFailedPrecondition &&
+        !GetSqlState(r.status()).has_value()) {
+      return false;  // not evaluated at the range: nothing happened
+    }
+    RETURN_IF_ERROR(r.status());
+    if (!r->value.has_value()) return true;  // no row, or its WHERE is not true
+    ++ctx_.rows_read;
+    ASSIGN_OR_RETURN(Row row, table_.DecodeRow(*key, *r->value));
+    RETURN_IF_ERROR(Return(row));
+    return true;
   }
 
   absl::Status Delete(const Row& row) {

@@ -89,6 +89,10 @@ absl::Status Drain(Operator& op, std::vector<Row>* out, MemoryAccount* account =
 
 // Operators implemented in their own files.
 std::unique_ptr<Operator> NewScanOperator(const PhysicalNode& plan, ExecContext& ctx);
+// The key of the one row a scan reads when it is a point lookup by the whole primary key
+// (equalities on every key column; no IN list, bounds or limit); nullopt for any other scan,
+// or when the values can select no row (a NULL).
+absl::StatusOr<std::optional<std::string>> PointScanKey(const TableScanOp& op, ExecContext& ctx);
 std::unique_ptr<Operator> NewIndexJoinOperator(const PhysicalNode& plan, ExecContext& ctx,
                                                std::unique_ptr<Operator> left);
 absl::StatusOr<std::unique_ptr<Operator>> NewDmlOperator(const PhysicalNode& plan, ExecContext& ctx,

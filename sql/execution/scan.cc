@@ -297,6 +297,21 @@ class ScanOperator : public Operator {
 
 }  // namespace
 
+absl::StatusOr<std::optional<std::string>> PointScanKey(const TableScanOp& op, ExecContext& ctx) {
+  if (!op.constraint.has_value() || op.index_id() != kPrimaryIndexId || op.limit.has_value()) {
+    return std::nullopt;
+  }
+  const IndexConstraint& c = *op.constraint;
+  const proto::IndexDescriptor& primary = *IndexById(*op.table, kPrimaryIndexId);
+  if (!c.in_values.empty() || c.lower || c.upper ||
+      c.eq.size() != op.table->IndexColumns(primary).size()) {
+    return std::nullopt;
+  }
+  ASSIGN_OR_RETURN(std::vector<Span> spans, ConstraintSpans(*op.table, primary, c, ctx));
+  if (spans.size() != 1 || !spans[0].point) return std::nullopt;
+  return spans[0].start;
+}
+
 std::unique_ptr<Operator> NewScanOperator(const PhysicalNode& plan, ExecContext& ctx) {
   return std::make_unique<ScanOperator>(plan, ctx);
 }

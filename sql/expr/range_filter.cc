@@ -156,6 +156,47 @@ class CompiledFilter : public txn::ScanFilter {
   ExprContext ctx_;
 };
 
+class CompiledUpdate : public txn::RowUpdate {
+ public:
+  CompiledUpdate(TableInfo table, std::vector<BoundExprPtr> columns, BoundExprPtr where)
+      : table_(std::move(table)), columns_(std::move(columns)), where_(std::move(where)) {}
+
+  ExprContext& ctx() { return ctx_; }
+
+  absl::StatusOr<std::optional<std::string>> Apply(std::string_view key,
+                                                   std::string_view value) override {
+    ASSIGN_OR_RETURN(Row row, table_.DecodeRow(key, value));
+    if (where_ != nullptr) {
+      ASSIGN_OR_RETURN(bool match, EvalPredicate(*where_, row, ctx_));
+      if (!match) return std::nullopt;
+    }
+    Row next;
+    next.reserve(columns_.size());
+    for (const BoundExprPtr& e : columns_) {
+      ASSIGN_OR_RETURN(Value v, Eval(*e, row, ctx_));
+      next.push_back(std::move(v));
+    }
+    for (int i = 0; i < table_.num_columns(); ++i) {
+      if (next[i].is_null() && !table_.column(i).nullable()) {
+        return SqlError(
+            absl::StatusCode::kInvalidArgument, "23502",
+            absl::StrCat("null value in column \"", table_.column(i).name(), "\" of relation \"",
+                         table_.name(), "\" violates not-null constraint"));
+      }
+    }
+    if (table_.PrimaryKey(next) != key) {
+      return absl::InvalidArgumentError("a row update may not change the row's key");
+    }
+    return table_.RowValue(next);
+  }
+
+ private:
+  const TableInfo table_;
+  const std::vector<BoundExprPtr> columns_;
+  const BoundExprPtr where_;
+  ExprContext ctx_;
+};
+
 }  // namespace
 
 bool CanRunAtRange(const BoundExpr& e) {
@@ -177,6 +218,53 @@ absl::StatusOr<std::string> EncodeRangeFilter(const TableInfo& table, const Boun
   f.set_database(ctx.database);
   f.set_user(ctx.user);
   return f.SerializeAsString();
+}
+
+absl::StatusOr<std::string> EncodeRowUpdate(const TableInfo& table,
+                                            const std::vector<BoundExprPtr>& columns,
+                                            const BoundExprPtr& where, ExprContext& ctx) {
+  if (columns.size() != static_cast<size_t>(table.num_columns())) {
+    return absl::InvalidArgumentError("a row update gives every column");
+  }
+  proto::RowUpdate u;
+  *u.mutable_table() = table.desc();
+  for (const BoundExprPtr& e : columns) {
+    if (e == nullptr) return absl::InvalidArgumentError("missing column expression");
+    RETURN_IF_ERROR(Encode(*e, ctx, u.add_columns()));
+  }
+  if (where != nullptr) {
+    RETURN_IF_ERROR(Encode(*where, ctx, u.mutable_where()));
+  }
+  u.set_statement_time_micros(ctx.statement_time_micros);
+  u.set_database(ctx.database);
+  u.set_user(ctx.user);
+  return u.SerializeAsString();
+}
+
+absl::StatusOr<std::unique_ptr<txn::RowUpdate>> CompileRowUpdate(std::string_view bytes) {
+  proto::RowUpdate u;
+  if (!u.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::InvalidArgumentError("malformed row update");
+  }
+  TableInfo table(u.table());
+  if (u.columns_size() != table.num_columns()) {
+    return absl::InvalidArgumentError("malformed row update: column count");
+  }
+  std::vector<BoundExprPtr> columns;
+  for (const proto::FilterExpr& c : u.columns()) {
+    ASSIGN_OR_RETURN(BoundExprPtr e, Decode(c, table.num_columns(), 0));
+    columns.push_back(std::move(e));
+  }
+  BoundExprPtr where;
+  if (u.has_where()) {
+    ASSIGN_OR_RETURN(where, Decode(u.where(), table.num_columns(), 0));
+  }
+  auto compiled =
+      std::make_unique<CompiledUpdate>(std::move(table), std::move(columns), std::move(where));
+  compiled->ctx().statement_time_micros = u.statement_time_micros();
+  compiled->ctx().database = u.database();
+  compiled->ctx().user = u.user();
+  return compiled;
 }
 
 absl::StatusOr<std::unique_ptr<txn::ScanFilter>> CompileRangeFilter(std::string_view bytes) {

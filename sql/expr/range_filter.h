@@ -23,6 +23,7 @@
 #include "sql/catalog/catalog.h"
 #include "sql/expr/bound_expr.h"
 #include "sql/expr/expr_eval.h"
+#include "txn/row_update.h"
 #include "txn/scan_filter.h"
 
 namespace meridian::sql {
@@ -38,6 +39,14 @@ absl::StatusOr<std::string> EncodeRangeFilter(const TableInfo& table, const Boun
 
 // The node side: a filter from EncodeRangeFilter's bytes. Malformed input is an error.
 absl::StatusOr<std::unique_ptr<txn::ScanFilter>> CompileRangeFilter(std::string_view bytes);
+
+// A single-row UPDATE run at the row's range (txn/row_update.h): `columns` gives every
+// column of `table`'s new row over the current one, `where` (may be null) whether to update
+// it at all; all must pass CanRunAtRange. The range checks NOT NULL as the SQL node would.
+absl::StatusOr<std::string> EncodeRowUpdate(const TableInfo& table,
+                                            const std::vector<BoundExprPtr>& columns,
+                                            const BoundExprPtr& where, ExprContext& ctx);
+absl::StatusOr<std::unique_ptr<txn::RowUpdate>> CompileRowUpdate(std::string_view bytes);
 
 }  // namespace meridian::sql
 

@@ -29,7 +29,8 @@ OneRange::OneRange(OneRangeOptions options)
                             .request_timeout_ns = options.request_timeout_ns,
                             .wound_delay_ns = options.wound_delay_ns,
                             .heartbeat_timeout_ns = options.heartbeat_timeout_ns,
-                            .scan_filters = std::move(options.scan_filters)},
+                            .scan_filters = std::move(options.scan_filters),
+                            .row_updates = std::move(options.row_updates)},
       replica_.get(), &tt_, &hlc_, this);
   for (int i = 0; i < 200 && !server_->Serving().ok(); ++i) Tick();
   CHECK(server_->Serving().ok());

@@ -28,6 +28,7 @@ namespace meridian::txn::testing {
 
 struct OneRangeOptions {
   ScanFilterCompiler scan_filters;
+  RowUpdateCompiler row_updates;
   int64_t lease_ns = 2'000'000'000;
   int64_t request_timeout_ns = 5'000'000'000;
   int64_t heartbeat_timeout_ns = 5'000'000'000;
