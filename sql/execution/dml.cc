@@ -249,14 +249,13 @@ class DmlOperator : public BufferedOperator {
   }
 
   // An autocommit UPDATE of one row by its whole primary key, whose new values and WHERE a
-  // range can compute (CanRunAtRange) and which changes no key and no index: the row's range
+  // range can compute (CanRunAtRange) and which changes no key and no indexed column (so no
+  // index entry changes: an entry is made of its index's columns and the key): the row's range
   // reads, updates and commits it in one request and one Paxos round (txn::Txn::CommitUpdate)
   // instead of a locking read and then a commit. False: not that shape (or the range does not
   // evaluate updates); the statement runs as usual.
   absl::StatusOr<bool> UpdateAtRange() {
-    if (hidden_key_ || table_.desc().indexes_size() > 0 || plan_.children.size() != 1) {
-      return false;
-    }
+    if (hidden_key_ || plan_.children.size() != 1) return false;
     const PhysicalNode& project = *plan_.children[0];
     const auto* proj = std::get_if<ProjectOp>(&project.op);
     if (proj == nullptr || project.children.size() != 1) return false;
@@ -270,9 +269,17 @@ class DmlOperator : public BufferedOperator {
     for (const BoundExprPtr& e : columns) {
       if (e == nullptr || !CanRunAtRange(*e)) return false;
     }
-    for (int k : table_.pk_columns()) {  // the key stays as it is
-      const BoundExpr& e = *columns[static_cast<size_t>(k)];
-      if (e.kind != BoundExpr::Kind::kColumn || e.index != k) return false;
+    auto unchanged = [&](int c) {
+      const BoundExpr& e = *columns[static_cast<size_t>(c)];
+      return e.kind == BoundExpr::Kind::kColumn && e.index == c;
+    };
+    for (int k : table_.pk_columns()) {
+      if (!unchanged(k)) return false;
+    }
+    for (const auto& index : table_.desc().indexes()) {
+      for (int c : table_.IndexColumns(index)) {
+        if (!unchanged(c)) return false;
+      }
     }
     if (scan->filter != nullptr && !CanRunAtRange(*scan->filter)) return false;
     ASSIGN_OR_RETURN(std::optional<std::string> key, PointScanKey(*scan, ctx_));

@@ -509,6 +509,14 @@ TEST_F(SessionTest, SingleRowUpdatesAtTheRangeGiveTheUsualAnswers) {
   ASSERT_TRUE(Run(*a, "CREATE INDEX c_n ON c (n)").ok());
   EXPECT_EQ(query(*a, "UPDATE c SET n = 11 WHERE k = 3 RETURNING n"), "11");
   EXPECT_EQ(query(*a, "SELECT k FROM c WHERE n = 11"), "3");
+  plan = query(*a, "EXPLAIN ANALYZE UPDATE c SET n = 12 WHERE k = 3");
+  EXPECT_EQ(plan.find("round trips: 1,"), std::string::npos) << "an indexed column\n" << plan;
+  EXPECT_EQ(query(*a, "SELECT k FROM c WHERE n = 12"), "3");
+  EXPECT_EQ(query(*a, "SELECT count(*) FROM c WHERE n = 11"), "0");
+  // A column no index holds: at the range, and the index still finds the row.
+  plan = query(*a, "EXPLAIN ANALYZE UPDATE c SET note = 'y' WHERE k = 3");
+  EXPECT_NE(plan.find("round trips: 1,"), std::string::npos) << plan;
+  EXPECT_EQ(query(*a, "SELECT k, note FROM c WHERE n = 12"), "3|'y'");
 }
 
 // The bulk path (txn::Txn::AddPrivateSpan): rows written into a table created or truncated
