@@ -197,6 +197,13 @@ absl::Status RangeTxnServer::CheckKeys(const proto::TxnRequest& req) const {
     return absl::OkStatus();
   };
   for (const proto::KvWrite& w : req.writes()) RETURN_IF_ERROR(outside(w.key()));
+  for (const std::string& k : req.absent_keys()) {
+    // Only a key the request writes is locked exclusively before it is checked.
+    if (std::none_of(req.writes().begin(), req.writes().end(),
+                     [&](const proto::KvWrite& w) { return w.key() == k; })) {
+      return absl::InvalidArgumentError("a key required absent must be one the request writes");
+    }
+  }
   if (!req.update().empty()) {
     if (req.op() != proto::TxnRequest::COMMIT || req.writes_size() > 0 ||
         req.read_starts_size() > 0 || req.read_ends_size() > 0) {
@@ -312,8 +319,25 @@ void RangeTxnServer::LockWrites(const Req& req, std::function<void(absl::Status)
   LockAll(req->txn_id(), FromProto(req->priority()), std::move(wants),
           [this, req, finish](absl::Status s) {
             if (s.ok()) s = CheckWrittenSince(*req, WriteKeys(*req));
+            if (s.ok()) s = CheckAbsent(*req);
             finish(s);
           });
+}
+
+absl::Status RangeTxnServer::CheckAbsent(const proto::TxnRequest& req) const {
+  // Held exclusively, so as for CheckWrittenSince: every earlier writer is applied here.
+  for (int i = 0; i < req.absent_keys_size(); ++i) {
+    ASSIGN_OR_RETURN(storage::MvccGetResult g,
+                     range_->mvcc().Get(req.absent_keys(i), Timestamp::Max()));
+    if (g.row.has_value()) {
+      return SqlError(
+          absl::StatusCode::kAlreadyExists, "23505",
+          i < req.absent_errors_size() && !req.absent_errors(i).empty()
+              ? req.absent_errors(i)
+              : absl::StrCat("key '", absl::CEscape(req.absent_keys(i)), "' already exists"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status RangeTxnServer::CheckWrittenSince(const proto::TxnRequest& req,

@@ -190,6 +190,8 @@ class RangeTxnServer {
   // transaction now holds exclusively, has a committed version above its snapshot.
   absl::Status CheckWrittenSince(const proto::TxnRequest& request,
                                  const std::vector<std::string>& keys) const;
+  // 23505 if a key of request.absent_keys, now held exclusively, has a live version.
+  absl::Status CheckAbsent(const proto::TxnRequest& request) const;
   // The end of the locking phase: every lock `request` needs must still be held; then the
   // transaction becomes unwoundable. On failure its locks here are released.
   absl::Status FreezeLocks(const proto::TxnRequest& request);

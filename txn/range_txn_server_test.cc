@@ -282,6 +282,41 @@ TEST(RangeTxnServerTest, ARowUpdateReadsAppliesAndCommitsInOneRequest) {
   EXPECT_TRUE((*refused)->sqlstate().empty());
 }
 
+// A commit's absent keys (Txn::RequireAbsent) are checked once the range holds them: a
+// live version fails the commit with 23505 and the caller's message, writing nothing; a
+// deleted or never-written key passes; a key the request does not write is refused.
+TEST(RangeTxnServerTest, AbsentKeysAreCheckedUnderTheCommitsLock) {
+  OneNode n;
+  auto run = [&](proto::TxnRequest req) {
+    auto r = n.Send(std::move(req));
+    for (int i = 0; i < 50 && !r->has_value(); ++i) n.Tick();
+    EXPECT_TRUE(r->has_value());
+    return r->has_value() ? **r : proto::TxnResponse();
+  };
+  auto insert = [](const std::string& txn, int64_t priority, const std::string& key,
+                   const std::string& value) {
+    proto::TxnRequest r = Commit(txn, priority, key, value);
+    r.add_absent_keys(key);
+    r.add_absent_errors(absl::StrCat("duplicate ", key));
+    return r;
+  };
+  ASSERT_EQ(run(insert("t1", 100, "k", "first")).code(), 0);
+  const proto::TxnResponse dup = run(insert("t2", 200, "k", "second"));
+  EXPECT_EQ(dup.sqlstate(), "23505") << dup.message();
+  EXPECT_EQ(dup.message(), "duplicate k");
+  EXPECT_EQ(run(Read("r", 300, "k")).value(), "first");
+  proto::TxnRequest release = Read("r", 300, "k");
+  release.set_op(proto::TxnRequest::ROLLBACK);
+  (void)run(release);
+  proto::TxnRequest del = Commit("t3", 400, "k", "");
+  del.mutable_writes(0)->set_is_delete(true);
+  ASSERT_EQ(run(del).code(), 0);
+  EXPECT_EQ(run(insert("t4", 500, "k", "again")).code(), 0) << "a deleted key is free";
+  proto::TxnRequest stray = Commit("t5", 600, "j", "x");
+  stray.add_absent_keys("other");
+  EXPECT_EQ(run(stray).code(), static_cast<int>(absl::StatusCode::kInvalidArgument));
+}
+
 // With a wound delay, an older writer that finds a younger lock holder waits for it first:
 // a holder that commits within the delay is not thrown away. One that does not is wounded
 // when the delay ends, and the older writer goes ahead.

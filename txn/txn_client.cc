@@ -601,6 +601,10 @@ absl::Status Txn::Delete(std::string_view key) {
   return NotePrivateWrite(key, key.size());
 }
 
+void Txn::RequireAbsent(std::string key, std::string error) {
+  absent_[std::move(key)] = std::move(error);
+}
+
 void Txn::AddPrivateSpan(std::string start, std::string end) {
   for (const auto& [s, e] : private_) {
     if (s <= start && (e.empty() || (!end.empty() && end <= e))) return;  // already covered
@@ -824,6 +828,14 @@ absl::StatusOr<Timestamp> Txn::Commit() {
     parts[client_->map_.Lookup(k).range_id].writes.push_back(std::move(w));
   }
   for (const auto& [r, spans] : reads_) parts[r].reads = spans;
+  for (const auto& [key, error] : absent_) {
+    if (!writes_.contains(key)) {
+      (void)Rollback();
+      return absl::FailedPreconditionError(
+          "RequireAbsent names a key the transaction does not write");
+    }
+    parts[client_->map_.Lookup(key).range_id].absent.emplace_back(key, error);
+  }
   stats_.participants = static_cast<int>(parts.size());
   for (const auto& [r, part] : parts) {
     size_t bytes = 0;
@@ -854,9 +866,11 @@ absl::StatusOr<Timestamp> Txn::Commit() {
         absl::AbortedError(absl::StrCat("transaction ", id_, " outlived a lease it read under")),
         "40001");
   }
-  const bool all_locked = std::all_of(writes_.begin(), writes_.end(), [this](const auto& w) {
-    return exclusive_.contains(w.first);
-  });
+  // Keys required absent are checked where the LOCK (or the single COMMIT) takes them.
+  const bool all_locked =
+      absent_.empty() && std::all_of(writes_.begin(), writes_.end(), [this](const auto& w) {
+        return exclusive_.contains(w.first);
+      });
   // Above every ingested write, so that whoever sees the commit sees them; and above the
   // snapshot, which it read.
   Timestamp at_least =

@@ -178,6 +178,11 @@ class Txn {
   absl::StatusOr<std::vector<Row>> Scan(std::string_view start, std::string_view end,
                                         int64_t limit = 0, std::string_view filter = {});
   absl::Status Put(std::string_view key, std::string_view value);
+  // Read-write: `key`, which this transaction writes, must have no live committed version
+  // when its range locks it for the commit; else the commit fails with 23505 and `error`.
+  // (A uniqueness check without a locking read before it: for a statement that commits
+  // right away, where the error at commit is the statement's.)
+  void RequireAbsent(std::string key, std::string error);
   absl::Status Delete(std::string_view key);
   // Read-write: the commit timestamp. Read-only: the read timestamp (nothing to commit).
   // After CommitUpdate, its commit timestamp again.
@@ -303,6 +308,7 @@ class Txn {
   void TakeSnapshot();
   std::optional<uint64_t> only_range_;  // single_range read-only: the range read so far
   Writes writes_;
+  std::map<std::string, std::string> absent_;        // RequireAbsent: key -> error
   std::map<uint64_t, std::vector<LockSpan>> reads_;  // range -> spans locked, in read order
   // The same spans indexed, so that AddRead finds one that covers a new read without a
   // scan (a 1,000-row COPY's uniqueness reads were quadratic): point keys by key, and the

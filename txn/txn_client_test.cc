@@ -377,6 +377,30 @@ TEST_F(TxnClientTest, CommitUpdateIsOneCommitRequest) {
   EXPECT_EQ(w->CommitUpdate("a", "program").status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
+// RequireAbsent goes with the COMMIT of the key's range (and with LOCK in two-phase commit);
+// it must name a key the transaction writes.
+TEST_F(TxnClientTest, RequiredAbsentKeysGoWithTheCommit) {
+  std::unique_ptr<Txn> t = client_.Begin();
+  ASSERT_TRUE(t->Put("b", "1").ok());
+  t->RequireAbsent("b", "duplicate b");
+  ASSERT_TRUE(t->Commit().ok());
+  const proto::TxnRequest commit = rpc_.Last(proto::TxnRequest::COMMIT);
+  ASSERT_EQ(commit.absent_keys_size(), 1);
+  EXPECT_EQ(commit.absent_keys(0), "b");
+  EXPECT_EQ(commit.absent_errors(0), "duplicate b");
+  std::unique_ptr<Txn> two = client_.Begin();
+  ASSERT_TRUE(two->Put("b", "1").ok());
+  ASSERT_TRUE(two->Put("y", "1").ok());
+  two->RequireAbsent("b", "duplicate b");  // one per range, whichever LOCK comes last
+  two->RequireAbsent("y", "duplicate y");
+  ASSERT_TRUE(two->Commit().ok());
+  EXPECT_EQ(rpc_.Last(proto::TxnRequest::LOCK).absent_keys_size(), 1);
+  std::unique_ptr<Txn> stray = client_.Begin();
+  ASSERT_TRUE(stray->Put("b", "1").ok());
+  stray->RequireAbsent("c", "duplicate c");
+  EXPECT_EQ(stray->Commit().status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
 // The commit names each read lock once: a read that an earlier one covers (the same key
 // again, or a key inside a scanned span) adds nothing.
 TEST_F(TxnClientTest, CommitNamesEachReadSpanOnce) {

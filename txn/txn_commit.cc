@@ -73,6 +73,12 @@ proto::TxnRequest TxnCommit::Request(proto::TxnRequest::Op op, uint64_t range) c
     req.add_read_starts(s.start);
     req.add_read_ends(s.end);
   }
+  if (op == proto::TxnRequest::LOCK || op == proto::TxnRequest::COMMIT) {
+    for (const auto& [key, error] : p.absent) {
+      req.add_absent_keys(key);
+      req.add_absent_errors(error);
+    }
+  }
   req.set_coordinator_range(coordinator_);
   if (bounds_.snapshot.has_value() &&
       (op == proto::TxnRequest::LOCK || op == proto::TxnRequest::COMMIT)) {
@@ -153,7 +159,7 @@ std::vector<CommitSend> TxnCommit::AfterRound() {
   Timestamp max_ts;
   Timestamp before = Timestamp::Max();  // the read-only participants' earliest hold
   for (const auto& [r, a] : answers_) {
-    absl::Status s = a.ok() ? ResponseStatus(a->code(), a->message()) : a.status();
+    absl::Status s = a.ok() ? ResponseStatus(a->code(), a->message(), a->sqlstate()) : a.status();
     if (!s.ok()) {
       if (failed.ok() || GetSqlState(s) == "40001") failed = s;
       continue;

@@ -47,6 +47,8 @@ absl::Status ResponseStatus(int code, const std::string& message, const std::str
 struct CommitPart {
   std::vector<proto::KvWrite> writes;
   std::vector<LockSpan> reads;  // spans locked by the transaction's reads
+  // Written keys that must not exist (Txn::RequireAbsent), with the error for each.
+  std::vector<std::pair<std::string, std::string>> absent;
 };
 
 struct CommitSend {

@@ -3,7 +3,9 @@
 // Every write goes through the statement's read-write transaction. Uniqueness (primary key
 // and UNIQUE indexes) is checked by reading the key with an exclusive lock before writing
 // it, so two transactions inserting the same key serialize: the later one either waits and
-// then sees the row (23505), or is wounded and restarts (40001). A transaction may see the
+// then sees the row (23505), or is wounded and restarts (40001). An autocommit single-row
+// INSERT leaves the primary key's check to its commit, which locks the key anyway
+// (InsertAlone, txn::Txn::RequireAbsent). A transaction may see the
 // row only because it was wounded (an older one took the locks it had read under, e.g. a
 // counter both read, and wrote the key it would write): before reporting 23505 it asks its
 // ranges whether it is still alive, and reports the 40001 if not.
@@ -56,6 +58,10 @@ class DmlOperator : public BufferedOperator {
     // Read every input row before writing (a write must not feed the scan it came from).
     std::vector<Row> input;
     RETURN_IF_ERROR(Drain(*children_[0], &input, &memory_));
+    if (plan_.kind() == PhysicalNode::Kind::kInsert && input.size() == 1 && ctx_.commit_alone) {
+      ASSIGN_OR_RETURN(bool done, InsertAlone(input[0]));
+      if (done) return absl::OkStatus();
+    }
     if (plan_.kind() == PhysicalNode::Kind::kInsert && input.size() > 1) {
       RETURN_IF_ERROR(PrefetchConflictKeys(input));
     }
@@ -298,6 +304,28 @@ class DmlOperator : public BufferedOperator {
     if (!r->value.has_value()) return true;  // no row, or its WHERE is not true
     ++ctx_.rows_read;
     ASSIGN_OR_RETURN(Row row, table_.DecodeRow(*key, *r->value));
+    RETURN_IF_ERROR(Return(row));
+    return true;
+  }
+
+  // An autocommit INSERT of one row into a table whose only unique constraint is its primary
+  // key: no locking read of the key first. The commit, which locks the key to write it,
+  // checks there that it is free (Txn::RequireAbsent) and fails with this 23505 if not; the
+  // statement commits right after, so the error is still the statement's. One round trip
+  // instead of two.
+  absl::StatusOr<bool> InsertAlone(const Row& row) {
+    if (hidden_key_ || insert_ == nullptr || insert_->on_conflict != OnConflict::kError ||
+        row.size() != static_cast<size_t>(table_.num_columns())) {
+      return false;
+    }
+    for (const auto& index : table_.desc().indexes()) {
+      if (index.unique()) return false;
+    }
+    RETURN_IF_ERROR(CheckNotNull(row));
+    const std::string pk = table_.PrimaryKey(row);
+    ctx_.Touch(pk);
+    RETURN_IF_ERROR(WriteRow(row));
+    ctx_.txn->RequireAbsent(pk, std::string(UniqueViolation(PrimaryName(table_)).message()));
     RETURN_IF_ERROR(Return(row));
     return true;
   }

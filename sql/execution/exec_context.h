@@ -36,9 +36,10 @@ class ExecContext : public ExprContext {
   absl::Time deadline = absl::InfiniteFuture();
   // What the statement's operators may hold at once (statement_memory_limit).
   MemoryBudget memory;
-  // Set by the session when the statement is a transaction of its own that has not read or
-  // written yet: the statement may then commit it itself (a single-row UPDATE run at its
-  // range, txn::Txn::CommitUpdate), calling this first (the descriptor leases' bounds).
+  // Set by the session when the statement is a transaction of its own, committed right
+  // after it. The statement may then commit it itself (a single-row UPDATE run at its range,
+  // txn::Txn::CommitUpdate), calling this first (the descriptor leases' bounds), or leave a
+  // check to that commit (a single-row INSERT's uniqueness, txn::Txn::RequireAbsent).
   std::function<absl::Status(txn::Txn&)> commit_alone;
   // Runs a subquery's plan to completion; set by the session.
   std::function<absl::StatusOr<std::vector<Row>>(const PhysicalNode&, ExecContext&)> run_subquery;
