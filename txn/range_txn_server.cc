@@ -448,75 +448,82 @@ void RangeTxnServer::LockingRead(const Req& req, const Reply& reply) {
     wants.push_back({std::move(lock_span), mode});
   }
   const int64_t start = NowNs();
-  LockAll(
-      req->txn_id(), FromProto(req->priority()), std::move(wants),
-      [this, req, reply, end, start](absl::Status s) {
-        if (!s.ok()) return reply(TxnError(s, LeaderHint()));
-        const int64_t locked = NowNs();
-        // The latest committed data: a strong read, which no one can change under the lock.
-        absl::StatusOr<storage::ReadPlan> plan = range_->PlanStrongRead();
-        if (!plan.ok()) return reply(TxnError(plan.status(), LeaderHint()));
-        const storage::ReadPlan p = *plan;
-        waits_.OnApplied(
-            p.required_applied_index,
-            {.ready = [this, p] { return range_->ReadReady(p); },
-             .run =
-                 [this, req, reply, end, p, start, locked] {
-                   proto::TxnResponse r;
-                   r.set_lock_epoch(epoch_);
-                   r.set_lock_wait_us(MicrosSince(start, locked));
-                   *r.mutable_timestamp() = ToProto(p.read_timestamp);
-                   if (!req->scan()) {
-                     const bool batch = req->batch_keys_size() > 0;
-                     if (req->for_update()) {
-                       absl::Status s = CheckWrittenSince(
-                           *req, batch ? std::vector<std::string>(req->batch_keys().begin(),
-                                                                  req->batch_keys().end())
-                                       : std::vector<std::string>{req->key()});
-                       if (!s.ok()) {
-                         // It must restart: its locks here go now, not when it times out.
-                         locks_.Abort(req->txn_id(), s, NowNs());
-                         return reply(TxnError(s));
-                       }
-                     }
-                     for (int i = 0; i < std::max(1, req->batch_keys_size()); ++i) {
-                       const std::string& key = batch ? req->batch_keys(i) : req->key();
-                       absl::StatusOr<storage::MvccGetResult> g =
-                           range_->mvcc().Get(key, p.read_timestamp);
-                       if (!g.ok()) return reply(TxnError(g.status()));
-                       if (g->blocked_by.has_value()) {
-                         return reply(TxnError(absl::InternalError(absl::StrCat(
-                             "locked read of '", absl::CEscape(key), "' found a prepared write of ",
-                             g->blocked_by->txn_id, " that holds no lock"))));
-                       }
-                       if (!g->row.has_value()) continue;
-                       if (batch) {
-                         r.add_keys(key);
-                         r.add_values(g->row->value);
-                       } else {
-                         r.set_found(true);
-                         r.set_value(g->row->value);
-                       }
-                     }
-                     return reply(std::move(r));
-                   }
-                   absl::StatusOr<std::optional<storage::BlockingIntent>> blocked =
-                       ScanInto(req->key(), end, p.read_timestamp, req->limit(), req->filter(), &r);
-                   if (!blocked.ok()) return reply(TxnError(blocked.status()));
-                   if (blocked->has_value()) {
-                     return reply(TxnError(absl::InternalError(
-                         absl::StrCat("locked scan found a prepared write of ", (*blocked)->txn_id,
-                                      " that holds no lock"))));
-                   }
-                   reply(std::move(r));
-                 },
-             .deadline_ns = NowNs() + options_.request_timeout_ns,
-             .expire =
-                 [this, reply] {
-                   reply(TxnError(absl::UnavailableError("lost the lease while waiting to read"),
-                                  LeaderHint()));
-                 }});
-      });
+  LockAll(req->txn_id(), FromProto(req->priority()), std::move(wants),
+          [this, req, reply, end, start](absl::Status s) {
+            if (!s.ok()) return reply(TxnError(s, LeaderHint()));
+            const int64_t locked = NowNs();
+            // The latest committed data: a strong read, which no one can change under the lock.
+            AfterStrongRead(
+                [this, req, reply, end, start, locked](const storage::ReadPlan& p) {
+                  proto::TxnResponse r;
+                  r.set_lock_epoch(epoch_);
+                  r.set_lock_wait_us(MicrosSince(start, locked));
+                  *r.mutable_timestamp() = ToProto(p.read_timestamp);
+                  if (!req->scan()) {
+                    const bool batch = req->batch_keys_size() > 0;
+                    if (req->for_update()) {
+                      absl::Status s = CheckWrittenSince(
+                          *req, batch ? std::vector<std::string>(req->batch_keys().begin(),
+                                                                 req->batch_keys().end())
+                                      : std::vector<std::string>{req->key()});
+                      if (!s.ok()) {
+                        // It must restart: its locks here go now, not when it times out.
+                        locks_.Abort(req->txn_id(), s, NowNs());
+                        return reply(TxnError(s));
+                      }
+                    }
+                    for (int i = 0; i < std::max(1, req->batch_keys_size()); ++i) {
+                      const std::string& key = batch ? req->batch_keys(i) : req->key();
+                      absl::StatusOr<std::optional<storage::MvccRow>> row =
+                          LockedGet(key, p.read_timestamp);
+                      if (!row.ok()) return reply(TxnError(row.status()));
+                      if (!row->has_value()) continue;
+                      if (batch) {
+                        r.add_keys(key);
+                        r.add_values((*row)->value);
+                      } else {
+                        r.set_found(true);
+                        r.set_value((*row)->value);
+                      }
+                    }
+                    return reply(std::move(r));
+                  }
+                  absl::StatusOr<std::optional<storage::BlockingIntent>> blocked =
+                      ScanInto(req->key(), end, p.read_timestamp, req->limit(), req->filter(), &r);
+                  if (!blocked.ok()) return reply(TxnError(blocked.status()));
+                  if (blocked->has_value()) {
+                    return reply(TxnError(absl::InternalError(
+                        absl::StrCat("locked scan found a prepared write of ", (*blocked)->txn_id,
+                                     " that holds no lock"))));
+                  }
+                  reply(std::move(r));
+                },
+                [this, reply](absl::Status s) { reply(TxnError(s, LeaderHint())); });
+          });
+}
+
+void RangeTxnServer::AfterStrongRead(std::function<void(const storage::ReadPlan&)> run,
+                                     std::function<void(absl::Status)> fail) {
+  absl::StatusOr<storage::ReadPlan> plan = range_->PlanStrongRead();
+  if (!plan.ok()) return fail(plan.status());
+  const storage::ReadPlan p = *plan;
+  waits_.OnApplied(
+      p.required_applied_index,
+      {.ready = [this, p] { return range_->ReadReady(p); },
+       .run = [run, p] { run(p); },
+       .deadline_ns = NowNs() + options_.request_timeout_ns,
+       .expire = [fail] { fail(absl::UnavailableError("lost the lease while waiting to read")); }});
+}
+
+absl::StatusOr<std::optional<storage::MvccRow>> RangeTxnServer::LockedGet(const std::string& key,
+                                                                          Timestamp ts) const {
+  ASSIGN_OR_RETURN(storage::MvccGetResult g, range_->mvcc().Get(key, ts));
+  if (g.blocked_by.has_value()) {
+    return absl::InternalError(absl::StrCat("locked read of '", absl::CEscape(key),
+                                            "' found a prepared write of ", g.blocked_by->txn_id,
+                                            " that holds no lock"));
+  }
+  return std::move(g.row);
 }
 
 void RangeTxnServer::ReplyAfter(Timestamp ts, std::string txn, proto::TxnResponse r, Reply reply) {
@@ -586,59 +593,44 @@ void RangeTxnServer::UpdateLocal(const Req& req, const Reply& reply) {
     if (!locks_.table().IsPrepared(txn)) locks_.Finish(txn);
     reply(TxnError(s, LeaderHint()));
   };
-  LockAll(
-      txn, FromProto(req->priority()), {{LockSpan::Point(req->key()), LockMode::kExclusive}},
-      [this, req, reply, update, fail](absl::Status s) {
-        if (!s.ok()) return fail(s);
-        // The latest committed value, as a locking read has it.
-        absl::StatusOr<storage::ReadPlan> plan = range_->PlanStrongRead();
-        if (!plan.ok()) return fail(plan.status());
-        const storage::ReadPlan p = *plan;
-        waits_.OnApplied(
-            p.required_applied_index,
-            {.ready = [this, p] { return range_->ReadReady(p); },
-             .run =
-                 [this, req, reply, update, fail, p] {
-                   absl::StatusOr<storage::MvccGetResult> g =
-                       range_->mvcc().Get(req->key(), p.read_timestamp);
-                   if (!g.ok()) return fail(g.status());
-                   if (g->blocked_by.has_value()) {
-                     return fail(absl::InternalError(
-                         absl::StrCat("locked read of '", absl::CEscape(req->key()),
-                                      "' found a prepared write of ", g->blocked_by->txn_id,
-                                      " that holds no lock")));
-                   }
-                   std::optional<std::string> next;
-                   if (g->row.has_value()) {
-                     absl::StatusOr<std::optional<std::string>> applied =
-                         update->Apply(req->key(), g->row->value);
-                     if (!applied.ok()) return fail(applied.status());
-                     next = std::move(*applied);
-                   }
-                   if (!next.has_value()) {
-                     // Nothing to write: like a commit of reads only, release, then wait out
-                     // the read's timestamp before answering.
-                     locks_.Finish(req->txn_id());
-                     return ReplyAfter(hlc_->Now(), "", proto::TxnResponse(), reply);
-                   }
-                   // An ordinary single-range commit of the new value, under the lock held.
-                   auto commit = std::make_shared<proto::TxnRequest>(*req);
-                   commit->clear_update();
-                   proto::KvWrite* w = commit->add_writes();
-                   w->set_key(req->key());
-                   w->set_value(*next);
-                   CommitLocal(commit, [reply, value = *next](proto::TxnResponse r) {
-                     if (r.code() == 0) {
-                       r.set_found(true);
-                       r.set_value(value);
-                     }
-                     reply(std::move(r));
-                   });
-                 },
-             .deadline_ns = NowNs() + options_.request_timeout_ns,
-             .expire =
-                 [fail] { fail(absl::UnavailableError("lost the lease while waiting to read")); }});
-      });
+  LockAll(txn, FromProto(req->priority()), {{LockSpan::Point(req->key()), LockMode::kExclusive}},
+          [this, req, reply, update, fail](absl::Status s) {
+            if (!s.ok()) return fail(s);
+            // The latest committed value, as a locking read has it.
+            AfterStrongRead(
+                [this, req, reply, update, fail](const storage::ReadPlan& p) {
+                  absl::StatusOr<std::optional<storage::MvccRow>> row =
+                      LockedGet(req->key(), p.read_timestamp);
+                  if (!row.ok()) return fail(row.status());
+                  std::optional<std::string> next;
+                  if (row->has_value()) {
+                    absl::StatusOr<std::optional<std::string>> applied =
+                        update->Apply(req->key(), (*row)->value);
+                    if (!applied.ok()) return fail(applied.status());
+                    next = std::move(*applied);
+                  }
+                  if (!next.has_value()) {
+                    // Nothing to write: like a commit of reads only, release, then wait out the
+                    // read's timestamp before answering.
+                    locks_.Finish(req->txn_id());
+                    return ReplyAfter(hlc_->Now(), "", proto::TxnResponse(), reply);
+                  }
+                  // An ordinary single-range commit of the new value, under the lock held.
+                  auto commit = std::make_shared<proto::TxnRequest>(*req);
+                  commit->clear_update();
+                  proto::KvWrite* w = commit->add_writes();
+                  w->set_key(req->key());
+                  w->set_value(*next);
+                  CommitLocal(commit, [reply, value = *next](proto::TxnResponse r) {
+                    if (r.code() == 0) {
+                      r.set_found(true);
+                      r.set_value(value);
+                    }
+                    reply(std::move(r));
+                  });
+                },
+                fail);
+          });
 }
 
 void RangeTxnServer::CommitLocal(const Req& req, const Reply& reply) {

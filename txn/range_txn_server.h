@@ -186,6 +186,15 @@ class RangeTxnServer {
                     int64_t wound_at_ns);
   // Checks the read locks named by `request` and takes its write locks.
   void LockWrites(const Req& request, std::function<void(absl::Status)> done);
+  // A read of the latest committed data under locks the request holds: runs `run` with the
+  // strong read's plan once this replica has applied what it needs, or `fail` if no plan can
+  // be made or the wait outlives the request (the lease was lost meanwhile).
+  void AfterStrongRead(std::function<void(const storage::ReadPlan&)> run,
+                       std::function<void(absl::Status)> fail);
+  // `key` at `ts`, read under its lock: a prepared write there is an internal error (it would
+  // hold the lock).
+  absl::StatusOr<std::optional<storage::MvccRow>> LockedGet(const std::string& key,
+                                                            Timestamp ts) const;
   // Snapshot isolation (request.snapshot_timestamp set): 40001 if any of `keys`, which the
   // transaction now holds exclusively, has a committed version above its snapshot.
   absl::Status CheckWrittenSince(const proto::TxnRequest& request,

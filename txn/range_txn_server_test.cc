@@ -54,6 +54,14 @@ proto::TxnRequest Read(const std::string& txn, int64_t priority, const std::stri
   return r;
 }
 
+// Sends `req` and ticks until it is answered (50 ticks at most); the answer.
+proto::TxnResponse Answer(OneNode& n, proto::TxnRequest req) {
+  auto r = n.Send(std::move(req));
+  for (int i = 0; i < 50 && !r->has_value(); ++i) n.Tick();
+  EXPECT_TRUE(r->has_value());
+  return r->has_value() ? **r : proto::TxnResponse();
+}
+
 // A second copy of a COMMIT (a retry that crossed the original) arrives while the first is
 // being replicated. It must not release the first's locks, and must not claim a definite
 // failure: the first commits.
@@ -142,12 +150,7 @@ TEST(RangeTxnServerTest, CommitRepliesAfterCommitWaitButReleasesItsLocksBefore) 
 // at or below the snapshot does not.
 TEST(RangeTxnServerTest, ASnapshotTransactionLosesToAWriteCommittedAfterItsSnapshot) {
   OneNode n;
-  auto run = [&](proto::TxnRequest req) {
-    auto r = n.Send(std::move(req));
-    for (int i = 0; i < 50 && !r->has_value(); ++i) n.Tick();
-    EXPECT_TRUE(r->has_value());
-    return r->has_value() ? **r : proto::TxnResponse();
-  };
+  auto run = [&](proto::TxnRequest req) { return Answer(n, std::move(req)); };
   const proto::TxnResponse first = run(Commit("t1", 100, "k", "v1"));
   ASSERT_EQ(first.code(), 0) << first.message();
   const Timestamp t1 = proto::FromProto(first.timestamp());
@@ -228,12 +231,7 @@ TEST(RangeTxnServerTest, ARowUpdateReadsAppliesAndCommitsInOneRequest) {
       .row_updates = [](std::string_view how) -> absl::StatusOr<std::unique_ptr<RowUpdate>> {
         return std::make_unique<Increment>(std::string(how));
       }});
-  auto run = [&](proto::TxnRequest req) {
-    auto r = n.Send(std::move(req));
-    for (int i = 0; i < 50 && !r->has_value(); ++i) n.Tick();
-    EXPECT_TRUE(r->has_value());
-    return r->has_value() ? **r : proto::TxnResponse();
-  };
+  auto run = [&](proto::TxnRequest req) { return Answer(n, std::move(req)); };
   auto update = [](const std::string& txn, int64_t priority, const std::string& key,
                    const std::string& how) {
     proto::TxnRequest r = Read(txn, priority, key);
@@ -275,11 +273,9 @@ TEST(RangeTxnServerTest, ARowUpdateReadsAppliesAndCommitsInOneRequest) {
   EXPECT_EQ(run(bad).code(), static_cast<int>(absl::StatusCode::kInvalidArgument));
 
   OneNode plain;
-  auto refused = plain.Send(update("u4", 800, "k", "add"));
-  for (int i = 0; i < 10 && !refused->has_value(); ++i) plain.Tick();
-  ASSERT_TRUE(refused->has_value());
-  EXPECT_EQ((*refused)->code(), static_cast<int>(absl::StatusCode::kFailedPrecondition));
-  EXPECT_TRUE((*refused)->sqlstate().empty());
+  const proto::TxnResponse refused = Answer(plain, update("u4", 800, "k", "add"));
+  EXPECT_EQ(refused.code(), static_cast<int>(absl::StatusCode::kFailedPrecondition));
+  EXPECT_TRUE(refused.sqlstate().empty());
 }
 
 // A commit's absent keys (Txn::RequireAbsent) are checked once the range holds them: a
@@ -287,12 +283,7 @@ TEST(RangeTxnServerTest, ARowUpdateReadsAppliesAndCommitsInOneRequest) {
 // deleted or never-written key passes; a key the request does not write is refused.
 TEST(RangeTxnServerTest, AbsentKeysAreCheckedUnderTheCommitsLock) {
   OneNode n;
-  auto run = [&](proto::TxnRequest req) {
-    auto r = n.Send(std::move(req));
-    for (int i = 0; i < 50 && !r->has_value(); ++i) n.Tick();
-    EXPECT_TRUE(r->has_value());
-    return r->has_value() ? **r : proto::TxnResponse();
-  };
+  auto run = [&](proto::TxnRequest req) { return Answer(n, std::move(req)); };
   auto insert = [](const std::string& txn, int64_t priority, const std::string& key,
                    const std::string& value) {
     proto::TxnRequest r = Commit(txn, priority, key, value);

@@ -374,20 +374,15 @@ absl::StatusOr<std::optional<std::string>> Txn::Get(std::string_view key, bool f
   RETURN_IF_ERROR(CheckOpen());
   RETURN_IF_ERROR(ValidateKey(key));
   const RangeSpan& range = client_->map_.Lookup(key);
-  if (options_.mode == TxnMode::kReadOnly) {
-    if (for_update) return absl::InvalidArgumentError("a read-only transaction cannot lock rows");
-    proto::KvRequest req;
-    req.set_op(proto::KvRequest::GET);
-    req.set_key(std::string(key));
-    ASSIGN_OR_RETURN(proto::KvResponse r, ReadOnly(range, std::move(req)));
-    if (!r.found()) return std::nullopt;
-    return r.value();
+  const bool read_only = options_.mode == TxnMode::kReadOnly;
+  if (read_only && for_update) {
+    return absl::InvalidArgumentError("a read-only transaction cannot lock rows");
   }
   auto buffered = writes_.find(std::string(key));
   if (buffered != writes_.end() && !for_update) return buffered->second;
-  RETURN_IF_ERROR(client_->AbortedStatus(id_));
-  if (snapshot() && !for_update) {
-    TakeSnapshot();
+  if (!read_only) RETURN_IF_ERROR(client_->AbortedStatus(id_));
+  if (read_only || (snapshot() && !for_update)) {  // lock-free, at one timestamp
+    if (snapshot()) TakeSnapshot();
     proto::KvRequest req;
     req.set_op(proto::KvRequest::GET);
     req.set_key(std::string(key));

@@ -106,6 +106,17 @@ std::string TableInfo::PrimaryKey(const std::vector<Value>& row) const {
   return key;
 }
 
+absl::Status TableInfo::CheckNotNull(const std::vector<Value>& row) const {
+  for (int i = 0; i < num_columns(); ++i) {
+    if (row[static_cast<size_t>(i)].is_null() && !column(i).nullable()) {
+      return SqlError(absl::StatusCode::kInvalidArgument, "23502",
+                      absl::StrCat("null value in column \"", column(i).name(), "\" of relation \"",
+                                   name(), "\" violates not-null constraint"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 std::string TableInfo::RowValue(const std::vector<Value>& row) const {
   std::vector<Value> values;
   values.reserve(value_columns_.size());

@@ -64,6 +64,8 @@ class TableInfo {
   // Key of the row with these values (all columns, in table order).
   std::string PrimaryKey(const std::vector<Value>& row) const;
   std::string RowValue(const std::vector<Value>& row) const;
+  // 23502 naming the first NOT NULL column that `row` (all columns) leaves NULL.
+  absl::Status CheckNotNull(const std::vector<Value>& row) const;
   // The full row from a primary index entry.
   absl::StatusOr<std::vector<Value>> DecodeRow(std::string_view key, std::string_view value) const;
   // The entry of secondary index `index` for `row`: key and value.

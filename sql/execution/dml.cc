@@ -87,17 +87,7 @@ class DmlOperator : public BufferedOperator {
   }
 
  private:
-  absl::Status CheckNotNull(const Row& row) {
-    for (int i = 0; i < table_.num_columns(); ++i) {
-      if (row[i].is_null() && !table_.column(i).nullable()) {
-        return SqlError(
-            absl::StatusCode::kInvalidArgument, "23502",
-            absl::StrCat("null value in column \"", table_.column(i).name(), "\" of relation \"",
-                         table_.name(), "\" violates not-null constraint"));
-      }
-    }
-    return absl::OkStatus();
-  }
+  absl::Status CheckNotNull(const Row& row) { return table_.CheckNotNull(row); }
 
   absl::Status Return(const Row& row) {
     ++ctx_.rows_affected;

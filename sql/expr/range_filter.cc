@@ -176,14 +176,7 @@ class CompiledUpdate : public txn::RowUpdate {
       ASSIGN_OR_RETURN(Value v, Eval(*e, row, ctx_));
       next.push_back(std::move(v));
     }
-    for (int i = 0; i < table_.num_columns(); ++i) {
-      if (next[i].is_null() && !table_.column(i).nullable()) {
-        return SqlError(
-            absl::StatusCode::kInvalidArgument, "23502",
-            absl::StrCat("null value in column \"", table_.column(i).name(), "\" of relation \"",
-                         table_.name(), "\" violates not-null constraint"));
-      }
-    }
+    RETURN_IF_ERROR(table_.CheckNotNull(next));
     if (table_.PrimaryKey(next) != key) {
       return absl::InvalidArgumentError("a row update may not change the row's key");
     }

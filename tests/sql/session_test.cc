@@ -54,8 +54,17 @@ class SessionTest : public ::testing::Test {
     NullSink local;
     return s.ExecuteSimple(sql, sink != nullptr ? sink : &local);
   }
+  // The rows of `sql`, each as TextSink's line, joined by ","; the statement must succeed.
+  static std::string Query(SqlSession& s, const std::string& sql);
   std::unique_ptr<SqlCluster> cluster_;
 };
+
+std::string SessionTest::Query(SqlSession& s, const std::string& sql) {
+  TextSink out;
+  absl::Status st = Run(s, sql, &out);
+  EXPECT_TRUE(st.ok()) << sql << ": " << st;
+  return absl::StrJoin(out.lines, ",");
+}
 
 TEST_F(SessionTest, ConcurrentInsertsOfOneKeyNeverBothCommit) {
   auto a = NewSession(), b = NewSession();
@@ -93,33 +102,27 @@ TEST_F(SessionTest, ConcurrentInsertsOfOneKeyNeverBothCommit) {
 // skew is allowed, as it is in PostgreSQL (SERIALIZABLE, the default, forbids it).
 TEST_F(SessionTest, RepeatableReadIsSnapshotIsolation) {
   auto a = NewSession(), b = NewSession();
-  auto query = [](SqlSession& s, const std::string& sql) {
-    TextSink out;
-    absl::Status st = Run(s, sql, &out);
-    EXPECT_TRUE(st.ok()) << sql << ": " << st;
-    return absl::StrJoin(out.lines, ",");
-  };
   ASSERT_TRUE(Run(*a, "CREATE TABLE acct (k INT PRIMARY KEY, v INT)").ok());
   ASSERT_TRUE(Run(*a, "INSERT INTO acct VALUES (1, 100), (2, 100)").ok());
   // Under shared read locks b's UPDATE would wait for a; this makes such a wait fail.
   ASSERT_TRUE(Run(*b, "SET statement_timeout = '3s'").ok());
 
   ASSERT_TRUE(Run(*a, "BEGIN ISOLATION LEVEL REPEATABLE READ").ok());
-  EXPECT_EQ(query(*a, "SHOW transaction_isolation"), "'repeatable read'");
-  EXPECT_EQ(query(*a, "SELECT v FROM acct WHERE k = 1"), "100");
+  EXPECT_EQ(Query(*a, "SHOW transaction_isolation"), "'repeatable read'");
+  EXPECT_EQ(Query(*a, "SELECT v FROM acct WHERE k = 1"), "100");
   ASSERT_TRUE(Run(*b, "UPDATE acct SET v = 150 WHERE k = 1").ok()) << "blocked by a's read";
-  EXPECT_EQ(query(*a, "SELECT v FROM acct WHERE k = 1"), "100") << "not repeatable";
-  EXPECT_EQ(query(*a, "SELECT sum(v) FROM acct"), "200") << "not one snapshot";
+  EXPECT_EQ(Query(*a, "SELECT v FROM acct WHERE k = 1"), "100") << "not repeatable";
+  EXPECT_EQ(Query(*a, "SELECT sum(v) FROM acct"), "200") << "not one snapshot";
   // The lost update: a's increment is based on 100, but 150 was committed since.
   absl::Status update = Run(*a, "UPDATE acct SET v = v + 1 WHERE k = 1");
   absl::Status commit = update.ok() ? Run(*a, "COMMIT") : update;
   EXPECT_EQ(GetSqlState(commit), "40001") << commit;
   if (!update.ok()) ASSERT_TRUE(Run(*a, "ROLLBACK").ok());
-  EXPECT_EQ(query(*b, "SELECT v FROM acct WHERE k = 1"), "150");
+  EXPECT_EQ(Query(*b, "SELECT v FROM acct WHERE k = 1"), "150");
 
   // First committer wins whichever statement finds it: here a's blind write at COMMIT.
   ASSERT_TRUE(Run(*a, "BEGIN ISOLATION LEVEL REPEATABLE READ").ok());
-  EXPECT_EQ(query(*a, "SELECT v FROM acct WHERE k = 2"), "100");
+  EXPECT_EQ(Query(*a, "SELECT v FROM acct WHERE k = 2"), "100");
   ASSERT_TRUE(Run(*b, "DELETE FROM acct WHERE k = 2").ok());
   ASSERT_TRUE(Run(*a, "INSERT INTO acct VALUES (3, 0)").ok());
   absl::Status blind = Run(*a, "UPDATE acct SET v = 7 WHERE k = 2");
@@ -130,25 +133,25 @@ TEST_F(SessionTest, RepeatableReadIsSnapshotIsolation) {
     EXPECT_EQ(GetSqlState(blind), "40001") << blind;
     (void)Run(*a, "ROLLBACK");
   }
-  EXPECT_EQ(query(*b, "SELECT count(*) FROM acct WHERE k = 2"), "0");
+  EXPECT_EQ(Query(*b, "SELECT count(*) FROM acct WHERE k = 2"), "0");
 
   // Write skew: each reads both rows and moves one; both commit.
   ASSERT_TRUE(Run(*a, "DELETE FROM acct").ok());
   ASSERT_TRUE(Run(*a, "INSERT INTO acct VALUES (1, 100), (2, 100)").ok());
   ASSERT_TRUE(Run(*a, "BEGIN ISOLATION LEVEL REPEATABLE READ").ok());
   ASSERT_TRUE(Run(*b, "BEGIN ISOLATION LEVEL REPEATABLE READ").ok());
-  EXPECT_EQ(query(*a, "SELECT sum(v) FROM acct"), "200");
-  EXPECT_EQ(query(*b, "SELECT sum(v) FROM acct"), "200");
+  EXPECT_EQ(Query(*a, "SELECT sum(v) FROM acct"), "200");
+  EXPECT_EQ(Query(*b, "SELECT sum(v) FROM acct"), "200");
   ASSERT_TRUE(Run(*a, "UPDATE acct SET v = v - 150 WHERE k = 1").ok());
   ASSERT_TRUE(Run(*b, "UPDATE acct SET v = v - 150 WHERE k = 2").ok());
   EXPECT_TRUE(Run(*a, "COMMIT").ok());
   EXPECT_TRUE(Run(*b, "COMMIT").ok());
-  EXPECT_EQ(query(*a, "SELECT sum(v) FROM acct"), "-100");
+  EXPECT_EQ(Query(*a, "SELECT sum(v) FROM acct"), "-100");
 
   // SELECT ... FOR UPDATE over a range locks the rows it returns, as in PostgreSQL: a
   // writer waits until the locker commits.
   ASSERT_TRUE(Run(*a, "BEGIN ISOLATION LEVEL REPEATABLE READ").ok());
-  EXPECT_EQ(query(*a, "SELECT k FROM acct WHERE k >= 1 AND k <= 2 FOR UPDATE"), "1,2");
+  EXPECT_EQ(Query(*a, "SELECT k FROM acct WHERE k >= 1 AND k <= 2 FOR UPDATE"), "1,2");
   std::atomic<bool> written{false};
   absl::Status write;
   std::thread writer([&] {
@@ -162,11 +165,11 @@ TEST_F(SessionTest, RepeatableReadIsSnapshotIsolation) {
   EXPECT_TRUE(write.ok()) << write;
 
   // The settings, and what REPEATABLE READ refuses.
-  EXPECT_EQ(query(*a, "SHOW transaction_isolation"), "'serializable'");
+  EXPECT_EQ(Query(*a, "SHOW transaction_isolation"), "'serializable'");
   ASSERT_TRUE(Run(*a, "SET default_transaction_isolation = 'repeatable read'").ok());
-  EXPECT_EQ(query(*a, "SHOW transaction_isolation"), "'repeatable read'");
+  EXPECT_EQ(Query(*a, "SHOW transaction_isolation"), "'repeatable read'");
   ASSERT_TRUE(Run(*a, "BEGIN").ok());
-  EXPECT_EQ(query(*a, "SHOW transaction_isolation"), "'repeatable read'");
+  EXPECT_EQ(Query(*a, "SHOW transaction_isolation"), "'repeatable read'");
   EXPECT_EQ(GetSqlState(Run(*a, "CREATE TABLE nope (k INT PRIMARY KEY)")), "0A000");
   ASSERT_TRUE(Run(*a, "ROLLBACK").ok());
   EXPECT_TRUE(Run(*a, "CREATE TABLE yes (k INT PRIMARY KEY)").ok()) << "autocommit DDL";
@@ -175,11 +178,11 @@ TEST_F(SessionTest, RepeatableReadIsSnapshotIsolation) {
                   "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ "
                   "COMMITTED")
                   .ok());
-  EXPECT_EQ(query(*a, "SHOW default_transaction_isolation"), "'serializable'");  // stronger
+  EXPECT_EQ(Query(*a, "SHOW default_transaction_isolation"), "'serializable'");  // stronger
   ASSERT_TRUE(Run(*a, "BEGIN").ok());
   ASSERT_TRUE(Run(*a, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").ok());
-  EXPECT_EQ(query(*a, "SELECT count(*) FROM acct"), "2");
-  EXPECT_EQ(query(*a, "SHOW transaction_isolation"), "'repeatable read'");
+  EXPECT_EQ(Query(*a, "SELECT count(*) FROM acct"), "2");
+  EXPECT_EQ(Query(*a, "SHOW transaction_isolation"), "'repeatable read'");
   EXPECT_EQ(GetSqlState(Run(*a, "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE")), "25001");
   (void)Run(*a, "ROLLBACK");
 }
@@ -468,12 +471,6 @@ TEST_F(SessionTest, RoundTripsOfTheCanonicalShapes) {
 // take the usual path with the same results.
 TEST_F(SessionTest, SingleRowUpdatesAtTheRangeGiveTheUsualAnswers) {
   auto a = NewSession();
-  auto query = [](SqlSession& s, const std::string& sql) {
-    TextSink out;
-    absl::Status st = Run(s, sql, &out);
-    EXPECT_TRUE(st.ok()) << sql << ": " << st;
-    return absl::StrJoin(out.lines, ",");
-  };
   ASSERT_TRUE(Run(*a, "CREATE TABLE c (k INT PRIMARY KEY, n INT NOT NULL, note TEXT)").ok());
   ASSERT_TRUE(Run(*a, "INSERT INTO c VALUES (1, 0, 'x'), (2, 5, NULL)").ok());
   constexpr int kThreads = 4, kEach = 25;
@@ -488,35 +485,35 @@ TEST_F(SessionTest, SingleRowUpdatesAtTheRangeGiveTheUsualAnswers) {
     });
   }
   for (auto& t : threads) t.join();
-  EXPECT_EQ(query(*a, "SELECT n FROM c WHERE k = 1"), absl::StrCat(kThreads * kEach));
-  std::string plan = query(*a, "EXPLAIN ANALYZE UPDATE c SET n = n + 1 WHERE k = 1");
+  EXPECT_EQ(Query(*a, "SELECT n FROM c WHERE k = 1"), absl::StrCat(kThreads * kEach));
+  std::string plan = Query(*a, "EXPLAIN ANALYZE UPDATE c SET n = n + 1 WHERE k = 1");
   EXPECT_NE(plan.find("round trips: 1,"), std::string::npos) << plan;
 
-  EXPECT_EQ(query(*a, "UPDATE c SET n = n * 2, note = note || '!' WHERE k = 2 RETURNING n, note"),
+  EXPECT_EQ(Query(*a, "UPDATE c SET n = n * 2, note = note || '!' WHERE k = 2 RETURNING n, note"),
             "10|NULL");
-  EXPECT_EQ(query(*a, "UPDATE c SET n = 0 WHERE k = 2 AND n > 100 RETURNING n"), "");
-  EXPECT_EQ(query(*a, "UPDATE c SET n = 0 WHERE k = 3 RETURNING n"), "");
-  EXPECT_EQ(query(*a, "SELECT k, n, note FROM c ORDER BY k"),
+  EXPECT_EQ(Query(*a, "UPDATE c SET n = 0 WHERE k = 2 AND n > 100 RETURNING n"), "");
+  EXPECT_EQ(Query(*a, "UPDATE c SET n = 0 WHERE k = 3 RETURNING n"), "");
+  EXPECT_EQ(Query(*a, "SELECT k, n, note FROM c ORDER BY k"),
             absl::StrCat("1|", kThreads * kEach + 1, "|'x',2|10|NULL"));
   absl::Status div = Run(*a, "UPDATE c SET n = n / (n - 10) WHERE k = 2");
   EXPECT_EQ(GetSqlState(div), "22012") << div;
   absl::Status null = Run(*a, "UPDATE c SET n = NULL WHERE k = 2");
   EXPECT_EQ(GetSqlState(null), "23502") << null;
-  EXPECT_EQ(query(*a, "SELECT n FROM c WHERE k = 2"), "10") << "a failed update wrote";
+  EXPECT_EQ(Query(*a, "SELECT n FROM c WHERE k = 2"), "10") << "a failed update wrote";
   // Shapes the range does not run, with the same answers.
-  EXPECT_EQ(query(*a, "UPDATE c SET k = 3 WHERE k = 2 RETURNING k, n"), "3|10");
-  EXPECT_EQ(query(*a, "UPDATE c SET note = random()::text WHERE k = 3 RETURNING n"), "10");
+  EXPECT_EQ(Query(*a, "UPDATE c SET k = 3 WHERE k = 2 RETURNING k, n"), "3|10");
+  EXPECT_EQ(Query(*a, "UPDATE c SET note = random()::text WHERE k = 3 RETURNING n"), "10");
   ASSERT_TRUE(Run(*a, "CREATE INDEX c_n ON c (n)").ok());
-  EXPECT_EQ(query(*a, "UPDATE c SET n = 11 WHERE k = 3 RETURNING n"), "11");
-  EXPECT_EQ(query(*a, "SELECT k FROM c WHERE n = 11"), "3");
-  plan = query(*a, "EXPLAIN ANALYZE UPDATE c SET n = 12 WHERE k = 3");
+  EXPECT_EQ(Query(*a, "UPDATE c SET n = 11 WHERE k = 3 RETURNING n"), "11");
+  EXPECT_EQ(Query(*a, "SELECT k FROM c WHERE n = 11"), "3");
+  plan = Query(*a, "EXPLAIN ANALYZE UPDATE c SET n = 12 WHERE k = 3");
   EXPECT_EQ(plan.find("round trips: 1,"), std::string::npos) << "an indexed column\n" << plan;
-  EXPECT_EQ(query(*a, "SELECT k FROM c WHERE n = 12"), "3");
-  EXPECT_EQ(query(*a, "SELECT count(*) FROM c WHERE n = 11"), "0");
+  EXPECT_EQ(Query(*a, "SELECT k FROM c WHERE n = 12"), "3");
+  EXPECT_EQ(Query(*a, "SELECT count(*) FROM c WHERE n = 11"), "0");
   // A column no index holds: at the range, and the index still finds the row.
-  plan = query(*a, "EXPLAIN ANALYZE UPDATE c SET note = 'y' WHERE k = 3");
+  plan = Query(*a, "EXPLAIN ANALYZE UPDATE c SET note = 'y' WHERE k = 3");
   EXPECT_NE(plan.find("round trips: 1,"), std::string::npos) << plan;
-  EXPECT_EQ(query(*a, "SELECT k, note FROM c WHERE n = 12"), "3|'y'");
+  EXPECT_EQ(Query(*a, "SELECT k, note FROM c WHERE n = 12"), "3|'y'");
 }
 
 // An autocommit INSERT of one row checks its key where its commit locks it: one round trip.
@@ -524,23 +521,17 @@ TEST_F(SessionTest, SingleRowUpdatesAtTheRangeGiveTheUsualAnswers) {
 // inserts of one key exactly one wins; a table with a unique index takes the usual path.
 TEST_F(SessionTest, SingleRowInsertsCheckTheirKeyAtCommit) {
   auto a = NewSession();
-  auto query = [](SqlSession& s, const std::string& sql) {
-    TextSink out;
-    absl::Status st = Run(s, sql, &out);
-    EXPECT_TRUE(st.ok()) << sql << ": " << st;
-    return absl::StrJoin(out.lines, ",");
-  };
   ASSERT_TRUE(Run(*a, "CREATE TABLE ins (k INT PRIMARY KEY, v TEXT)").ok());
   ASSERT_TRUE(Run(*a, "INSERT INTO ins VALUES (0, 'warm')").ok());
-  std::string plan = query(*a, "EXPLAIN ANALYZE INSERT INTO ins VALUES (1, 'one')");
+  std::string plan = Query(*a, "EXPLAIN ANALYZE INSERT INTO ins VALUES (1, 'one')");
   EXPECT_NE(plan.find("round trips: 1, Paxos rounds: 1, commit: one phase"), std::string::npos)
       << plan;
   EXPECT_EQ(plan.find("READ r"), std::string::npos) << plan;
   absl::Status dup = Run(*a, "INSERT INTO ins VALUES (1, 'again')");
   EXPECT_EQ(GetSqlState(dup), "23505") << dup;
   EXPECT_NE(dup.message().find("\"ins_pkey\""), std::string::npos) << dup;
-  EXPECT_EQ(query(*a, "SELECT v FROM ins WHERE k = 1"), "'one'");
-  EXPECT_EQ(query(*a, "INSERT INTO ins VALUES (2, 'two') RETURNING k, v"), "2|'two'");
+  EXPECT_EQ(Query(*a, "SELECT v FROM ins WHERE k = 1"), "'one'");
+  EXPECT_EQ(Query(*a, "INSERT INTO ins VALUES (2, 'two') RETURNING k, v"), "2|'two'");
 
   constexpr int kThreads = 4;
   std::atomic<int> won{0}, duplicate{0};
@@ -564,10 +555,10 @@ TEST_F(SessionTest, SingleRowInsertsCheckTheirKeyAtCommit) {
   }
   EXPECT_EQ(won.load(), 5);
   EXPECT_EQ(duplicate.load(), 5 * (kThreads - 1));
-  EXPECT_EQ(query(*a, "SELECT count(*) FROM ins WHERE k >= 100"), "5");
+  EXPECT_EQ(Query(*a, "SELECT count(*) FROM ins WHERE k >= 100"), "5");
 
   ASSERT_TRUE(Run(*a, "CREATE UNIQUE INDEX ins_v ON ins (v)").ok());
-  plan = query(*a, "EXPLAIN ANALYZE INSERT INTO ins VALUES (3, 'three')");
+  plan = Query(*a, "EXPLAIN ANALYZE INSERT INTO ins VALUES (3, 'three')");
   EXPECT_EQ(plan.find("round trips: 1,"), std::string::npos) << "a unique index\n" << plan;
   dup = Run(*a, "INSERT INTO ins VALUES (4, 'three')");
   EXPECT_EQ(GetSqlState(dup), "23505") << dup;
