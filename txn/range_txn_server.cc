@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
@@ -197,11 +198,15 @@ absl::Status RangeTxnServer::CheckKeys(const proto::TxnRequest& req) const {
     return absl::OkStatus();
   };
   for (const proto::KvWrite& w : req.writes()) RETURN_IF_ERROR(outside(w.key()));
-  for (const std::string& k : req.absent_keys()) {
+  if (req.absent_keys_size() > 0) {
     // Only a key the request writes is locked exclusively before it is checked.
-    if (std::none_of(req.writes().begin(), req.writes().end(),
-                     [&](const proto::KvWrite& w) { return w.key() == k; })) {
-      return absl::InvalidArgumentError("a key required absent must be one the request writes");
+    absl::flat_hash_set<std::string_view> written;
+    written.reserve(static_cast<size_t>(req.writes_size()));
+    for (const proto::KvWrite& w : req.writes()) written.insert(w.key());
+    for (const std::string& k : req.absent_keys()) {
+      if (!written.contains(k)) {
+        return absl::InvalidArgumentError("a key required absent must be one the request writes");
+      }
     }
   }
   if (!req.update().empty()) {
@@ -326,10 +331,12 @@ void RangeTxnServer::LockWrites(const Req& req, std::function<void(absl::Status)
 
 absl::Status RangeTxnServer::CheckAbsent(const proto::TxnRequest& req) const {
   // Held exclusively, so as for CheckWrittenSince: every earlier writer is applied here.
+  if (req.absent_keys_size() == 0) return absl::OkStatus();
+  std::vector<std::string_view> keys(req.absent_keys().begin(), req.absent_keys().end());
+  ASSIGN_OR_RETURN(std::vector<storage::MvccGetResult> found,
+                   range_->mvcc().GetMany(keys, Timestamp::Max()));
   for (int i = 0; i < req.absent_keys_size(); ++i) {
-    ASSIGN_OR_RETURN(storage::MvccGetResult g,
-                     range_->mvcc().Get(req.absent_keys(i), Timestamp::Max()));
-    if (g.row.has_value()) {
+    if (found[static_cast<size_t>(i)].row.has_value()) {
       return SqlError(
           absl::StatusCode::kAlreadyExists, "23505",
           i < req.absent_errors_size() && !req.absent_errors(i).empty()

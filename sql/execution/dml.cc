@@ -3,12 +3,12 @@
 // Every write goes through the statement's read-write transaction. Uniqueness (primary key
 // and UNIQUE indexes) is checked by reading the key with an exclusive lock before writing
 // it, so two transactions inserting the same key serialize: the later one either waits and
-// then sees the row (23505), or is wounded and restarts (40001). An autocommit single-row
-// INSERT leaves the primary key's check to its commit, which locks the key anyway
-// (InsertAlone, txn::Txn::RequireAbsent). A transaction may see the
-// row only because it was wounded (an older one took the locks it had read under, e.g. a
-// counter both read, and wrote the key it would write): before reporting 23505 it asks its
-// ranges whether it is still alive, and reports the 40001 if not.
+// then sees the row (23505), or is wounded and restarts (40001). An autocommit INSERT or
+// COPY leaves the primary key's check to its commit, which locks the key anyway
+// (InsertAlone, txn::Txn::RequireAbsent). A transaction may see the row only because it
+// was wounded (an older one took the locks it had read under, e.g. a counter both read, and
+// wrote the key it would write): before reporting 23505 it asks its ranges whether it is
+// still alive, and reports the 40001 if not.
 #include <map>
 
 #include "absl/strings/str_cat.h"
@@ -58,8 +58,8 @@ class DmlOperator : public BufferedOperator {
     // Read every input row before writing (a write must not feed the scan it came from).
     std::vector<Row> input;
     RETURN_IF_ERROR(Drain(*children_[0], &input, &memory_));
-    if (plan_.kind() == PhysicalNode::Kind::kInsert && input.size() == 1 && ctx_.commit_alone) {
-      ASSIGN_OR_RETURN(bool done, InsertAlone(input[0]));
+    if (plan_.kind() == PhysicalNode::Kind::kInsert && ctx_.commit_alone) {
+      ASSIGN_OR_RETURN(bool done, InsertAlone(input));
       if (done) return absl::OkStatus();
     }
     if (plan_.kind() == PhysicalNode::Kind::kInsert && input.size() > 1) {
@@ -298,25 +298,39 @@ class DmlOperator : public BufferedOperator {
     return true;
   }
 
-  // An autocommit INSERT of one row into a table whose only unique constraint is its primary
-  // key: no locking read of the key first. The commit, which locks the key to write it,
+  // An autocommit INSERT (or COPY) into a table whose only unique constraint is its primary
+  // key: no locking read of the keys first. The commit, which locks each key to write it,
   // checks there that it is free (Txn::RequireAbsent) and fails with this 23505 if not; the
   // statement commits right after, so the error is still the statement's. One round trip
-  // instead of two.
-  absl::StatusOr<bool> InsertAlone(const Row& row) {
-    if (hidden_key_ || insert_ == nullptr || insert_->on_conflict != OnConflict::kError ||
-        row.size() != static_cast<size_t>(table_.num_columns())) {
+  // instead of two, and each key locked once instead of twice. A key this transaction has
+  // already written is checked here: written, it is this statement's duplicate; deleted, the
+  // row goes the usual way (the committed row it deleted must not fail the check).
+  absl::StatusOr<bool> InsertAlone(std::vector<Row>& input) {
+    if (hidden_key_ || insert_ == nullptr || insert_->on_conflict != OnConflict::kError) {
       return false;
     }
     for (const auto& index : table_.desc().indexes()) {
       if (index.unique()) return false;
     }
-    RETURN_IF_ERROR(CheckNotNull(row));
-    const std::string pk = table_.PrimaryKey(row);
-    ctx_.Touch(pk);
-    RETURN_IF_ERROR(WriteRow(row));
-    ctx_.txn->RequireAbsent(pk, std::string(UniqueViolation(PrimaryName(table_)).message()));
-    RETURN_IF_ERROR(Return(row));
+    for (const Row& row : input) {
+      if (row.size() != static_cast<size_t>(table_.num_columns())) return false;
+    }
+    const std::string error(UniqueViolation(PrimaryName(table_)).message());
+    const txn::Txn::Writes& buffered = ctx_.txn->buffered_writes();
+    for (Row& row : input) {
+      RETURN_IF_ERROR(ctx_.CheckCancelled());
+      RETURN_IF_ERROR(CheckNotNull(row));
+      std::string pk = table_.PrimaryKey(row);
+      if (auto it = buffered.find(pk); it != buffered.end()) {
+        if (it->second.has_value()) return Violation(PrimaryName(table_));
+        RETURN_IF_ERROR(Insert(std::move(row)));
+        continue;
+      }
+      ctx_.Touch(pk);
+      RETURN_IF_ERROR(WriteRow(row));
+      ctx_.txn->RequireAbsent(std::move(pk), error);
+      RETURN_IF_ERROR(Return(row));
+    }
     return true;
   }
 

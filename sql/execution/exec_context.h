@@ -39,7 +39,7 @@ class ExecContext : public ExprContext {
   // Set by the session when the statement is a transaction of its own, committed right
   // after it. The statement may then commit it itself (a single-row UPDATE run at its range,
   // txn::Txn::CommitUpdate), calling this first (the descriptor leases' bounds), or leave a
-  // check to that commit (a single-row INSERT's uniqueness, txn::Txn::RequireAbsent).
+  // check to that commit (an INSERT's or COPY's primary-key uniqueness, txn::Txn::RequireAbsent).
   std::function<absl::Status(txn::Txn&)> commit_alone;
   // Runs a subquery's plan to completion; set by the session.
   std::function<absl::StatusOr<std::vector<Row>>(const PhysicalNode&, ExecContext&)> run_subquery;

@@ -505,6 +505,12 @@ BinderCatalog SessionImpl::MakeCatalog(txn::Txn* txn) {
   return c;
 }
 
+void SessionImpl::AllowCommitAlone(ExecContext& ctx) {
+  if (autocommit_statement_ && !explicit_ && txn_.get() == ctx.txn) {
+    ctx.commit_alone = [this](txn::Txn& t) { return engine_->leases().BeforeCommit(t); };
+  }
+}
+
 ExecContext SessionImpl::NewContext(txn::Txn* txn, std::vector<Value> params) {
   ExecContext ctx;
   ctx.txn = txn;
@@ -626,9 +632,7 @@ absl::Status SessionImpl::RunQuery(const ast::Statement& stmt, const std::vector
   bool returns_rows = std::holds_alternative<ast::SelectStmt>(stmt) || !plan.columns.empty();
   if (send_columns && returns_rows && sink) sink->Columns(plan.columns);
   ExecContext ctx = NewContext(txn, params);
-  if (autocommit_statement_ && !explicit_ && txn_.get() == txn) {
-    ctx.commit_alone = [this](txn::Txn& t) { return engine_->leases().BeforeCommit(t); };
-  }
+  AllowCommitAlone(ctx);
   int64_t sent = 0;
   struct Counter : DiscardingSink {
     ResultSink* out;
@@ -681,9 +685,7 @@ absl::Status SessionImpl::Explain(const ast::ExplainStmt& stmt, const std::vecto
     lines = absl::StrSplit(plan->ToString(), '\n', absl::SkipEmpty());
   } else {
     ExecContext ctx = NewContext(txn, params);
-    if (autocommit_statement_ && !explicit_ && txn_.get() == txn) {
-      ctx.commit_alone = [this](txn::Txn& t) { return engine_->leases().BeforeCommit(t); };
-    }
+    AllowCommitAlone(ctx);
     const size_t traced_before = txn->trace().size();
     ASSIGN_OR_RETURN(auto op, BuildOperator(*plan, ctx));
     absl::Time start = absl::Now();

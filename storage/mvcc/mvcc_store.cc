@@ -110,11 +110,19 @@ absl::StatusOr<PointRead> ReadKeyAt(Iterator* it, std::string_view prefix,
       out.blocked_by = BlockingIntent{std::string(user_key), intent.txn_id, intent.timestamp};
       return out;
     }
+    it->Next();
   }
-  it->Seek(EncodeVersionKey(prefix, user_key, ts));
   RETURN_IF_ERROR(it->status());
+  // Versions follow the intent key, newest first: `it` rests at the newest, which is the
+  // answer unless it is above `ts` (then one more seek, to the newest at or below it).
   if (!it->Valid() || !IsVersionOf(it->key(), intent_key)) return out;
   ASSIGN_OR_RETURN(Timestamp version_ts, VersionTimestamp(it->key(), intent_key.size()));
+  if (version_ts > ts) {
+    it->Seek(EncodeVersionKey(prefix, user_key, ts));
+    RETURN_IF_ERROR(it->status());
+    if (!it->Valid() || !IsVersionOf(it->key(), intent_key)) return out;
+    ASSIGN_OR_RETURN(version_ts, VersionTimestamp(it->key(), intent_key.size()));
+  }
   ASSIGN_OR_RETURN(std::optional<std::string_view> value, DecodeVersionValue(it->value()));
   if (value.has_value()) out.row = MvccRow{std::string(user_key), std::string(*value), version_ts};
   return out;
@@ -176,6 +184,19 @@ absl::StatusOr<MvccGetResult> MvccStore::Get(std::string_view key, Timestamp ts)
   std::unique_ptr<Iterator> it = engine_->NewIterator();
   ASSIGN_OR_RETURN(PointRead read, ReadKeyAt(it.get(), options_.data_prefix, key, ts));
   return MvccGetResult{std::move(read.row), std::move(read.blocked_by)};
+}
+
+absl::StatusOr<std::vector<MvccGetResult>> MvccStore::GetMany(
+    absl::Span<const std::string_view> keys, Timestamp ts) {
+  RETURN_IF_ERROR(CheckReadTimestamp(ts));
+  std::unique_ptr<Iterator> it = engine_->NewIterator();
+  std::vector<MvccGetResult> out;
+  out.reserve(keys.size());
+  for (std::string_view key : keys) {
+    ASSIGN_OR_RETURN(PointRead read, ReadKeyAt(it.get(), options_.data_prefix, key, ts));
+    out.push_back(MvccGetResult{std::move(read.row), std::move(read.blocked_by)});
+  }
+  return out;
 }
 
 absl::StatusOr<ScanResult> MvccStore::Scan(const ScanRequest& req) {

@@ -35,6 +35,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
 #include "common/timestamp.h"
 #include "storage/engine/engine.h"
 #include "storage/mvcc/mvcc_stats.h"
@@ -108,6 +109,10 @@ class MvccStore {
   ~MvccStore();
 
   absl::StatusOr<MvccGetResult> Get(std::string_view key, Timestamp ts);
+  // Get of each of `keys` at `ts`, in their order, through one iterator: cheaper than a Get
+  // each (an iterator merges the memtables and every level's files).
+  absl::StatusOr<std::vector<MvccGetResult>> GetMany(absl::Span<const std::string_view> keys,
+                                                     Timestamp ts);
   absl::StatusOr<ScanResult> Scan(const ScanRequest& request);
 
   // The prepared write at `key`, if any.

@@ -70,6 +70,43 @@ TEST_P(MvccStoreTest, ReadsSeeNewestVersionAtOrBelowTimestamp) {
   ExpectStatsConsistent();
 }
 
+// GetMany answers as a Get of each key would, through one iterator, in any key order:
+// versions at or below the timestamp, tombstones as absent, intents as blockers.
+TEST_P(MvccStoreTest, GetManyAnswersAsGetDoesForEachKey) {
+  ASSERT_TRUE(store_->Put("a", T(10), "a10").ok());
+  ASSERT_TRUE(store_->Put("c", T(10), "c10").ok());
+  ASSERT_TRUE(store_->Delete("c", T(20)).ok());
+  ASSERT_TRUE(store_->Put("d", T(30), "d30").ok());
+  {
+    std::unique_ptr<MvccBatch> b = store_->NewBatch();
+    ASSERT_TRUE(b->Prepare("e", "txn-1", T(15), std::string("prepared")).ok());
+    ASSERT_TRUE(b->Commit().ok());
+  }
+  const std::vector<std::string_view> keys = {"d", "a", "b", "c", "e", "a"};
+  for (Timestamp ts : {T(12), T(25), Timestamp::Max()}) {
+    absl::StatusOr<std::vector<MvccGetResult>> many = store_->GetMany(keys, ts);
+    ASSERT_TRUE(many.ok()) << many.status();
+    ASSERT_EQ(many->size(), keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      absl::StatusOr<MvccGetResult> one = store_->Get(keys[i], ts);
+      ASSERT_TRUE(one.ok()) << one.status();
+      const MvccGetResult& got = (*many)[i];
+      EXPECT_EQ(got.row.has_value(), one->row.has_value()) << keys[i] << " at " << ts.ToString();
+      if (got.row.has_value() && one->row.has_value()) {
+        EXPECT_EQ(got.row->value, one->row->value);
+        EXPECT_EQ(got.row->timestamp, one->row->timestamp);
+      }
+      EXPECT_EQ(got.blocked_by.has_value(), one->blocked_by.has_value()) << keys[i];
+    }
+  }
+  absl::StatusOr<std::vector<MvccGetResult>> late = store_->GetMany(keys, Timestamp::Max());
+  ASSERT_TRUE(late.ok());
+  EXPECT_EQ((*late)[0].row->value, "d30");
+  EXPECT_FALSE((*late)[2].row.has_value());  // never written
+  EXPECT_FALSE((*late)[3].row.has_value());  // deleted
+  EXPECT_TRUE((*late)[4].blocked_by.has_value());
+}
+
 // Snapshot isolation's write-write check reads the newest version of a key: tombstones
 // count, a prepared write does not (it is not committed), and a neighbouring key with the
 // same prefix is not a version of this one.

@@ -565,6 +565,54 @@ TEST_F(SessionTest, SingleRowInsertsCheckTheirKeyAtCommit) {
   EXPECT_NE(dup.message().find("\"ins_v\""), std::string::npos) << dup;
 }
 
+// An autocommit multi-row INSERT or COPY into a table whose only unique constraint is its
+// primary key checks its keys at commit too: one round trip, each key locked once. Any
+// duplicate, against a committed row or within the statement (also across COPY's chunks of
+// 1,000 rows), fails the statement with 23505 and writes nothing.
+TEST_F(SessionTest, MultiRowInsertsAndCopyCheckTheirKeysAtCommit) {
+  auto a = NewSession();
+  ASSERT_TRUE(Run(*a, "CREATE TABLE many (k INT PRIMARY KEY, v TEXT)").ok());
+  ASSERT_TRUE(Run(*a, "INSERT INTO many VALUES (0, 'warm')").ok());
+  std::string plan = Query(*a, "EXPLAIN ANALYZE INSERT INTO many VALUES (1, 'a'), (2, 'b')");
+  EXPECT_NE(plan.find("round trips: 1, Paxos rounds: 1, commit: one phase"), std::string::npos)
+      << plan;
+  EXPECT_EQ(plan.find("READ r"), std::string::npos) << plan;
+
+  absl::Status dup = Run(*a, "INSERT INTO many VALUES (3, 'c'), (1, 'again')");
+  EXPECT_EQ(GetSqlState(dup), "23505") << dup;
+  EXPECT_NE(dup.message().find("\"many_pkey\""), std::string::npos) << dup;
+  dup = Run(*a, "INSERT INTO many VALUES (4, 'd'), (5, 'e'), (4, 'twice')");
+  EXPECT_EQ(GetSqlState(dup), "23505") << dup;
+  EXPECT_EQ(Query(*a, "SELECT count(*) FROM many"), "3");
+
+  class CopySink : public NullSink {
+   public:
+    std::string data;
+    absl::StatusOr<std::string> CopyIn(const CopyFormat&) override { return data; }
+  };
+  auto copy = [&](int from, int to, int repeat) {
+    CopySink sink;
+    for (int k = from; k < to; ++k) absl::StrAppend(&sink.data, k, "\tc", k, "\n");
+    if (repeat >= 0) absl::StrAppend(&sink.data, repeat, "\tagain\n");
+    return Run(*a, "COPY many FROM STDIN", &sink);
+  };
+  ASSERT_TRUE(copy(100, 2600, -1).ok());
+  EXPECT_EQ(Query(*a, "SELECT count(*), min(k), max(k) FROM many WHERE k >= 100"), "2500|100|2599");
+  dup = copy(5000, 7500, 5001);  // the repeat is in the third chunk
+  EXPECT_EQ(GetSqlState(dup), "23505") << dup;
+  dup = copy(8000, 8100, 2599);  // a committed row
+  EXPECT_EQ(GetSqlState(dup), "23505") << dup;
+  EXPECT_EQ(Query(*a, "SELECT count(*) FROM many WHERE k >= 100"), "2500");
+
+  // Inside a transaction block the check stays at the statement: the INSERT fails, not
+  // the COMMIT.
+  ASSERT_TRUE(Run(*a, "BEGIN").ok());
+  dup = Run(*a, "INSERT INTO many VALUES (9, 'x'), (1, 'y')");
+  EXPECT_EQ(GetSqlState(dup), "23505") << dup;
+  ASSERT_TRUE(Run(*a, "ROLLBACK").ok());
+  EXPECT_EQ(Query(*a, "SELECT count(*) FROM many WHERE k < 100"), "3");
+}
+
 // The bulk path (txn::Txn::AddPrivateSpan): rows written into a table created or truncated
 // in the same transaction, or moved by ADD PRIMARY KEY, go out in batches (4 KiB here)
 // before the commit. The transaction still reads them, catches duplicates among them, and

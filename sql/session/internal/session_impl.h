@@ -59,6 +59,9 @@ class SessionImpl : public SqlSession {
   // Commits `t`, first renewing the descriptor leases it used that are about to end.
   absl::StatusOr<Timestamp> CommitWithLeases(txn::Txn& t);
   ExecContext NewContext(txn::Txn* txn, std::vector<Value> params);
+  // Lets the statement's DML commit in its own request (ExecContext::commit_alone) when the
+  // statement is its own transaction and ctx.txn is that transaction.
+  void AllowCommitAlone(ExecContext& ctx);
   // Optimizes and runs `plan`, streaming rows to `sink` (if it returns rows).
   absl::Status RunPlan(LogicalPtr plan, ExecContext& ctx, ResultSink* sink, std::vector<Row>* out);
   absl::Status RunPhysical(const PhysicalNode& plan, ExecContext& ctx, ResultSink* sink,
