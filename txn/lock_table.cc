@@ -122,6 +122,12 @@ absl::StatusOr<AcquireResult> LockTable::Acquire(const TxnId& txn, Timestamp pri
   }
 
   const uint64_t seq = next_seq_++;
+  if (span.IsPoint() && !points_.contains(span.start) && !SpanOverlapsKey(span.start)) {
+    // Nobody holds, wants or covers the key: granted at once, as the general path below
+    // would find after queueing the request (the common case of a write to a fresh key).
+    Insert(Entry{seq, txn, span, mode, /*granted=*/true});
+    return AcquireResult{AcquireOutcome::kGranted, {}};
+  }
   Insert(Entry{seq, txn, span, mode, /*granted=*/false});
 
   // Wound-wait: wound every younger, unprepared transaction this request would wait for
@@ -189,12 +195,16 @@ absl::StatusOr<LockEffects> LockTable::Release(const TxnId& txn) {
         "transaction ", txn, " is not in the lock table (never acquired, or released)"));
   }
   std::vector<LockSpan> freed;
-  const std::set<uint64_t> seqs = it->second.entries;
-  for (uint64_t seq : seqs) {
-    freed.push_back(entries_.at(seq).span);
+  std::set<uint64_t>& own = it->second.entries;  // Erase removes each seq from it
+  while (!own.empty()) {
+    const uint64_t seq = *own.begin();
+    LockSpan span = entries_.at(seq).span;
     Erase(seq);
+    // A point key whose queue is gone, with no span entry anywhere, has nobody to grant.
+    if (span.IsPoint() && spans_.empty() && !points_.contains(span.start)) continue;
+    freed.push_back(std::move(span));
   }
-  txns_.erase(txn);
+  txns_.erase(it);
   LockEffects effects;
   GrantUnblocked(freed, /*quiet_seq=*/0, &effects);
   return effects;
