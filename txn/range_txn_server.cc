@@ -776,26 +776,31 @@ void RangeTxnServer::Decide(const Req& req, const Reply& reply) {
     participants->assign((*d)->participants().begin(), (*d)->participants().end());
     return FromProto((*d)->commit_timestamp());
   };
-  // Commit wait, then release, reply and tell the participants (in-doubt ones also ask).
+  // Release and tell the written participants now, then commit wait, then reply and tell
+  // the ranges only read (in-doubt participants also ask). Early lock release, as for a
+  // single-range commit (ReplyAfter): the decision and this range's writes are applied,
+  // and this range's clock has passed `s` (it assigned `s`, or a predecessor did inside an
+  // older lease); a written participant records `s` in its clock as it applies the
+  // outcome, before it releases. So whoever takes these locks next commits above `s` and
+  // is acknowledged only after its own commit wait. A range only read takes no Paxos
+  // round to release and does not move its clock: it hears after commit wait, when `s`
+  // has passed everywhere (docs/architecture.md, "Early lock release").
   auto finish = [this, req, reply](absl::StatusOr<Timestamp> decided,
                                    std::vector<uint64_t> participants, proto::TxnResponse r) {
-    if (!decided.ok()) {
-      locks_.Finish(req->txn_id());
-      return reply(TxnError(decided.status(), LeaderHint()));
-    }
+    locks_.Finish(req->txn_id());
+    if (!decided.ok()) return reply(TxnError(decided.status(), LeaderHint()));
     const Timestamp s = *decided;
+    TellCommitted(req->txn_id(), participants, s);
     const int64_t wait_start = NowNs();
-    host_->AfterTimestamp(
-        s, [this, s, req, reply, participants, wait_start, r = std::move(r)]() mutable {
-          r.set_commit_wait_us(MicrosSince(wait_start, NowNs()));
-          locks_.Finish(req->txn_id());
-          *r.mutable_timestamp() = ToProto(s);
-          reply(std::move(r));
-          participants.insert(participants.end(), req->release_ranges().begin(),
-                              req->release_ranges().end());
-          TellCommitted(req->txn_id(), participants, s);
-          Pump();
-        });
+    host_->AfterTimestamp(s, [this, s, req, reply, wait_start, r = std::move(r)]() mutable {
+      r.set_commit_wait_us(MicrosSince(wait_start, NowNs()));
+      *r.mutable_timestamp() = ToProto(s);
+      reply(std::move(r));
+      TellCommitted(
+          req->txn_id(),
+          std::vector<uint64_t>(req->release_ranges().begin(), req->release_ranges().end()), s);
+      Pump();
+    });
   };
   // A repeated DECIDE (the client retried at a new leaseholder) gets the logged answer,
   // after commit wait like the first.
