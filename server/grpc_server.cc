@@ -147,6 +147,35 @@ class NodeService final : public proto::MeridianNode::CallbackService {
     return reactor;
   }
 
+  grpc::ServerBidiReactor<proto::PaxosBatch, proto::PaxosAck>* PaxosStream(
+      grpc::CallbackServerContext* context) override {
+    // One operation outstanding at a time (a read, then the ack's write), so the callbacks
+    // never run concurrently; Finish is called once, when either side stops.
+    class Reactor : public grpc::ServerBidiReactor<proto::PaxosBatch, proto::PaxosAck> {
+     public:
+      explicit Reactor(NodeServiceHandler* handler) : handler_(handler) { StartRead(&batch_); }
+      void OnReadDone(bool ok) override {
+        if (!ok) return Finish(grpc::Status::OK);  // the sender closed the stream, or it broke
+        handler_->OnPaxosBatch(batch_);
+        ack_.set_receiver_wall_ns(handler_->WallClockNanos());
+        StartWrite(&ack_);
+      }
+      void OnWriteDone(bool ok) override {
+        if (!ok) return Finish(grpc::Status(grpc::StatusCode::CANCELLED, "stream broken"));
+        batch_.Clear();
+        StartRead(&batch_);
+      }
+      void OnDone() override { delete this; }
+
+     private:
+      NodeServiceHandler* const handler_;
+      proto::PaxosBatch batch_;
+      proto::PaxosAck ack_;
+    };
+    (void)context;
+    return new Reactor(handler_);
+  }
+
   grpc::ServerUnaryReactor* Kv(grpc::CallbackServerContext* context,
                                const proto::KvRequest* request,
                                proto::KvResponse* response) override {

@@ -2,6 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <ctime>
@@ -72,6 +73,7 @@ class Transport::Impl {
       stopping_ = true;
     }
     if (delay_thread_.joinable()) delay_thread_.join();
+    if (watchdog_thread_.joinable()) watchdog_thread_.join();
     for (auto& [id, peer] : peers_) {
       absl::MutexLock lock(&peer->mu);
       peer->stopping = true;
@@ -93,6 +95,7 @@ class Transport::Impl {
 
   void Start() {
     delay_thread_ = std::thread([this] { DelayLoop(); });
+    watchdog_thread_ = std::thread([this] { WatchdogLoop(); });
     for (auto& [id, peer] : peers_) {
       Peer* p = peer.get();
       p->sender = std::thread([this, p] { SenderLoop(p); });
@@ -209,7 +212,12 @@ class Transport::Impl {
     absl::Mutex mu;
     std::deque<proto::PaxosMessage> queue ABSL_GUARDED_BY(mu);
     bool stopping ABSL_GUARDED_BY(mu) = false;
-    grpc::ClientContext* in_flight ABSL_GUARDED_BY(mu) = nullptr;  // to cancel on shutdown
+    // The open stream (sender thread only) and its context; in_flight points to the context
+    // while a batch awaits its ack, for the destructor and the watchdog to cancel.
+    std::unique_ptr<grpc::ClientContext> stream_context;
+    std::unique_ptr<grpc::ClientReaderWriter<proto::PaxosBatch, proto::PaxosAck>> stream;
+    grpc::ClientContext* in_flight ABSL_GUARDED_BY(mu) = nullptr;
+    std::chrono::steady_clock::time_point in_flight_deadline ABSL_GUARDED_BY(mu);
     std::optional<ClockSample> clock ABSL_GUARDED_BY(mu);
     bool reachable = true;  // sender thread only: for logging state changes
   };
@@ -236,8 +244,13 @@ class Transport::Impl {
     peer->queue.push_back(std::move(msg));
   }
 
-  // Sends everything queued for `peer`, one batch RPC at a time, until shutdown.
+  // Sends everything queued for `peer`, one batch at a time, until shutdown.
   void SenderLoop(Peer* peer) {
+    SendUntilStopped(peer);
+    CloseStream(peer);
+  }
+
+  void SendUntilStopped(Peer* peer) {
     for (;;) {
       proto::PaxosBatch batch;
       size_t bytes = 0;
@@ -266,27 +279,37 @@ class Transport::Impl {
         continue;
       }
 
-      grpc::ClientContext context;
-      context.set_deadline(absl::ToChronoTime(absl::Now() + options_.rpc_timeout));
+      // One batch on the peer's stream (opened on first use, and again after a failure),
+      // answered by one ack. The watchdog cancels a batch unanswered after rpc_timeout.
+      if (peer->stream == nullptr) peer->stream_context = std::make_unique<grpc::ClientContext>();
       {
         absl::MutexLock lock(&peer->mu);
         if (peer->stopping) return;
-        peer->in_flight = &context;
+        peer->in_flight = peer->stream_context.get();
+        peer->in_flight_deadline =
+            std::chrono::steady_clock::now() + absl::ToChronoNanoseconds(options_.rpc_timeout);
       }
+      if (peer->stream == nullptr)
+        peer->stream = peer->stub->PaxosStream(peer->stream_context.get());
       proto::PaxosAck response;
       const int64_t sent_at = WallNanos();
-      grpc::Status status = peer->stub->Paxos(&context, batch, &response);
+      const bool answered = peer->stream->Write(batch) && peer->stream->Read(&response);
       const int64_t answered_at = WallNanos();
+      grpc::Status status = grpc::Status::OK;
       {
         absl::MutexLock lock(&peer->mu);
         peer->in_flight = nullptr;
         if (peer->stopping) return;  // cancelled by the destructor: not a peer failure
-        if (status.ok() && response.receiver_wall_ns() != 0) {
+        if (answered && response.receiver_wall_ns() != 0) {
           // The peer read its clock somewhere in [sent_at, answered_at] of ours.
           const int64_t mid = sent_at + (answered_at - sent_at) / 2;
           peer->clock = ClockSample{response.receiver_wall_ns() - mid,
                                     (answered_at - sent_at) / 2 + 1, answered_at};
         }
+      }
+      if (!answered) {
+        status = CloseStream(peer);
+        if (status.ok()) status = grpc::Status(grpc::StatusCode::UNAVAILABLE, "stream closed");
       }
       if (status.ok()) {
         sent_messages_.fetch_add(n, std::memory_order_relaxed);
@@ -304,6 +327,37 @@ class Transport::Impl {
                     << peer->address << " failed (" << status.error_code() << ": "
                     << status.error_message() << "); dropping batches until it answers";
           peer->reachable = false;
+        }
+      }
+    }
+  }
+
+  // Ends the peer's stream (sender thread only); its status. A no-op without a stream.
+  grpc::Status CloseStream(Peer* peer) {
+    if (peer->stream == nullptr) return grpc::Status::OK;
+    peer->stream_context->TryCancel();
+    grpc::Status status = peer->stream->Finish();
+    peer->stream.reset();
+    peer->stream_context.reset();
+    return status;
+  }
+
+  // Cancels every batch still unanswered after rpc_timeout (a stream has no per-message
+  // deadline), so that a hung peer fails its batch as a dead one does.
+  void WatchdogLoop() {
+    const absl::Duration period =
+        std::clamp(options_.rpc_timeout / 4, absl::Milliseconds(1), absl::Milliseconds(100));
+    for (;;) {
+      {
+        absl::MutexLock lock(&mu_);
+        mu_.AwaitWithTimeout(absl::Condition(&stopping_), period);
+        if (stopping_) return;
+      }
+      const auto now = std::chrono::steady_clock::now();
+      for (auto& [id, peer] : peers_) {
+        absl::MutexLock peer_lock(&peer->mu);
+        if (peer->in_flight != nullptr && now > peer->in_flight_deadline) {
+          peer->in_flight->TryCancel();
         }
       }
     }
@@ -350,6 +404,7 @@ class Transport::Impl {
   // Filled before Start(), immutable afterwards.
   std::map<NodeId, std::unique_ptr<Peer>> peers_;
   std::thread delay_thread_;
+  std::thread watchdog_thread_;
 
   mutable absl::Mutex mu_;
   FaultTable faults_ ABSL_GUARDED_BY(mu_);

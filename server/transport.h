@@ -7,11 +7,15 @@
 //              delay queue (one thread,   ──►  per-peer FIFO (bounded, drops oldest)
 //              ordered by due time)                 │ one sender thread per peer
 //                                                   ▼
-//                                 PaxosBatch RPC (at most one in flight per peer)
+//                     PaxosBatch on the peer's PaxosStream (at most one unacked batch per peer)
 //
 // Each peer has its own queue and sender thread, so a slow or dead peer never delays traffic to
-// the others. Everything queued for a peer while its previous RPC was in flight goes out in the
-// next batch. Delivery is best effort: a failed RPC drops its batch and Paxos retransmits.
+// the others. Everything queued for a peer while its previous batch awaited its ack goes out in
+// the next batch. Batches travel on one long-lived gRPC stream per peer (a message on an open
+// stream costs no call setup; a unary call per batch cost more CPU than the Paxos work it
+// carried); a batch unacked after rpc_timeout is cancelled by a watchdog thread, and the next
+// batch opens a new stream. Delivery is best effort: a failed batch is dropped and Paxos
+// retransmits.
 // Without faults, messages to one peer arrive in Send order; jitter may reorder them.
 //
 // The transport holds no gRPC types in this header (pimpl): including it is cheap.
@@ -76,10 +80,10 @@ struct TransportOptions {
   // Messages held in the delay queue, over all destinations; beyond this new delayed messages
   // are dropped and counted in Stats::dropped_overflow.
   size_t max_delayed = 1000000;
-  // Limits on one PaxosBatch RPC (a single larger message still goes out alone).
+  // Limits on one batch (a single larger message still goes out alone).
   size_t max_batch_messages = 10000;
   size_t max_batch_bytes = 16 << 20;
-  // Deadline of one PaxosBatch RPC.
+  // How long a batch may wait for its ack before its stream is cancelled.
   absl::Duration rpc_timeout = absl::Seconds(2);
 };
 
@@ -89,13 +93,13 @@ class Transport {
   // dropped_by_fault, dropped_overflow, dropped_unknown_peer and dropped_send_error, unless it
   // is still queued or in flight.
   struct Stats {
-    uint64_t sent_messages = 0;         // delivered in a successful RPC
-    uint64_t sent_batches = 0;          // successful RPCs
+    uint64_t sent_messages = 0;         // delivered in an acked batch
+    uint64_t sent_batches = 0;          // acked batches
     uint64_t dropped_by_fault = 0;      // blocked link or injected loss
     uint64_t dropped_overflow = 0;      // a queue was full
     uint64_t dropped_unknown_peer = 0;  // destination not in the address book
-    uint64_t dropped_send_error = 0;    // messages in failed RPCs
-    uint64_t send_errors = 0;           // failed RPCs (peer down, deadline exceeded, ...)
+    uint64_t dropped_send_error = 0;    // messages in failed batches
+    uint64_t send_errors = 0;           // failed batches (peer down, no ack in time, ...)
   };
 
   // Creates a transport sending from `self` to the nodes in `peers` (which may include `self`:

@@ -449,6 +449,30 @@ TEST_F(TransportTest, IdleProbesMeasurePeerClockOffsets) {
   ASSERT_TRUE(WaitFor([&] { return transport_->ClockSamples().at(3).measured_at_ns > first; }));
 }
 
+// A peer that takes a batch and never answers (hung, not dead): the batch fails after
+// rpc_timeout, other peers are unaffected, and once the peer answers again a new stream
+// carries the next batches.
+TEST_F(TransportTest, HungPeerFailsItsBatchAfterTheTimeoutThenRecovers) {
+  MakeTransport({.rpc_timeout = absl::Milliseconds(200)});
+  handler(2).PausePaxos();
+  transport_->Send(Msg(1, 2, 0));
+  ASSERT_TRUE(WaitFor([&] { return handler(2).paxos_blocked() == 1; }));
+  const absl::Time start = absl::Now();
+  ASSERT_TRUE(WaitFor([&] { return transport_->stats().send_errors >= 1; }, absl::Seconds(3)));
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(150));
+  transport_->Send(Msg(1, 3, 0));
+  ASSERT_TRUE(WaitFor([&] { return handler(3).messages() == 1; }));
+  handler(2).ResumePaxos();
+  uint64_t slot = 1;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        transport_->Send(Msg(1, 2, slot++));
+        absl::SleepFor(absl::Milliseconds(20));
+        return handler(2).messages() >= 2;
+      },
+      absl::Seconds(3)));
+}
+
 TEST_F(TransportTest, DestructorCancelsAnRpcInFlight) {
   MakeTransport({.rpc_timeout = absl::Seconds(30)});
   handler(2).PausePaxos();
