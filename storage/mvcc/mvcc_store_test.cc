@@ -1,6 +1,7 @@
 // MvccStore semantics, run against both engines.
 #include "storage/mvcc/mvcc_store.h"
 
+#include <algorithm>
 #include <map>
 #include <random>
 
@@ -282,6 +283,44 @@ TEST_P(MvccStoreTest, BatchIsAtomicAndInvisibleUntilCommit) {
   ASSERT_TRUE(raw.ok() && raw->has_value());
   EXPECT_EQ(**raw, "7");
   ExpectStatsConsistent();
+}
+
+// A forward scan walks each key's versions with Next and crosses long runs of versions with
+// a seek: keys with many versions above and below the read timestamp, an intent above it,
+// tombstones, read at timestamps among them, forward and in reverse.
+TEST_P(MvccStoreTest, ScansCrossKeysWithManyVersions) {
+  ASSERT_TRUE(store_->Put("a", T(1), "a1").ok());
+  for (int v = 1; v <= 20; ++v) {
+    ASSERT_TRUE(store_->Put("b", T(v), absl::StrCat("b", v)).ok());
+  }
+  ASSERT_TRUE(store_->Delete("b", T(21)).ok());
+  for (int v = 1; v <= 12; ++v) {
+    ASSERT_TRUE(store_->Put("c", T(10 + v), absl::StrCat("c", 10 + v)).ok());
+  }
+  {
+    std::unique_ptr<MvccBatch> batch = store_->NewBatch();
+    ASSERT_TRUE(batch->Prepare("c", "tx", T(50), std::string("intent")).ok());
+    ASSERT_TRUE(batch->Commit().ok());
+  }
+  ASSERT_TRUE(store_->Put("d", T(2), "d2").ok());
+  auto rows = [&](Timestamp ts, bool reverse) {
+    absl::StatusOr<ScanResult> r =
+        store_->Scan(ScanRequest{.start = "a", .end = "z", .timestamp = ts, .reverse = reverse});
+    EXPECT_TRUE(r.ok()) << r.status();
+    std::vector<std::string> out;
+    if (!r.ok()) return out;
+    for (const MvccRow& row : r->rows) out.push_back(absl::StrCat(row.key, "=", row.value));
+    if (reverse) std::reverse(out.begin(), out.end());
+    return out;
+  };
+  using V = std::vector<std::string>;
+  for (bool reverse : {false, true}) {
+    EXPECT_EQ(rows(T(1), reverse), (V{"a=a1", "b=b1"})) << reverse;
+    EXPECT_EQ(rows(T(5), reverse), (V{"a=a1", "b=b5", "d=d2"})) << reverse;
+    EXPECT_EQ(rows(T(11), reverse), (V{"a=a1", "b=b11", "c=c11", "d=d2"})) << reverse;
+    EXPECT_EQ(rows(T(16), reverse), (V{"a=a1", "b=b16", "c=c16", "d=d2"})) << reverse;
+    EXPECT_EQ(rows(T(30), reverse), (V{"a=a1", "c=c22", "d=d2"})) << reverse;
+  }
 }
 
 TEST_P(MvccStoreTest, ScanStopsAtBlockingIntentWithResumeKey) {
