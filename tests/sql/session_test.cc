@@ -117,7 +117,9 @@ TEST_F(SessionTest, RepeatableReadIsSnapshotIsolation) {
   absl::Status update = Run(*a, "UPDATE acct SET v = v + 1 WHERE k = 1");
   absl::Status commit = update.ok() ? Run(*a, "COMMIT") : update;
   EXPECT_EQ(GetSqlState(commit), "40001") << commit;
-  if (!update.ok()) ASSERT_TRUE(Run(*a, "ROLLBACK").ok());
+  if (!update.ok()) {
+    ASSERT_TRUE(Run(*a, "ROLLBACK").ok());
+  }
   EXPECT_EQ(Query(*b, "SELECT v FROM acct WHERE k = 1"), "150");
 
   // First committer wins whichever statement finds it: here a's blind write at COMMIT.
