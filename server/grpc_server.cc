@@ -191,6 +191,12 @@ class NodeService final : public proto::MeridianNode::CallbackService {
                                 const proto::TxnRequest* request,
                                 proto::TxnResponse* response) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    if (handler_->OnTxnAsync(*request, [reactor, response](proto::TxnResponse r) {
+          *response = std::move(r);
+          reactor->Finish(grpc::Status::OK);
+        })) {
+      return reactor;
+    }
     kv_pool_.Submit(context, reactor, [this, request, response] {
       *response = handler_->OnTxn(*request);
       return grpc::Status::OK;

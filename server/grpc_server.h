@@ -15,6 +15,7 @@
 #define MERIDIAN_SERVER_GRPC_SERVER_H_
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -45,6 +46,16 @@ class NodeServiceHandler {
   virtual proto::KvResponse OnKv(const proto::KvRequest& request) = 0;
   // Transactional requests; same threading as OnKv.
   virtual proto::TxnResponse OnTxn(const proto::TxnRequest& request) = 0;
+  // The same without holding a thread while the request waits (for a lock, a Paxos round,
+  // commit wait): answers through `done` exactly once, from any thread, possibly before
+  // returning. Returns false, without calling `done`, if the handler does not answer this
+  // way; the server then runs OnTxn on a worker.
+  virtual bool OnTxnAsync(const proto::TxnRequest& request,
+                          std::function<void(proto::TxnResponse)> done) {
+    (void)request;
+    (void)done;
+    return false;
+  }
   virtual proto::NodeStatusResponse OnStatus() = 0;
   // This node's wall clock reading, returned with every Paxos batch for clock discipline.
   virtual int64_t WallClockNanos() = 0;

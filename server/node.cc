@@ -126,6 +126,7 @@ void Node::Stop() {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
+    ExpireCalls();  // every call still waiting: the server's shutdown waits for them
   }
   if (server_ != nullptr) server_->Shutdown();
   if (driver_.joinable()) driver_.join();
@@ -281,6 +282,7 @@ void Node::DriverLoop() {
       }
       inbox_.clear();
       MaintainTxns(tick_due);
+      if (tick_due) ExpireCalls();
     }
     while (ProcessReadies()) {
     }

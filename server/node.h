@@ -5,6 +5,8 @@
 //   OnPaxosBatch ---> inbox ----------------------------> Step each message into its range
 //   OnKv, OnTxn  ---> the range's RangeTxnServer         every tick: Tick every range
 //                     (locks, proposals, reads), wait     Ready of every range, through
+//                     (a peer's Txn call: OnTxnAsync,
+//                     answered by the reply callback)
 //                                                         the ReplicaDriver (one pass):
 //                                                            1. stage all, ONE synced write
 //                                                               (group commit across ranges)
@@ -96,6 +98,9 @@ class Node : public NodeServiceHandler, public txn::RangeTxnHost {
   void OnPaxosBatch(const proto::PaxosBatch& batch) override;
   proto::KvResponse OnKv(const proto::KvRequest& request) override;
   proto::TxnResponse OnTxn(const proto::TxnRequest& request) override;
+  // Peers' requests: answered from the server's reply callback; no thread waits.
+  bool OnTxnAsync(const proto::TxnRequest& request,
+                  std::function<void(proto::TxnResponse)> done) override;
   proto::NodeStatusResponse OnStatus() override;
   absl::Status OnSetFaults(const proto::FaultSpec& spec) override;
   int64_t WallClockNanos() override { return clock_->NowNanos(); }
@@ -161,6 +166,18 @@ class Node : public NodeServiceHandler, public txn::RangeTxnHost {
     std::function<void(absl::StatusOr<proto::TxnResponse>)> done;
   };
   std::vector<Routed> routes_ ABSL_GUARDED_BY(mu_);
+  // OnTxnAsync's requests awaiting their reply, by call id, with the time by which the
+  // server must have answered (else the caller gets `node is stuck`) and the callback.
+  struct PendingCall {
+    int64_t deadline_ns;
+    std::function<void(proto::TxnResponse)> done;
+  };
+  std::map<uint64_t, PendingCall> calls_ ABSL_GUARDED_BY(mu_);
+  uint64_t next_call_ ABSL_GUARDED_BY(mu_) = 1;
+  // Answers call `id` (if it still waits) with `r`.
+  void AnswerCall(uint64_t id, proto::TxnResponse r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Answers every call past its deadline (all of them when stopping) with `node is stuck`.
+  void ExpireCalls() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   uint64_t next_local_txn_ ABSL_GUARDED_BY(mu_) = 1;
   txn::RangeMap range_map_;
 

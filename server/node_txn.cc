@@ -57,6 +57,55 @@ proto::TxnResponse Node::OnTxn(const proto::TxnRequest& req) {
       [&](txn::RangeTxnServer::Reply reply) { server->Handle(req, std::move(reply)); }, error);
 }
 
+bool Node::OnTxnAsync(const proto::TxnRequest& req, std::function<void(proto::TxnResponse)> done) {
+  absl::MutexLock lock(&mu_);
+  txn::RangeTxnServer* server = FindServer(req.range_id());
+  if (server == nullptr || stopping_) {
+    proto::TxnResponse error;
+    error.set_code(static_cast<int>(server == nullptr ? absl::StatusCode::kNotFound
+                                                      : absl::StatusCode::kUnavailable));
+    error.set_message(server == nullptr ? absl::StrCat("range ", req.range_id(),
+                                                       " is not served by node ", options_.node_id)
+                                        : absl::StrCat("node ", options_.node_id, " is stopping"));
+    done(std::move(error));
+    return true;
+  }
+  const uint64_t id = next_call_++;
+  // The server answers every request by its own deadlines (a lock wait, then a proposal);
+  // this bound only guards against a server that never does, as AwaitReply's.
+  calls_.emplace(id, PendingCall{NowNs() + (3 * options_.request_timeout_ms + 1000) * 1'000'000,
+                                 std::move(done)});
+  // The server calls back with mu_ held (it runs only inside Node's critical sections).
+  server->Handle(req, [this, id](proto::TxnResponse r) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    mu_.AssertHeld();
+    AnswerCall(id, std::move(r));
+  });
+  work_pending_ = true;  // the server may have proposed
+  return true;
+}
+
+void Node::AnswerCall(uint64_t id, proto::TxnResponse r) {
+  auto it = calls_.find(id);
+  if (it == calls_.end()) return;  // answered already: it timed out, or the node stopped
+  std::function<void(proto::TxnResponse)> done = std::move(it->second.done);
+  calls_.erase(it);
+  done(std::move(r));
+}
+
+void Node::ExpireCalls() {
+  const int64_t now = NowNs();
+  std::vector<uint64_t> expired;
+  for (const auto& [id, call] : calls_) {
+    if (stopping_ || now >= call.deadline_ns) expired.push_back(id);
+  }
+  for (uint64_t id : expired) {
+    proto::TxnResponse error;
+    error.set_code(static_cast<int>(absl::StatusCode::kUnavailable));
+    error.set_message(absl::StrCat("node ", options_.node_id, " is stopping or stuck"));
+    AnswerCall(id, std::move(error));
+  }
+}
+
 proto::KvResponse Node::Read(storage::RangeReplica* range, const proto::KvRequest& request) {
   absl::MutexLock lock(&mu_);
   txn::RangeTxnServer* server = FindServer(range->range_id());

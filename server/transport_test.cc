@@ -629,5 +629,56 @@ TEST_F(TransportTest, ShutdownFailsQueuedKvCallsAndWaitsForRunningOnes) {
   (*server)->Shutdown();  // idempotent
 }
 
+// A handler that answers Txn calls asynchronously holds no worker while a call waits: with
+// one worker, five calls are all inside the handler at once, and each gets its own answer
+// when the handler finally gives it.
+TEST_F(TransportTest, AsyncTxnCallsHoldNoWorkerWhileTheyWait) {
+  class Deferring : public RecordingHandler {
+   public:
+    Deferring() : RecordingHandler(5) {}
+    bool OnTxnAsync(const proto::TxnRequest& request,
+                    std::function<void(proto::TxnResponse)> done) override {
+      absl::MutexLock lock(&mu);
+      waiting.emplace_back(request.txn_id(), std::move(done));
+      return true;
+    }
+    absl::Mutex mu;
+    std::vector<std::pair<std::string, std::function<void(proto::TxnResponse)>>> waiting
+        ABSL_GUARDED_BY(mu);
+  } handler;
+  auto server = GrpcServer::Start("127.0.0.1:0", &handler, {.kv_threads = 1});
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto client = NodeClient::Connect(absl::StrCat("127.0.0.1:", (*server)->port()));
+  ASSERT_TRUE(client.ok());
+  constexpr int kCalls = 5;
+  std::vector<absl::StatusOr<proto::TxnResponse>> results(kCalls, absl::UnknownError("none"));
+  std::vector<std::thread> callers;
+  for (int i = 0; i < kCalls; ++i) {
+    callers.emplace_back([&, i] {
+      proto::TxnRequest req;
+      req.set_txn_id(absl::StrCat("t", i));
+      results[i] = (*client)->Txn(req, absl::Seconds(10));
+    });
+  }
+  ASSERT_TRUE(WaitFor([&] {
+    absl::MutexLock lock(&handler.mu);
+    return handler.waiting.size() == kCalls;
+  }));
+  {
+    absl::MutexLock lock(&handler.mu);
+    for (auto& [txn, done] : handler.waiting) {
+      proto::TxnResponse r;
+      r.set_message(absl::StrCat("answer to ", txn));
+      done(std::move(r));
+    }
+  }
+  for (std::thread& t : callers) t.join();
+  for (int i = 0; i < kCalls; ++i) {
+    ASSERT_TRUE(results[i].ok()) << results[i].status();
+    EXPECT_EQ(results[i]->message(), absl::StrCat("answer to t", i));
+  }
+  (*server)->Shutdown();
+}
+
 }  // namespace
 }  // namespace meridian::server
