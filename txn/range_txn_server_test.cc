@@ -120,42 +120,11 @@ TEST(RangeTxnServerTest, IngestWritesWithoutLocksButNotUnderSomeoneElsesLock) {
   EXPECT_FALSE((*check)->found());
 }
 
-// The commit is acknowledged only after commit wait, but its locks are released as soon as
-// it is applied: the next transaction reads the committed value during that wait and
-// commits above it.
-TEST(RangeTxnServerTest, CommitRepliesAfterCommitWaitButReleasesItsLocksBefore) {
-  OneNode n;
-  auto reply = n.Send(Commit("t1", 100, "k", "v1"));
-  n.Drive();  // applied, but commit wait has not run
-  EXPECT_FALSE(reply->has_value());
-  auto read = n.Send(Read("t2", 200, "k"));
-  n.Drive();
-  ASSERT_TRUE(read->has_value()) << "t1's lock is still held";
-  ASSERT_EQ((*read)->code(), 0) << (*read)->message();
-  EXPECT_EQ((*read)->value(), "v1");
-  EXPECT_FALSE(reply->has_value()) << "t1 is acknowledged only after its commit wait";
-  auto second = n.Send(Commit("t2", 200, "k", "v2"));
-  for (int i = 0; i < 10 && !(reply->has_value() && second->has_value()); ++i) n.Tick();
-  ASSERT_TRUE(reply->has_value());
-  ASSERT_TRUE(second->has_value());
-  EXPECT_EQ((*reply)->code(), 0);
-  EXPECT_EQ((*second)->code(), 0) << (*second)->message();
-  EXPECT_GT((*reply)->timestamp().wall_ns(), 0);
-  EXPECT_GT(proto::FromProto((*second)->timestamp()), proto::FromProto((*reply)->timestamp()));
-}
-
-// The same for the coordinator of a two-phase commit: its DECIDE releases the locks once
-// applied, and replies after commit wait.
-TEST(RangeTxnServerTest, DecideRepliesAfterCommitWaitButReleasesItsLocksBefore) {
-  OneNode n;
-  proto::TxnRequest lock = Commit("t1", 100, "k", "v1");
-  lock.set_op(proto::TxnRequest::LOCK);
-  lock.set_coordinator_range(1);
-  ASSERT_EQ(Answer(n, lock).code(), 0);
-  proto::TxnRequest decide = lock;
-  decide.set_op(proto::TxnRequest::DECIDE);
-  decide.add_participants(2);  // told through the host, which drops it here
-  auto reply = n.Send(decide);
+// Sends `commit` (t1's, writing k = v1) and checks that it is acknowledged only after commit
+// wait, but releases its locks as soon as it is applied: the next transaction reads the
+// committed value during that wait and commits above it.
+void ExpectLocksReleasedBeforeCommitWait(OneNode& n, const proto::TxnRequest& commit) {
+  auto reply = n.Send(commit);
   n.Drive();  // applied, but commit wait has not run
   EXPECT_FALSE(reply->has_value());
   auto read = n.Send(Read("t2", 200, "k"));
@@ -170,7 +139,27 @@ TEST(RangeTxnServerTest, DecideRepliesAfterCommitWaitButReleasesItsLocksBefore) 
   ASSERT_TRUE(second->has_value());
   EXPECT_EQ((*reply)->code(), 0) << (*reply)->message();
   EXPECT_EQ((*second)->code(), 0) << (*second)->message();
+  EXPECT_GT((*reply)->timestamp().wall_ns(), 0);
   EXPECT_GT(proto::FromProto((*second)->timestamp()), proto::FromProto((*reply)->timestamp()));
+}
+
+TEST(RangeTxnServerTest, CommitRepliesAfterCommitWaitButReleasesItsLocksBefore) {
+  OneNode n;
+  ExpectLocksReleasedBeforeCommitWait(n, Commit("t1", 100, "k", "v1"));
+}
+
+// The same for the coordinator of a two-phase commit: its DECIDE releases the locks once
+// applied, and replies after commit wait.
+TEST(RangeTxnServerTest, DecideRepliesAfterCommitWaitButReleasesItsLocksBefore) {
+  OneNode n;
+  proto::TxnRequest lock = Commit("t1", 100, "k", "v1");
+  lock.set_op(proto::TxnRequest::LOCK);
+  lock.set_coordinator_range(1);
+  ASSERT_EQ(Answer(n, lock).code(), 0);
+  proto::TxnRequest decide = lock;
+  decide.set_op(proto::TxnRequest::DECIDE);
+  decide.add_participants(2);  // told through the host, which drops it here
+  ExpectLocksReleasedBeforeCommitWait(n, decide);
 }
 
 // Snapshot isolation's first-committer-wins rule, at the range: once a snapshot
